@@ -1,0 +1,115 @@
+# memkit - one build for the library, the profiler and the tools.
+#
+#   make             libmemkit.a/.so, the profiler and the memkit command (build/rel)
+#   make check       every test, plain (build/dbg) and under ASan+UBSan (build/asan)
+#   make demo        profile the bundled example and show the report
+#   make bench       the benchmarks of bench/ against their peers
+#   make install PREFIX=/usr/local DESTDIR=
+#   make clean
+#
+# MODE selects a build directory and its flags: rel (-O2 -DNDEBUG, what users get), dbg (-O2 with
+# assertions and the library's checked modes), asan (AddressSanitizer + UndefinedBehaviorSanitizer).
+
+.DEFAULT_GOAL := all
+MAKEFLAGS += --no-print-directory
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+ifeq ($(origin CXX),default)
+CXX := g++
+endif
+PREFIX ?= /usr/local
+DESTDIR ?=
+MODE ?= rel
+B := build/$(MODE)
+VERSION := 0.1.0
+
+WARN := -Wall -Wextra -Werror
+ifeq ($(MODE),rel)
+OPT := -O2 -DNDEBUG
+else ifeq ($(MODE),dbg)
+OPT := -O2
+else ifeq ($(MODE),asan)
+OPT := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+else ifeq ($(MODE),tsan)
+OPT := -O1 -fsanitize=thread
+else
+$(error MODE must be rel, dbg, asan or tsan)
+endif
+CFLAGS ?=
+CXXFLAGS ?=
+LDFLAGS ?=
+MK_CFLAGS = -std=c11 $(WARN) -g -fPIC -fvisibility=hidden -Iinclude -pthread -MMD -MP $(OPT) $(CFLAGS)
+MK_CXXFLAGS = -std=c++11 $(WARN) -g -Iinclude -pthread $(OPT) $(CXXFLAGS)
+MK_LDFLAGS = -pthread $(filter -fsanitize=%,$(OPT)) $(LDFLAGS)
+
+LIB_SRC := $(wildcard src/lib/*.c)
+LIB_OBJ := $(LIB_SRC:src/%.c=$(B)/obj/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_CXX := $(wildcard tests/unit/test_*.cpp)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%) $(UNIT_CXX:tests/unit/%.cpp=$(B)/tests/%_cpp)
+EXAMPLE_SRC := $(wildcard examples/*.c)
+EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(B)/examples/%)
+
+.PHONY: all lib tools unit check demo bench install clean deps
+all: lib tools
+
+lib: $(B)/libmemkit.a $(B)/libmemkit.so
+
+$(B)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(MK_CFLAGS) -c -o $@ $<
+
+$(B)/libmemkit.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/libmemkit.so: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) -shared -Wl,-soname,libmemkit.so.0 -o $@ $^ $(MK_LDFLAGS)
+
+# Unit tests: one binary per tests/unit/test_<module>.c, linked with the static library.
+$(B)/tests/%: tests/unit/%.c tests/harness.h $(B)/libmemkit.a
+	@mkdir -p $(@D)
+	$(CC) $(MK_CFLAGS) -Itests -o $@ $< $(B)/libmemkit.a $(MK_LDFLAGS)
+
+$(B)/tests/%_cpp: tests/unit/%.cpp tests/harness.h $(B)/libmemkit.a
+	@mkdir -p $(@D)
+	$(CXX) $(MK_CXXFLAGS) -Itests -o $@ $< $(B)/libmemkit.a $(MK_LDFLAGS)
+
+$(B)/examples/%: examples/%.c $(B)/libmemkit.a
+	@mkdir -p $(@D)
+	$(CC) $(MK_CFLAGS) -o $@ $< $(B)/libmemkit.a $(MK_LDFLAGS)
+
+unit: $(UNIT_BIN)
+
+tools: lib $(EXAMPLE_BIN)
+
+# Every test, plain and sanitized; tests/run.sh prints the closing "N passed, N failed".
+check:
+	$(MAKE) MODE=dbg unit
+	$(MAKE) MODE=asan unit
+	$(MAKE) MODE=rel all
+	ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	tests/run.sh $(UNIT_BIN:$(B)/%=build/dbg/%) $(UNIT_BIN:$(B)/%=build/asan/%)
+
+demo: all
+	$(B)/examples/w1_demo
+
+bench:
+	$(MAKE) -C bench
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include/memkit $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 include/memkit/*.h $(DESTDIR)$(PREFIX)/include/memkit/
+	install -m 644 $(B)/libmemkit.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(B)/libmemkit.so $(DESTDIR)$(PREFIX)/lib/libmemkit.so.$(VERSION)
+	ln -sf libmemkit.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libmemkit.so.0
+	ln -sf libmemkit.so.0 $(DESTDIR)$(PREFIX)/lib/libmemkit.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' memkit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/memkit.pc
+
+clean:
+	rm -rf build
+	-$(MAKE) -C bench clean
+
+-include $(wildcard $(B)/obj/*/*.d)

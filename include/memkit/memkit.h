@@ -1,0 +1,11 @@
+/* memkit/memkit.h - every public memkit header at once. */
+#ifndef MEMKIT_H
+#define MEMKIT_H
+
+#include "base.h"
+#include "error.h"
+#include "alloc.h"
+#include "arena.h"
+#include "pool.h"
+
+#endif

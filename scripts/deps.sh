@@ -1,0 +1,34 @@
+#!/bin/sh
+# deps.sh - makes sure the Debian packages memkit's build (and, with --ci, its tests) need are here.
+#
+# Checks first (pkg-config for libraries, command -v for tools) and installs only what is missing.
+# As root it runs apt-get itself; otherwise it prints the one command to run and fails.
+#   scripts/deps.sh          what `make` needs: libdw/libelf for the analyzer's symbolizer
+#   scripts/deps.sh --ci     also what `make check` uses: valgrind (DHAT comparisons), Chromium and
+#                            Node.js (valgrind's dh_view.html in a headless browser), g++ and clang
+missing=""
+need_pc() { pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"; }
+need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+
+command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+need_pc libdw libdw-dev
+need_pc libelf libelf-dev
+if [ "${1:-}" = "--ci" ]; then
+    need_cmd g++ g++
+    need_cmd valgrind valgrind
+    need_cmd chromium chromium
+    need_cmd node nodejs
+    need_cmd npm npm
+fi
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+    echo "deps.sh: installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $missing >/dev/null \
+        || { echo "deps.sh: apt-get install$missing failed" >&2; exit 1; }
+    exit 0
+fi
+echo "memkit needs these Debian packages; run:" >&2
+echo "    sudo apt-get install$missing" >&2
+exit 1
