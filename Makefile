@@ -50,8 +50,24 @@ UNIT_CXX := $(wildcard tests/unit/test_*.cpp)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%) $(UNIT_CXX:tests/unit/%.cpp=$(B)/tests/%_cpp)
 EXAMPLE_SRC := $(wildcard examples/*.c)
 EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(B)/examples/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+TSAN_SRC := $(wildcard tests/tsan/test_*.c)
+TSAN_BIN := $(TSAN_SRC:tests/tsan/%.c=$(B)/tsan-tests/%)
+# Suites that run real programs (the profiler, the command line): every tests/<dir>/check.sh.
+SUITES := $(wildcard tests/*/check.sh)
 
-.PHONY: all lib tools unit check demo bench install clean deps
+# The profiler's recorder, preloaded into other programs: always optimized, never sanitized, with
+# frame pointers of its own and initial-exec TLS (safe to touch before the program's TLS is set up).
+PROF_SRC := $(wildcard src/prof/*.c)
+PROF_OBJ := $(PROF_SRC:src/%.c=$(B)/obj/%.o)
+PROF_CFLAGS := -fno-omit-frame-pointer -ftls-model=initial-exec
+CLI_SRC := $(wildcard src/cli/*.c)
+CLI_OBJ := $(CLI_SRC:src/%.c=$(B)/obj/%.o)
+CLI_LIBS = $(shell pkg-config --libs libdw libelf 2>/dev/null || echo -ldw -lelf)
+TOOLS := $(if $(PROF_SRC),$(B)/libmemkit-prof.so) $(if $(CLI_SRC),$(B)/memkit)
+
+.PHONY: all lib tools unit tsan fuzz check demo bench install clean deps
 all: lib tools
 
 lib: $(B)/libmemkit.a $(B)/libmemkit.so
@@ -59,6 +75,24 @@ lib: $(B)/libmemkit.a $(B)/libmemkit.so
 $(B)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(MK_CFLAGS) -c -o $@ $<
+
+$(B)/obj/prof/%.o: src/prof/%.c
+	@mkdir -p $(@D)
+	$(CC) $(MK_CFLAGS) $(PROF_CFLAGS) -c -o $@ $<
+
+$(B)/obj/cli/%.o: src/cli/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(MK_CFLAGS) -c -o $@ $<
+
+$(B)/libmemkit-prof.so: $(PROF_OBJ) $(B)/libmemkit.a
+	$(CC) -shared -Wl,-soname,libmemkit-prof.so -o $@ $(PROF_OBJ) $(B)/libmemkit.a $(MK_LDFLAGS) -ldl
+
+$(B)/memkit: $(CLI_OBJ) $(B)/libmemkit.a
+	$(CC) -o $@ $(CLI_OBJ) $(B)/libmemkit.a $(MK_LDFLAGS) $(CLI_LIBS)
+
+# Checks for the Debian -dev packages the analyzer links with; installs them when run as root.
+deps:
+	@scripts/deps.sh
 
 $(B)/libmemkit.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -77,21 +111,41 @@ $(B)/tests/%_cpp: tests/unit/%.cpp tests/harness.h $(B)/libmemkit.a
 	@mkdir -p $(@D)
 	$(CXX) $(MK_CXXFLAGS) -Itests -o $@ $< $(B)/libmemkit.a $(MK_LDFLAGS)
 
+# Fuzz targets: built here with a deterministic driver (random inputs from a fixed seed, or the
+# files named on the command line) so make check replays them; `make fuzz` builds them for libFuzzer.
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(B)/libmemkit.a
+	@mkdir -p $(@D)
+	$(CC) $(MK_CFLAGS) -Itests -o $@ $< tests/fuzz/driver.c $(B)/libmemkit.a $(MK_LDFLAGS)
+
+$(B)/tsan-tests/%: tests/tsan/%.c tests/harness.h $(B)/libmemkit.a
+	@mkdir -p $(@D)
+	$(CC) $(MK_CFLAGS) -Itests -o $@ $< $(B)/libmemkit.a $(MK_LDFLAGS)
+
 $(B)/examples/%: examples/%.c $(B)/libmemkit.a
 	@mkdir -p $(@D)
 	$(CC) $(MK_CFLAGS) -o $@ $< $(B)/libmemkit.a $(MK_LDFLAGS)
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(FUZZ_BIN)
 
-tools: lib $(EXAMPLE_BIN)
+tsan: $(TSAN_BIN)
+
+tools: lib $(TOOLS) $(EXAMPLE_BIN)
+
+fuzz:
+	@mkdir -p build/fuzz
+	$(foreach f,$(FUZZ_SRC),clang -std=c11 -g -O1 -Iinclude -Itests -fsanitize=fuzzer,address,undefined \
+	    -o build/fuzz/$(basename $(notdir $(f))) $(f) $(LIB_SRC) -pthread &&) true
+	@echo "fuzzers in build/fuzz/: run one as build/fuzz/fuzz_<name> -max_total_time=60"
 
 # Every test, plain and sanitized; tests/run.sh prints the closing "N passed, N failed".
 check:
 	$(MAKE) MODE=dbg unit
 	$(MAKE) MODE=asan unit
+	$(MAKE) MODE=tsan tsan
 	$(MAKE) MODE=rel all
 	ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	tests/run.sh $(UNIT_BIN:$(B)/%=build/dbg/%) $(UNIT_BIN:$(B)/%=build/asan/%)
+	tests/run.sh $(UNIT_BIN:$(B)/%=build/dbg/%) $(UNIT_BIN:$(B)/%=build/asan/%) \
+	    $(FUZZ_BIN:$(B)/%=build/asan/%) $(TSAN_BIN:$(B)/%=build/tsan/%) $(SUITES)
 
 demo: all
 	$(B)/examples/w1_demo
@@ -103,6 +157,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/include/memkit $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 include/memkit/*.h $(DESTDIR)$(PREFIX)/include/memkit/
 	install -m 644 $(B)/libmemkit.a $(DESTDIR)$(PREFIX)/lib/
+	$(if $(TOOLS),install -d $(DESTDIR)$(PREFIX)/lib/memkit)
+	$(if $(wildcard $(B)/libmemkit-prof.so),install -m 755 $(B)/libmemkit-prof.so $(DESTDIR)$(PREFIX)/lib/memkit/)
+	$(if $(wildcard $(B)/memkit),install -m 755 $(B)/memkit $(DESTDIR)$(PREFIX)/bin/)
 	install -m 755 $(B)/libmemkit.so $(DESTDIR)$(PREFIX)/lib/libmemkit.so.$(VERSION)
 	ln -sf libmemkit.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libmemkit.so.0
 	ln -sf libmemkit.so.0 $(DESTDIR)$(PREFIX)/lib/libmemkit.so
@@ -112,4 +169,4 @@ clean:
 	rm -rf build
 	-$(MAKE) -C bench clean
 
--include $(wildcard $(B)/obj/*/*.d)
+-include $(wildcard $(B)/obj/*/*.d $(B)/tests/*.d $(B)/fuzz/*.d $(B)/tsan-tests/*.d)
