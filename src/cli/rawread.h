@@ -1,0 +1,42 @@
+/* rawread.h - loads a raw profile (raw.h) into memory. Used by the analyzer and by the tests.
+ * Internal; never installed. Lives with the analyzer, not in the preloaded recorder (it uses malloc). */
+#ifndef MEMKIT_PROF_RAWREAD_H
+#define MEMKIT_PROF_RAWREAD_H
+
+#include <stddef.h>
+
+#include "memkit/error.h"
+#include "../prof/raw.h"
+
+typedef struct mk_raw_site_rec {
+    struct mk_raw_site s;
+    const uint64_t *frames; /* s.nframes return addresses, innermost first (points into the file data) */
+} mk_raw_site_rec;
+
+typedef struct mk_raw_module_rec {
+    struct mk_raw_module m;
+    const char *path;
+} mk_raw_module_rec;
+
+typedef struct mk_raw_profile {
+    struct mk_raw_header header;
+    struct mk_raw_totals totals;
+    const char **argv;  /* argc strings */
+    size_t argc;
+    mk_raw_module_rec *modules;
+    size_t nmodules;
+    mk_raw_site_rec *sites;
+    size_t nsites;
+    void *data_;        /* the file's bytes; the pointers above point into it */
+} mk_raw_profile;
+
+/* Reads and validates the raw profile at path. On failure returns an mk_err and writes a message
+ * that names the path and the problem into err[0..errlen). The caller frees with mk_raw_free. */
+mk_err mk_raw_load(const char *path, mk_raw_profile *out, char *err, size_t errlen);
+
+/* As mk_raw_load, from bytes in memory (the profile takes ownership of data, a malloc'ed buffer). */
+mk_err mk_raw_parse(void *data, size_t len, mk_raw_profile *out, char *err, size_t errlen);
+
+void mk_raw_free(mk_raw_profile *p);
+
+#endif
