@@ -1,0 +1,601 @@
+/* dhat.c - DHAT JSON out and in.
+ *
+ * The reader is a small recursive-descent parser for the JSON subset DHAT files use (objects,
+ * arrays, strings, integers, true/false/null; unknown keys are skipped at any depth). Program
+ * points reference the frame table by index and come before it in the file, so they are kept
+ * aside until the table is read and are then interned: duplicate frame strings or repeated stacks
+ * in a foreign file are merged rather than trusted.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dhat.h"
+
+#define MAX_SAFE ((1ULL << 53) - 1) /* JavaScript's largest exact integer */
+
+static uint64_t safe(uint64_t v) { return v > MAX_SAFE ? MAX_SAFE : v; }
+
+static void put_str(FILE *o, const char *s) {
+    fputc('"', o);
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '"' || *c == '\\') fputc('\\', o), fputc(*c, o);
+        else if (*c == '\n') fputs("\\n", o);
+        else if (*c == '\t') fputs("\\t", o);
+        else if (*c < 0x20 || *c == 0x7f) fprintf(o, "\\u%04x", *c);
+        else fputc(*c, o);
+    }
+    fputc('"', o);
+}
+
+int mk_dhat_write(const mk_prof *p, FILE *o) {
+    const struct mk_raw_totals *t = &p->totals;
+    fputs("{\"dhatFileVersion\":2\n,\"mode\":\"heap\",\"verb\":\"Allocated\",\"bklt\":true,\"bkacc\":false\n"
+          ",\"tu\":\"µs\",\"Mtu\":\"s\",\"tuth\":" , o);
+    fprintf(o, "%d\n,\"cmd\":", MK_RAW_SHORT_LIVED_US);
+    put_str(o, p->cmd);
+    fprintf(o, "\n,\"pid\":%" PRIu64 "\n,\"te\":%" PRIu64 ",\"tg\":%" PRIu64 "\n", safe(p->pid), safe(p->te), safe(p->tg));
+    fprintf(o, ",\"mkVersion\":1,\"mkPpid\":%" PRIu64 ",\"mkFlags\":%u,\"mkSample\":%" PRIu64 ",\"mkDepth\":%" PRIu64
+               ",\"mkExtra\":%s\n", safe(p->ppid), p->flags, safe(p->sample_bytes), safe(p->max_depth),
+            p->extra ? "true" : "false");
+    if (p->have_totals)
+        fprintf(o, ",\"mkTotals\":{\"tb\":%" PRIu64 ",\"tbk\":%" PRIu64 ",\"gb\":%" PRIu64 ",\"gbk\":%" PRIu64
+                   ",\"eb\":%" PRIu64 ",\"ebk\":%" PRIu64 ",\"frees\":%" PRIu64 ",\"unknownFrees\":%" PRIu64
+                   ",\"reallocs\":%" PRIu64 ",\"threads\":%" PRIu64 ",\"recorderBytes\":%" PRIu64 "}\n",
+                safe(t->tb), safe(t->tbk), safe(t->gb), safe(t->gbk), safe(t->eb), safe(t->ebk), safe(t->frees),
+                safe(t->unknown_frees), safe(t->reallocs), safe(t->threads), safe(t->recorder_bytes));
+    fputs(",\"pps\":\n[", o);
+    size_t *order = mk_prof_order(p, MK_SORT_BYTES);
+    if (!order) {
+        errno = ENOMEM;
+        return -1;
+    }
+    for (size_t i = 0; i < p->nsites; i++) {
+        const mk_site *s = &p->sites[order[i]];
+        const struct mk_raw_site *f = &s->f;
+        fprintf(o, "%s{\"tb\":%" PRIu64 ",\"tbk\":%" PRIu64 ",\"tl\":%" PRIu64 ",\"mb\":%" PRIu64 ",\"mbk\":%" PRIu64
+                   ",\"gb\":%" PRIu64 ",\"gbk\":%" PRIu64 ",\"eb\":%" PRIu64 ",\"ebk\":%" PRIu64,
+                i ? "\n," : "", safe(f->tb), safe(f->tbk), safe(f->tl), safe(f->mb), safe(f->mbk), safe(f->gb),
+                safe(f->gbk), safe(f->eb), safe(f->ebk));
+        if (p->extra)
+            fprintf(o, ",\"mkTmp\":%" PRIu64 ",\"mkShort\":%" PRIu64 ",\"mkRe\":%" PRIu64 ",\"mkChain\":%" PRIu64
+                       ",\"mkMin\":%" PRIu64 ",\"mkMax\":%" PRIu64 ",\"mkSmall\":%" PRIu64 ",\"mkFn\":%u",
+                    safe(f->temporary), safe(f->short_lived), safe(f->reallocs), safe(f->max_chain),
+                    safe(f->min_size), safe(f->max_size), safe(f->small), f->kind);
+        fputs(",\"fs\":[", o);
+        for (uint32_t k = 0; k < s->nfs; k++) fprintf(o, k ? ",%u" : "%u", s->fs[k]);
+        fputs("]}", o);
+    }
+    free(order);
+    fputs("\n]\n,\"ftbl\":\n[", o);
+    for (size_t i = 0; i < p->nftbl; i++) {
+        if (i) fputs("\n,", o);
+        put_str(o, p->ftbl[i]);
+    }
+    fputs("\n]\n}\n", o);
+    return ferror(o) ? -1 : 0;
+}
+
+/* ---- reading ---- */
+
+struct pp {
+    struct mk_raw_site f;
+    uint32_t *fs;
+    uint32_t nfs;
+};
+
+struct rd {
+    const char *s, *e, *start;
+    char *err;
+    size_t errlen;
+    int failed, nomem;
+    char *sbuf; /* the last string read, decoded */
+    size_t slen, scap;
+    struct pp *pps;
+    size_t npps, ppcap;
+    char **ftbl;
+    size_t nftbl, ftcap;
+    int depth;
+};
+
+static void bad(struct rd *r, const char *fmt, ...) {
+    if (r->failed) return;
+    r->failed = 1;
+    va_list ap;
+    va_start(ap, fmt);
+    char msg[160];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(r->err, r->errlen, "%s (at byte %zu)", msg, (size_t)(r->s - r->start));
+}
+
+static void ws(struct rd *r) {
+    while (r->s < r->e && (*r->s == ' ' || *r->s == '\n' || *r->s == '\r' || *r->s == '\t')) r->s++;
+}
+
+static int eat(struct rd *r, char c) {
+    ws(r);
+    if (r->s < r->e && *r->s == c) {
+        r->s++;
+        return 1;
+    }
+    return 0;
+}
+
+static int sput(struct rd *r, char c) {
+    if (r->slen + 1 >= r->scap) {
+        size_t cap = r->scap ? r->scap * 2 : 256;
+        char *n = realloc(r->sbuf, cap);
+        if (!n) {
+            r->nomem = 1;
+            bad(r, "out of memory");
+            return -1;
+        }
+        r->sbuf = n;
+        r->scap = cap;
+    }
+    r->sbuf[r->slen++] = c;
+    r->sbuf[r->slen] = '\0';
+    return 0;
+}
+
+static void put_utf8(struct rd *r, unsigned cp) {
+    if (cp < 0x80) sput(r, (char)cp);
+    else if (cp < 0x800) sput(r, (char)(0xc0 | cp >> 6)), sput(r, (char)(0x80 | (cp & 0x3f)));
+    else if (cp < 0x10000)
+        sput(r, (char)(0xe0 | cp >> 12)), sput(r, (char)(0x80 | ((cp >> 6) & 0x3f))), sput(r, (char)(0x80 | (cp & 0x3f)));
+    else
+        sput(r, (char)(0xf0 | cp >> 18)), sput(r, (char)(0x80 | ((cp >> 12) & 0x3f))),
+            sput(r, (char)(0x80 | ((cp >> 6) & 0x3f))), sput(r, (char)(0x80 | (cp & 0x3f)));
+}
+
+static int hex4(struct rd *r, unsigned *out) {
+    if (r->e - r->s < 4) return -1;
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = r->s[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
+        else return -1;
+    }
+    r->s += 4;
+    *out = v;
+    return 0;
+}
+
+/* Reads a string into r->sbuf (NUL-terminated; r->slen bytes). */
+static int str(struct rd *r) {
+    r->slen = 0;
+    if (sput(r, 0)) return -1; /* make sbuf non-NULL */
+    r->slen = 0;
+    r->sbuf[0] = '\0';
+    if (!eat(r, '"')) {
+        bad(r, "expected a string");
+        return -1;
+    }
+    while (r->s < r->e && *r->s != '"') {
+        unsigned char c = (unsigned char)*r->s++;
+        if (c < 0x20) {
+            bad(r, "control character in a string");
+            return -1;
+        }
+        if (c != '\\') {
+            if (sput(r, (char)c)) return -1;
+            continue;
+        }
+        if (r->s >= r->e) break;
+        char esc = *r->s++;
+        unsigned cp;
+        switch (esc) {
+        case '"': case '\\': case '/': sput(r, esc); break;
+        case 'b': sput(r, '\b'); break;
+        case 'f': sput(r, '\f'); break;
+        case 'n': sput(r, '\n'); break;
+        case 'r': sput(r, '\r'); break;
+        case 't': sput(r, '\t'); break;
+        case 'u':
+            if (hex4(r, &cp)) {
+                bad(r, "bad \\u escape");
+                return -1;
+            }
+            if (cp >= 0xd800 && cp < 0xdc00 && r->e - r->s >= 6 && r->s[0] == '\\' && r->s[1] == 'u') {
+                unsigned lo;
+                r->s += 2;
+                if (hex4(r, &lo) || lo < 0xdc00 || lo > 0xdfff) {
+                    bad(r, "bad surrogate pair");
+                    return -1;
+                }
+                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+            }
+            put_utf8(r, cp);
+            break;
+        default:
+            bad(r, "bad escape \\%c", esc);
+            return -1;
+        }
+        if (r->failed) return -1;
+    }
+    if (r->s >= r->e) {
+        bad(r, "unterminated string");
+        return -1;
+    }
+    r->s++;
+    return 0;
+}
+
+/* An unsigned integer (DHAT writes nothing else); fractions and exponents are truncated/refused. */
+static int read_uint(struct rd *r, uint64_t *out) {
+    ws(r);
+    const char *b = r->s;
+    uint64_t v = 0;
+    while (r->s < r->e && *r->s >= '0' && *r->s <= '9') {
+        unsigned d = (unsigned)(*r->s++ - '0');
+        if (v > (UINT64_MAX - d) / 10) {
+            bad(r, "number too large");
+            return -1;
+        }
+        v = v * 10 + d;
+    }
+    if (r->s == b) {
+        bad(r, "expected a non-negative integer");
+        return -1;
+    }
+    if (r->s < r->e && *r->s == '.') {
+        r->s++;
+        while (r->s < r->e && *r->s >= '0' && *r->s <= '9') r->s++;
+    }
+    *out = v;
+    return 0;
+}
+
+static int skip(struct rd *r);
+
+static int skip_container(struct rd *r, char close) {
+    if (++r->depth > 64) {
+        bad(r, "nested too deeply");
+        return -1;
+    }
+    if (eat(r, close)) {
+        r->depth--;
+        return 0;
+    }
+    do {
+        if (close == '}') {
+            if (str(r) || (!eat(r, ':') && (bad(r, "expected ':'"), 1))) return -1;
+        }
+        if (skip(r)) return -1;
+    } while (eat(r, ','));
+    if (!eat(r, close)) {
+        bad(r, "expected '%c'", close);
+        return -1;
+    }
+    r->depth--;
+    return 0;
+}
+
+static int skip(struct rd *r) {
+    ws(r);
+    if (r->s >= r->e) {
+        bad(r, "unexpected end of file");
+        return -1;
+    }
+    char c = *r->s;
+    if (c == '"') return str(r);
+    if (c == '{') return r->s++, skip_container(r, '}');
+    if (c == '[') return r->s++, skip_container(r, ']');
+    if (c == '-' || (c >= '0' && c <= '9')) {
+        r->s++;
+        while (r->s < r->e && strchr("0123456789.eE+-", *r->s)) r->s++;
+        return 0;
+    }
+    static const char *const words[] = {"true", "false", "null"};
+    for (int i = 0; i < 3; i++) {
+        size_t n = strlen(words[i]);
+        if ((size_t)(r->e - r->s) >= n && !memcmp(r->s, words[i], n)) {
+            r->s += n;
+            return 0;
+        }
+    }
+    bad(r, "unexpected character '%c'", c);
+    return -1;
+}
+
+static int boolean(struct rd *r, int *out) {
+    ws(r);
+    if (r->e - r->s >= 4 && !memcmp(r->s, "true", 4)) return r->s += 4, *out = 1, 0;
+    if (r->e - r->s >= 5 && !memcmp(r->s, "false", 5)) return r->s += 5, *out = 0, 0;
+    bad(r, "expected true or false");
+    return -1;
+}
+
+struct field {
+    const char *name;
+    size_t off;
+};
+
+#define SF(n, m) {n, offsetof(struct mk_raw_site, m)}
+static const struct field site_fields[] = {
+    SF("tb", tb), SF("tbk", tbk), SF("tl", tl), SF("mb", mb), SF("mbk", mbk), SF("gb", gb), SF("gbk", gbk),
+    SF("eb", eb), SF("ebk", ebk), SF("mkTmp", temporary), SF("mkShort", short_lived), SF("mkRe", reallocs),
+    SF("mkChain", max_chain), SF("mkMin", min_size), SF("mkMax", max_size), SF("mkSmall", small),
+};
+#define TF(n, m) {n, offsetof(struct mk_raw_totals, m)}
+static const struct field total_fields[] = {
+    TF("tb", tb), TF("tbk", tbk), TF("gb", gb), TF("gbk", gbk), TF("eb", eb), TF("ebk", ebk), TF("frees", frees),
+    TF("unknownFrees", unknown_frees), TF("reallocs", reallocs), TF("threads", threads),
+    TF("recorderBytes", recorder_bytes),
+};
+
+static int set_field(struct rd *r, const struct field *fl, size_t n, void *base) {
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(r->sbuf, fl[i].name)) continue;
+        return read_uint(r, (uint64_t *)((char *)base + fl[i].off));
+    }
+    return skip(r);
+}
+
+static int read_pp(struct rd *r) {
+    if (r->npps == r->ppcap) {
+        size_t cap = r->ppcap ? r->ppcap * 2 : 256;
+        struct pp *n = realloc(r->pps, cap * sizeof *n);
+        if (!n) return r->nomem = 1, bad(r, "out of memory"), -1;
+        r->pps = n;
+        r->ppcap = cap;
+    }
+    struct pp *pp = &r->pps[r->npps++];
+    memset(pp, 0, sizeof *pp);
+    int have_fs = 0, have_tb = 0;
+    if (!eat(r, '{')) return bad(r, "expected a program point object"), -1;
+    if (!eat(r, '}')) {
+        do {
+            if (str(r)) return -1;
+            if (!eat(r, ':')) return bad(r, "expected ':'"), -1;
+            if (!strcmp(r->sbuf, "fs")) {
+                have_fs = 1;
+                if (!eat(r, '[')) return bad(r, "expected the fs array"), -1;
+                size_t cap = 0;
+                if (!eat(r, ']')) {
+                    do {
+                        uint64_t v;
+                        if (read_uint(r, &v)) return -1;
+                        if (v > UINT32_MAX) return bad(r, "frame index out of range"), -1;
+                        if (pp->nfs == cap) {
+                            cap = cap ? cap * 2 : 16;
+                            uint32_t *n = realloc(pp->fs, cap * sizeof *n);
+                            if (!n) return r->nomem = 1, bad(r, "out of memory"), -1;
+                            pp->fs = n;
+                        }
+                        pp->fs[pp->nfs++] = (uint32_t)v;
+                    } while (eat(r, ','));
+                    if (!eat(r, ']')) return bad(r, "expected ']' after fs"), -1;
+                }
+            } else if (!strcmp(r->sbuf, "mkFn")) {
+                uint64_t v;
+                if (read_uint(r, &v)) return -1;
+                pp->f.kind = (uint32_t)v;
+            } else {
+                have_tb |= !strcmp(r->sbuf, "tb");
+                if (set_field(r, site_fields, sizeof site_fields / sizeof site_fields[0], &pp->f)) return -1;
+            }
+        } while (eat(r, ','));
+        if (!eat(r, '}')) return bad(r, "expected '}' after a program point"), -1;
+    }
+    if (!have_fs || !have_tb) return bad(r, "a program point lacks %s", have_fs ? "tb" : "fs"), -1;
+    return 0;
+}
+
+static int read_ftbl(struct rd *r) {
+    if (!eat(r, '[')) return bad(r, "expected the ftbl array"), -1;
+    if (eat(r, ']')) return 0;
+    do {
+        if (str(r)) return -1;
+        if (r->nftbl == r->ftcap) {
+            size_t cap = r->ftcap ? r->ftcap * 2 : 256;
+            char **n = realloc(r->ftbl, cap * sizeof *n);
+            if (!n) return r->nomem = 1, bad(r, "out of memory"), -1;
+            r->ftbl = n;
+            r->ftcap = cap;
+        }
+        char *d = malloc(r->slen + 1);
+        if (!d) return r->nomem = 1, bad(r, "out of memory"), -1;
+        memcpy(d, r->sbuf, r->slen + 1);
+        r->ftbl[r->nftbl++] = d;
+    } while (eat(r, ','));
+    if (!eat(r, ']')) return bad(r, "expected ']' after ftbl"), -1;
+    return 0;
+}
+
+mk_err mk_dhat_parse(const char *data, size_t len, mk_prof *p, char *err, size_t errlen) {
+    struct rd r = {.s = data, .e = data + len, .start = data, .err = err, .errlen = errlen};
+    char dummy[8];
+    if (!err || !errlen) r.err = dummy, r.errlen = sizeof dummy;
+    mk_err rc = mk_prof_init(p);
+    if (rc) {
+        mk_prof_free(p);
+        snprintf(r.err, r.errlen, "out of memory");
+        return rc;
+    }
+    uint64_t version = 0;
+    int have_pps = 0, have_ftbl = 0, have_version = 0;
+    char *cmd = NULL;
+    if (!eat(&r, '{')) bad(&r, "not a JSON object");
+    else if (!eat(&r, '}')) {
+        do {
+            if (str(&r) || !eat(&r, ':')) {
+                bad(&r, "expected a key");
+                break;
+            }
+            const char *k = r.sbuf;
+            uint64_t v;
+            if (!strcmp(k, "dhatFileVersion")) {
+                if (read_uint(&r, &version)) break;
+                have_version = 1;
+            } else if (!strcmp(k, "cmd")) {
+                if (str(&r)) break;
+                free(cmd);
+                cmd = strdup(r.sbuf);
+            } else if (!strcmp(k, "pid") || !strcmp(k, "te") || !strcmp(k, "tg") || !strcmp(k, "mkPpid") ||
+                       !strcmp(k, "mkFlags") || !strcmp(k, "mkSample") || !strcmp(k, "mkDepth")) {
+                char key[16];
+                snprintf(key, sizeof key, "%s", k);
+                if (read_uint(&r, &v)) break;
+                if (!strcmp(key, "pid")) p->pid = v;
+                else if (!strcmp(key, "te")) p->te = v;
+                else if (!strcmp(key, "tg")) p->tg = v;
+                else if (!strcmp(key, "mkPpid")) p->ppid = v;
+                else if (!strcmp(key, "mkFlags")) p->flags = (uint32_t)v;
+                else if (!strcmp(key, "mkSample")) p->sample_bytes = v;
+                else p->max_depth = v;
+            } else if (!strcmp(k, "mkExtra")) {
+                if (boolean(&r, &p->extra)) break;
+            } else if (!strcmp(k, "mkTotals")) {
+                if (!eat(&r, '{')) {
+                    bad(&r, "expected the mkTotals object");
+                    break;
+                }
+                if (!eat(&r, '}')) {
+                    do {
+                        if (str(&r) || !eat(&r, ':')) {
+                            bad(&r, "expected a key");
+                            break;
+                        }
+                        if (set_field(&r, total_fields, sizeof total_fields / sizeof total_fields[0], &p->totals)) break;
+                    } while (eat(&r, ','));
+                    if (!r.failed && !eat(&r, '}')) bad(&r, "expected '}' after mkTotals");
+                }
+                p->have_totals = 1;
+            } else if (!strcmp(k, "pps")) {
+                have_pps = 1;
+                if (!eat(&r, '[')) {
+                    bad(&r, "expected the pps array");
+                    break;
+                }
+                if (!eat(&r, ']')) {
+                    do
+                        if (read_pp(&r)) break;
+                    while (eat(&r, ','));
+                    if (!r.failed && !eat(&r, ']')) bad(&r, "expected ']' after pps");
+                }
+            } else if (!strcmp(k, "ftbl")) {
+                have_ftbl = 1;
+                read_ftbl(&r);
+            } else {
+                skip(&r);
+            }
+        } while (!r.failed && eat(&r, ','));
+        if (!r.failed && !eat(&r, '}')) bad(&r, "expected '}' at the end");
+    }
+    if (!r.failed) {
+        ws(&r);
+        if (r.s != r.e) bad(&r, "data after the end of the JSON object");
+    }
+    if (!r.failed && (!have_version || !have_pps || !have_ftbl))
+        bad(&r, "a JSON file but not a DHAT profile (no %s)", !have_version ? "dhatFileVersion" : !have_pps ? "pps" : "ftbl");
+    if (!r.failed && version != 2) bad(&r, "DHAT file version %" PRIu64 ", memkit reads version 2", version);
+    if (!r.failed && r.nftbl == 0) bad(&r, "empty frame table");
+    /* Re-intern the frame table: a foreign file may repeat strings. Index 0 is [root]. */
+    uint32_t *map = NULL;
+    if (!r.failed && !(map = malloc(r.nftbl * sizeof *map))) r.nomem = 1, bad(&r, "out of memory");
+    for (size_t i = 0; !r.failed && i < r.nftbl; i++) {
+        long idx = mk_prof_frame(p, r.ftbl[i], strlen(r.ftbl[i]));
+        if (idx < 0) r.nomem = 1, bad(&r, "out of memory");
+        else map[i] = (uint32_t)idx;
+    }
+    for (size_t i = 0; !r.failed && i < r.npps; i++) {
+        struct pp *pp = &r.pps[i];
+        for (uint32_t k = 0; k < pp->nfs && !r.failed; k++) {
+            if (pp->fs[k] >= r.nftbl) bad(&r, "program point %zu refers to frame %u of %zu", i, pp->fs[k], r.nftbl);
+            else pp->fs[k] = map[pp->fs[k]];
+        }
+        if (!r.failed && mk_prof_add_site(p, pp->fs, pp->nfs, &pp->f)) r.nomem = 1, bad(&r, "out of memory");
+    }
+    if (!r.failed && cmd) {
+        char *c = mk_arena_strdup(&p->arena, cmd);
+        if (c) p->cmd = c;
+    }
+    free(map);
+    free(cmd);
+    for (size_t i = 0; i < r.npps; i++) free(r.pps[i].fs);
+    free(r.pps);
+    for (size_t i = 0; i < r.nftbl; i++) free(r.ftbl[i]);
+    free(r.ftbl);
+    free(r.sbuf);
+    if (r.failed) {
+        mk_prof_free(p);
+        return r.nomem ? MK_ENOMEM : MK_EFORMAT;
+    }
+    mk_prof_finish(p);
+    return MK_OK;
+}
+
+mk_err mk_profile_load(const char *path, mk_prof *p, char *err, size_t errlen) {
+    memset(p, 0, sizeof *p);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        snprintf(err, errlen, "%s: %s", path, strerror(e));
+        return mk_err_from_errno(e);
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int dir = S_ISDIR(st.st_mode);
+        close(fd);
+        snprintf(err, errlen, "%s: %s", path, dir ? "is a directory, not a profile" : "not a regular file");
+        return dir ? MK_EISDIR : MK_EINVAL;
+    }
+    if (st.st_size == 0) {
+        close(fd);
+        snprintf(err, errlen, "%s: the file is empty, not a profile", path);
+        return MK_EFORMAT;
+    }
+    size_t len = (size_t)st.st_size;
+    char *data = malloc(len);
+    size_t got = 0;
+    while (data && got < len) {
+        ssize_t n = read(fd, data + got, len - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : EIO;
+            free(data);
+            close(fd);
+            snprintf(err, errlen, "%s: read failed: %s", path, strerror(e));
+            return mk_err_from_errno(e);
+        }
+        got += (size_t)n;
+    }
+    close(fd);
+    if (!data) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return MK_ENOMEM;
+    }
+    char inner[256] = "";
+    mk_err rc;
+    if (len >= 16 && !memcmp(data + 8, MK_RAW_MAGIC, 6)) {
+        mk_raw_profile raw;
+        rc = mk_raw_parse(data, len, &raw, inner, sizeof inner); /* takes data */
+        if (!rc) {
+            rc = mk_prof_from_raw(&raw, p, inner, sizeof inner);
+            mk_raw_free(&raw);
+        }
+    } else {
+        const char *c = data;
+        while (c < data + len && (*c == ' ' || *c == '\n' || *c == '\r' || *c == '\t')) c++;
+        if (c == data + len || *c != '{') {
+            snprintf(inner, sizeof inner, "not a memkit or DHAT profile (neither JSON nor a raw profile)");
+            rc = MK_EFORMAT;
+        } else {
+            rc = mk_dhat_parse(data, len, p, inner, sizeof inner);
+        }
+        free(data);
+    }
+    if (rc) snprintf(err, errlen, "%s: %s", path, inner);
+    return rc;
+}

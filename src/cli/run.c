@@ -1,0 +1,400 @@
+/* run.c - `memkit run`: runs a program with the recorder preloaded, then analyzes what it wrote.
+ *
+ * The recorder writes one raw profile per recorded process into a private temporary directory
+ * (MEMKIT_OUT); memkit waits for the program, turns each raw file into the chosen outputs and
+ * removes the directory. The program's fate is passed through: its exit status, or, when a signal
+ * killed it, the same signal raised on memkit itself after the outputs are written (with core dumps
+ * off, so memkit leaves no core of its own), falling back to exit status 128+signal.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "analyze.h"
+#include "cli.h"
+#include "dhat.h"
+
+const char *mk_opt_value(int argc, char **argv, int *i, const char *name);
+
+static void usage(FILE *f) {
+    fputs("usage: memkit run [OPTIONS] [--] PROG [ARGS...]\n"
+          "\n"
+          "Runs PROG with memkit's recorder preloaded, passes its exit status through, writes the\n"
+          "profile as a DHAT JSON file (open it in valgrind's dh_view.html, or `memkit report` it)\n"
+          "and prints the text report to stderr.\n"
+          "\n"
+          "  -o, --output FILE  the DHAT file (default memkit.%p.json in the current directory;\n"
+          "                     %p becomes the pid of the profiled process)\n"
+          "  --format LIST      comma-separated: dhat, text, folded (default dhat,text). folded\n"
+          "                     goes to the output name with .json replaced by .folded\n"
+          "  --depth N          frames kept per stack (default 32, at most 256)\n"
+          "  --sample BYTES     record stacks for about one block per BYTES allocated (K, M, G\n"
+          "                     suffixes; 0, the default, records every one). Totals stay exact\n"
+          "  --follow-fork      profile child processes too; each gets its own file (%p)\n"
+          "  --top N, --sort KEY  as for memkit report (text report: default 10, bytes)\n"
+          "  -h, --help         this help\n",
+          f);
+}
+
+static volatile sig_atomic_t child_pid;
+
+static void forward(int sig) {
+    if (child_pid > 0) kill((pid_t)child_pid, sig);
+}
+
+static int parse_bytes(const char *s, uint64_t *out) {
+    char *end;
+    if (!*s || *s == '-' || *s == '+') return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s) return -1;
+    uint64_t mul = 1;
+    if (*end == 'k' || *end == 'K') mul = 1ull << 10, end++;
+    else if (*end == 'm' || *end == 'M') mul = 1ull << 20, end++;
+    else if (*end == 'g' || *end == 'G') mul = 1ull << 30, end++;
+    if (*end == 'B' || *end == 'b') end++;
+    if (*end || (v && mul > UINT64_MAX / v)) return -1;
+    *out = v * mul;
+    return 0;
+}
+
+/* The recorder next to this binary (build tree), or under ../lib/memkit/ (installed). */
+static int find_recorder(char *out, size_t cap) {
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) return -1;
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    if (!slash) return -1;
+    *slash = '\0';
+    const char *const rel[] = {"/libmemkit-prof.so", "/../lib/memkit/libmemkit-prof.so"};
+    for (size_t i = 0; i < 2; i++) {
+        char cand[PATH_MAX + 64], real[PATH_MAX];
+        snprintf(cand, sizeof cand, "%s%s", self, rel[i]);
+        if (access(cand, R_OK) == 0 && realpath(cand, real)) {
+            if (strlen(real) >= cap) return -1;
+            strcpy(out, real);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* pattern with every %p replaced by pid (and %% by %). */
+static char *expand(const char *pattern, uint64_t pid) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) return NULL;
+    for (const char *s = pattern; *s; s++) {
+        if (s[0] == '%' && s[1] == 'p') fprintf(m, "%" PRIu64, pid), s++;
+        else if (s[0] == '%' && s[1] == '%') fputc('%', m), s++;
+        else fputc(*s, m);
+    }
+    if (fclose(m) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* The folded file's name: the DHAT name with .json replaced by .folded (or .folded appended). */
+static char *folded_name(const char *dhat) {
+    size_t n = strlen(dhat);
+    if (n > 5 && !strcmp(dhat + n - 5, ".json")) n -= 5;
+    char *s = malloc(n + 8);
+    if (s) memcpy(s, dhat, n), strcpy(s + n, ".folded");
+    return s;
+}
+
+static int write_file(const char *path, const mk_prof *p, int folded) {
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "memkit: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    int rc = folded ? mk_report_folded(p, f) : mk_dhat_write(p, f);
+    if (fclose(f) != 0) rc = -1;
+    if (rc) fprintf(stderr, "memkit: writing %s failed: %s\n", path, strerror(errno));
+    return rc;
+}
+
+struct opts {
+    const char *output;
+    unsigned formats;
+    uint64_t top;
+    int sort;
+};
+
+/* Analyzes one raw file; returns 0 or -1 (reported). */
+static int analyze_one(const char *raw_path, const struct opts *o, int root, int several) {
+    mk_raw_profile raw;
+    char err[512];
+    if (mk_raw_load(raw_path, &raw, err, sizeof err)) {
+        fprintf(stderr, "memkit: unreadable profile %s\n", err);
+        return -1;
+    }
+    mk_prof p;
+    mk_err rc = mk_prof_from_raw(&raw, &p, err, sizeof err);
+    uint64_t pid = raw.header.pid;
+    mk_raw_free(&raw);
+    if (rc) {
+        fprintf(stderr, "memkit: %s\n", err);
+        return -1;
+    }
+    int bad = 0;
+    char *out = expand(o->output, pid);
+    /* Without %p in the name, the children's files get .<pid> appended rather than overwrite. */
+    if (out && several && !root && !strstr(o->output, "%p")) {
+        char *n = NULL;
+        if (asprintf(&n, "%s.%" PRIu64, out, pid) < 0) n = NULL;
+        free(out);
+        out = n;
+    }
+    if (!out) {
+        fprintf(stderr, "memkit: out of memory\n");
+        mk_prof_free(&p);
+        return -1;
+    }
+    if (o->formats & MK_OUT_TEXT) {
+        if (several) fputc('\n', stderr);
+        mk_report_text(&p, stderr, (enum mk_sort)o->sort, (size_t)o->top);
+    }
+    if (o->formats & MK_OUT_DHAT) {
+        if (write_file(out, &p, 0)) bad = 1;
+        else fprintf(stderr, "memkit: wrote %s (open it with valgrind's dh_view.html, or memkit report)\n", out);
+    }
+    if (o->formats & MK_OUT_FOLDED) {
+        char *fn = o->formats & MK_OUT_DHAT ? folded_name(out) : strdup(out);
+        if (!fn || write_file(fn, &p, 1)) bad = 1;
+        else fprintf(stderr, "memkit: wrote %s (folded stacks for flamegraph.pl or inferno)\n", fn);
+        free(fn);
+    }
+    free(out);
+    mk_prof_free(&p);
+    return bad ? -1 : 0;
+}
+
+static int cmp_pid(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int mk_cmd_run(int argc, char **argv) {
+    struct opts o = {.output = NULL, .formats = MK_OUT_DHAT | MK_OUT_TEXT, .top = 10, .sort = MK_SORT_BYTES};
+    uint64_t depth = 32, sample = 0;
+    int follow = 0, i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (!strcmp(a, "--")) {
+            i++;
+            break;
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--follow-fork")) {
+            follow = 1;
+        } else if ((v = mk_opt_value(argc, argv, &i, "-o")) || (v = mk_opt_value(argc, argv, &i, "--output"))) {
+            if (!*v) {
+                fprintf(stderr, "memkit run: -o takes a file name\n");
+                return 2;
+            }
+            o.output = v;
+        } else if ((v = mk_opt_value(argc, argv, &i, "--format"))) {
+            if (mk_formats_parse(v, &o.formats)) {
+                fprintf(stderr, "memkit run: --format takes a list of dhat, text, folded (got '%s')\n", v);
+                return 2;
+            }
+        } else if ((v = mk_opt_value(argc, argv, &i, "--depth"))) {
+            if (mk_parse_count(v, 256, &depth) || depth == 0) {
+                fprintf(stderr, "memkit run: --depth takes a number of frames from 1 to 256 (got '%s')\n", v);
+                return 2;
+            }
+        } else if ((v = mk_opt_value(argc, argv, &i, "--sample"))) {
+            if (parse_bytes(v, &sample)) {
+                fprintf(stderr, "memkit run: --sample takes a byte count such as 0, 4096, 512K or 1M (got '%s')\n", v);
+                return 2;
+            }
+        } else if ((v = mk_opt_value(argc, argv, &i, "--top"))) {
+            if (mk_parse_count(v, 1u << 30, &o.top)) {
+                fprintf(stderr, "memkit run: --top takes a count (got '%s')\n", v);
+                return 2;
+            }
+        } else if ((v = mk_opt_value(argc, argv, &i, "--sort"))) {
+            if ((o.sort = mk_sort_parse(v)) < 0) {
+                fprintf(stderr, "memkit run: --sort takes bytes, blocks, peak, leaks or temporary (got '%s')\n", v);
+                return 2;
+            }
+        } else if (a[0] == '-') {
+            fprintf(stderr, "memkit run: unknown option '%s' (try memkit run --help)\n", a);
+            return 2;
+        } else {
+            break; /* the program */
+        }
+    }
+    if (i >= argc) {
+        fprintf(stderr, "memkit run: which program? (usage: memkit run [OPTIONS] -- PROG [ARGS...])\n");
+        return 2;
+    }
+    if (!o.output) o.output = o.formats & MK_OUT_DHAT ? "memkit.%p.json" : "memkit.%p.folded";
+    char **prog = argv + i;
+
+    char recorder[PATH_MAX];
+    if ((o.formats & (MK_OUT_DHAT | MK_OUT_FOLDED | MK_OUT_TEXT)) && find_recorder(recorder, sizeof recorder)) {
+        fprintf(stderr, "memkit run: the recorder libmemkit-prof.so is neither next to memkit nor in ../lib/memkit/\n");
+        return 2;
+    }
+    const char *tmp = getenv("TMPDIR");
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/memkit.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "memkit run: cannot make a temporary directory %s: %s\n", dir, strerror(errno));
+        return 2;
+    }
+    char outpat[PATH_MAX + 16], depth_s[24], sample_s[24];
+    snprintf(outpat, sizeof outpat, "%s/raw.%%p", dir);
+    snprintf(depth_s, sizeof depth_s, "%" PRIu64, depth);
+    snprintf(sample_s, sizeof sample_s, "%" PRIu64, sample);
+    const char *old = getenv("LD_PRELOAD");
+    char *preload = NULL;
+    if (asprintf(&preload, "%s%s%s", recorder, old && *old ? ":" : "", old && *old ? old : "") < 0) {
+        rmdir(dir);
+        return 2;
+    }
+
+    int pfd[2]; /* exec failure reporting: closed by a successful exec */
+    if (pipe2(pfd, O_CLOEXEC) != 0) {
+        fprintf(stderr, "memkit run: pipe: %s\n", strerror(errno));
+        rmdir(dir);
+        return 2;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "memkit run: fork: %s\n", strerror(errno));
+        rmdir(dir);
+        return 2;
+    }
+    if (pid == 0) {
+        char rootpid[24];
+        snprintf(rootpid, sizeof rootpid, "%ld", (long)getpid());
+        close(pfd[0]);
+        setenv("LD_PRELOAD", preload, 1);
+        setenv("MEMKIT_OUT", outpat, 1);
+        setenv("MEMKIT_DEPTH", depth_s, 1);
+        setenv("MEMKIT_SAMPLE", sample_s, 1);
+        setenv("MEMKIT_ROOT_PID", rootpid, 1);
+        if (follow) setenv("MEMKIT_FOLLOW_FORK", "1", 1);
+        else unsetenv("MEMKIT_FOLLOW_FORK");
+        execvp(prog[0], prog);
+        int e = errno;
+        if (e == ENOENT) fprintf(stderr, "memkit: %s: command not found\n", prog[0]);
+        else fprintf(stderr, "memkit: %s: %s\n", prog[0], strerror(e));
+        ssize_t w = write(pfd[1], &e, sizeof e);
+        (void)w;
+        _exit(e == ENOENT ? 127 : 126);
+    }
+    free(preload);
+    close(pfd[1]);
+    child_pid = pid;
+    struct sigaction sa = {.sa_handler = forward}, old_int, old_term, old_hup, old_quit;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGHUP, &sa, &old_hup);
+    sigaction(SIGQUIT, &sa, &old_quit);
+    int exec_err = 0;
+    ssize_t got;
+    while ((got = read(pfd[0], &exec_err, sizeof exec_err)) < 0 && errno == EINTR) {}
+    close(pfd[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            status = 0;
+            break;
+        }
+    }
+    child_pid = 0;
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
+    sigaction(SIGQUIT, &old_quit, NULL);
+
+    /* Collect the raw files: raw.<pid>, the root's first, then the children by pid. */
+    uint64_t *pids = NULL;
+    size_t npids = 0, cap = 0;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strncmp(e->d_name, "raw.", 4) || !e->d_name[4] || strspn(e->d_name + 4, "0123456789") != strlen(e->d_name + 4))
+            continue;
+        if (npids == cap) {
+            cap = cap ? cap * 2 : 8;
+            uint64_t *n = realloc(pids, cap * sizeof *n);
+            if (!n) break;
+            pids = n;
+        }
+        pids[npids++] = strtoull(e->d_name + 4, NULL, 10);
+    }
+    if (d) closedir(d);
+    if (npids > 1) qsort(pids, npids, sizeof *pids, cmp_pid);
+    int failed = 0, have_root = 0;
+    for (size_t k = 0; k < npids; k++) have_root |= pids[k] == (uint64_t)pid;
+    if (got > 0) {
+        /* exec failed: the child said so already */
+    } else if (!have_root) {
+        if (WIFSIGNALED(status))
+            fprintf(stderr, "memkit: no profile: %s was killed by signal %d (%s) before the recorder could write one\n",
+                    prog[0], WTERMSIG(status), strsignal(WTERMSIG(status)));
+        else
+            fprintf(stderr, "memkit: no profile: %s wrote none (statically linked or setuid, so the recorder was "
+                            "not loaded, or it ended through _exit)\n", prog[0]);
+    }
+    for (int pass = 0; pass < 2; pass++) /* the root first */
+        for (size_t k = 0; k < npids; k++) {
+            if ((pids[k] == (uint64_t)pid) != (pass == 0)) continue;
+            char path[PATH_MAX + 32];
+            snprintf(path, sizeof path, "%s/raw.%" PRIu64, dir, pids[k]);
+            if (analyze_one(path, &o, pids[k] == (uint64_t)pid, npids > 1)) failed = 1;
+        }
+    free(pids);
+    /* Remove the directory and whatever the recorder left in it. */
+    if ((d = opendir(dir))) {
+        while ((e = readdir(d)))
+            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) unlinkat(dirfd(d), e->d_name, 0);
+        closedir(d);
+    }
+    rmdir(dir);
+    fflush(NULL);
+
+    if (got > 0) return exec_err == ENOENT ? 127 : 126;
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        struct rlimit nocore = {0, 0};
+        setrlimit(RLIMIT_CORE, &nocore);
+        signal(sig, SIG_DFL);
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, sig);
+        sigprocmask(SIG_UNBLOCK, &set, NULL);
+        raise(sig);
+        return 128 + sig;
+    }
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+    if (code == 0 && failed) {
+        /* The program succeeded but its profile could not be written: say so in the status too. */
+        return 1;
+    }
+    return code;
+}

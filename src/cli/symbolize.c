@@ -1,0 +1,256 @@
+/* symbolize.c - address -> (function, file:line, inlined frames) with libdw, offline.
+ *
+ * The profile's modules are reported to one Dwfl at their recorded load bias (dwfl_report_elf), so
+ * lookups need neither the process nor /proc. Separate debug files are found by build-id through
+ * dwfl_standard_find_debuginfo (/usr/lib/debug/.build-id/...). A module whose file on disk has a
+ * different build-id than the one recorded (rebuilt since) is not symbolized: wrong names are worse
+ * than none. Every recorded address is a return address, so lookups use addr - 1 (the call
+ * instruction), while the frame keeps the address as recorded.
+ */
+#define _GNU_SOURCE
+#include <dwarf.h>
+#include <elfutils/libdwfl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "symbolize.h"
+
+struct cache_slot {
+    uint64_t addr;
+    uint32_t first, count; /* frames[first .. first+count) */
+    int used;
+};
+
+struct mod_info {
+    uint64_t start, end;
+    const char *path;
+    int recorder, usable;
+};
+
+struct mk_sym {
+    Dwfl *dwfl;
+    struct mod_info *mods;
+    size_t nmods;
+    mk_sym_frame *frames;
+    size_t nframes, frames_cap;
+    struct cache_slot *slots;
+    size_t nslots, used;
+    char **strs; /* every string we own, freed at the end */
+    size_t nstrs, strs_cap;
+    int warned;
+};
+
+static char *debuginfo_path;
+static const Dwfl_Callbacks callbacks = {
+    .find_elf = dwfl_build_id_find_elf,
+    .find_debuginfo = dwfl_standard_find_debuginfo,
+    .section_address = dwfl_offline_section_address,
+    .debuginfo_path = &debuginfo_path,
+};
+
+static const char *base_name(const char *p) {
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+static const char *keep(mk_sym *s, const char *str) {
+    if (!str) return NULL;
+    if (s->nstrs == s->strs_cap) {
+        size_t cap = s->strs_cap ? s->strs_cap * 2 : 256;
+        char **n = realloc(s->strs, cap * sizeof *n);
+        if (!n) return NULL;
+        s->strs = n;
+        s->strs_cap = cap;
+    }
+    char *d = strdup(str);
+    if (d) s->strs[s->nstrs++] = d;
+    return d;
+}
+
+mk_sym *mk_sym_new(const mk_raw_profile *p) {
+    mk_sym *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->nslots = 1024;
+    s->slots = calloc(s->nslots, sizeof *s->slots);
+    s->mods = calloc(p->nmodules ? p->nmodules : 1, sizeof *s->mods);
+    s->dwfl = dwfl_begin(&callbacks);
+    if (!s->slots || !s->mods || !s->dwfl) {
+        mk_sym_free(s);
+        return NULL;
+    }
+    dwfl_report_begin(s->dwfl);
+    for (size_t i = 0; i < p->nmodules; i++) {
+        const mk_raw_module_rec *m = &p->modules[i];
+        struct mod_info *mi = &s->mods[s->nmods++];
+        mi->start = m->m.start;
+        mi->end = m->m.end;
+        mi->path = m->path;
+        mi->recorder = strncmp(base_name(m->path), "libmemkit-prof", 14) == 0;
+        if (mi->recorder || m->path[0] != '/') continue; /* vdso and friends: no file */
+        Dwfl_Module *dm = dwfl_report_elf(s->dwfl, base_name(m->path), m->path, -1, m->m.bias, false);
+        if (!dm) continue;
+        mi->usable = 1;
+        if (m->m.build_id_len) {
+            const unsigned char *bits;
+            GElf_Addr vaddr;
+            int n = dwfl_module_build_id(dm, &bits, &vaddr);
+            if (n > 0 && ((unsigned)n != m->m.build_id_len || memcmp(bits, m->m.build_id, (size_t)n) != 0)) {
+                mi->usable = 0;
+                fprintf(stderr, "memkit: %s changed since the profile was recorded (build-id differs): "
+                                "its frames are left unsymbolized\n", m->path);
+            }
+        }
+    }
+    dwfl_report_end(s->dwfl, NULL, NULL);
+    return s;
+}
+
+void mk_sym_free(mk_sym *s) {
+    if (!s) return;
+    if (s->dwfl) dwfl_end(s->dwfl);
+    for (size_t i = 0; i < s->nstrs; i++) free(s->strs[i]);
+    free(s->strs);
+    free(s->frames);
+    free(s->slots);
+    free(s->mods);
+    free(s);
+}
+
+static const struct mod_info *find_mod(const mk_sym *s, uint64_t a) {
+    for (size_t i = 0; i < s->nmods; i++)
+        if (a >= s->mods[i].start && a < s->mods[i].end) return &s->mods[i];
+    return NULL;
+}
+
+static int push(mk_sym *s, mk_sym_frame f) {
+    if (s->nframes == s->frames_cap) {
+        size_t cap = s->frames_cap ? s->frames_cap * 2 : 1024;
+        mk_sym_frame *n = realloc(s->frames, cap * sizeof *n);
+        if (!n) return -1;
+        s->frames = n;
+        s->frames_cap = cap;
+    }
+    s->frames[s->nframes++] = f;
+    return 0;
+}
+
+static const char *call_file(Dwarf_Die *cu, Dwarf_Die *scope) {
+    Dwarf_Attribute a;
+    Dwarf_Word idx;
+    Dwarf_Files *files;
+    size_t nfiles;
+    if (dwarf_formudata(dwarf_attr(scope, DW_AT_call_file, &a), &idx) != 0) return NULL;
+    if (dwarf_getsrcfiles(cu, &files, &nfiles) != 0 || idx >= nfiles) return NULL;
+    return dwarf_filesrc(files, idx, NULL, NULL);
+}
+
+static unsigned call_line(Dwarf_Die *scope) {
+    Dwarf_Attribute a;
+    Dwarf_Word v;
+    return dwarf_formudata(dwarf_attr(scope, DW_AT_call_line, &a), &v) == 0 ? (unsigned)v : 0;
+}
+
+/* Appends the frames of one address; returns how many. */
+static uint32_t resolve(mk_sym *s, uint64_t addr) {
+    size_t before = s->nframes;
+    mk_sym_frame f = {.addr = addr};
+    const struct mod_info *mi = find_mod(s, addr);
+    if (mi) f.module = mi->path, f.recorder = mi->recorder;
+    Dwfl_Module *m = mi && mi->usable ? dwfl_addrmodule(s->dwfl, addr - 1) : NULL;
+    if (!m) {
+        push(s, f);
+        return (uint32_t)(s->nframes - before);
+    }
+    Dwarf_Addr pc = addr - 1;
+    GElf_Off off;
+    GElf_Sym sym;
+    f.func = keep(s, dwfl_module_addrinfo(m, pc, &off, &sym, NULL, NULL, NULL));
+    Dwfl_Line *ln = dwfl_module_getsrc(m, pc);
+    if (ln) {
+        int lineno = 0;
+        const char *file = dwfl_lineinfo(ln, NULL, &lineno, NULL, NULL, NULL);
+        if (file && lineno > 0) f.file = keep(s, base_name(file)), f.line = (unsigned)lineno;
+    }
+    Dwarf_Addr bias;
+    Dwarf_Die *cu = dwfl_module_addrdie(m, pc, &bias);
+    Dwarf_Die *scopes = NULL;
+    int n = cu ? dwarf_getscopes(cu, pc - bias, &scopes) : 0;
+    int emitted = 0;
+    for (int i = 0; i < n; i++) {
+        int tag = dwarf_tag(&scopes[i]);
+        if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine) continue;
+        const char *name = dwarf_diename(&scopes[i]);
+        mk_sym_frame g = f;
+        if (name && tag == DW_TAG_inlined_subroutine) g.func = keep(s, name);
+        else if (name && !f.func) g.func = keep(s, name);
+        push(s, g);
+        emitted = 1;
+        if (tag == DW_TAG_subprogram) break;
+        /* The caller's frame: same address, located at the inlined call. */
+        const char *cf = call_file(cu, &scopes[i]);
+        f.file = cf ? keep(s, base_name(cf)) : NULL;
+        f.line = call_line(&scopes[i]);
+    }
+    free(scopes);
+    if (!emitted) push(s, f);
+    return (uint32_t)(s->nframes - before);
+}
+
+static uint64_t mix(uint64_t x) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static int rehash(mk_sym *s) {
+    size_t n = s->nslots * 2;
+    struct cache_slot *t = calloc(n, sizeof *t);
+    if (!t) return -1;
+    for (size_t i = 0; i < s->nslots; i++) {
+        if (!s->slots[i].used) continue;
+        size_t j = mix(s->slots[i].addr) & (n - 1);
+        while (t[j].used) j = (j + 1) & (n - 1);
+        t[j] = s->slots[i];
+    }
+    free(s->slots);
+    s->slots = t;
+    s->nslots = n;
+    return 0;
+}
+
+void mk_sym_lookup(mk_sym *s, uint64_t addr, const mk_sym_frame **out, size_t *n) {
+    static const mk_sym_frame unknown;
+    size_t j = mix(addr) & (s->nslots - 1);
+    while (s->slots[j].used) {
+        if (s->slots[j].addr == addr) {
+            *out = s->frames + s->slots[j].first;
+            *n = s->slots[j].count;
+            return;
+        }
+        j = (j + 1) & (s->nslots - 1);
+    }
+    size_t first = s->nframes;
+    uint32_t count = resolve(s, addr);
+    if (count == 0) { /* out of memory: an anonymous frame, not cached */
+        *out = &unknown;
+        *n = 1;
+        return;
+    }
+    int room = 1;
+    if ((s->used + 1) * 2 > s->nslots) {
+        if (rehash(s) == 0) {
+            j = mix(addr) & (s->nslots - 1);
+            while (s->slots[j].used) j = (j + 1) & (s->nslots - 1);
+        } else {
+            room = s->used + 2 < s->nslots; /* keep one slot free so probes end */
+        }
+    }
+    if (room) {
+        s->slots[j] = (struct cache_slot){addr, (uint32_t)first, count, 1};
+        s->used++;
+    }
+    *out = s->frames + first;
+    *n = count;
+}
