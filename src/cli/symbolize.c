@@ -176,17 +176,28 @@ static uint32_t resolve(mk_sym *s, uint64_t addr) {
     Dwarf_Die *cu = dwfl_module_addrdie(m, pc, &bias);
     Dwarf_Die *scopes = NULL;
     int n = cu ? dwarf_getscopes(cu, pc - bias, &scopes) : 0;
+    if (n > 0) {
+        /* The scopes above are partly in the abstract tree; the concrete chain of inlined calls
+         * comes from the innermost DIE's own parents (as eu-addr2line -i does). */
+        Dwarf_Die inner = scopes[0];
+        free(scopes);
+        scopes = NULL;
+        n = dwarf_getscopes_die(&inner, &scopes);
+    }
+    /* Symbol names keep C++ mangling and clone suffixes (.constprop.0); DWARF names are the
+     * source's, so they win for C, while a mangled symbol is kept whole. */
+    int prefer_dwarf = !f.func || strncmp(f.func, "_Z", 2) != 0;
     int emitted = 0;
     for (int i = 0; i < n; i++) {
         int tag = dwarf_tag(&scopes[i]);
-        if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine) continue;
-        const char *name = dwarf_diename(&scopes[i]);
+        if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine && tag != DW_TAG_entry_point) continue;
+        Dwarf_Attribute a;
+        const char *name = dwarf_formstring(dwarf_attr_integrate(&scopes[i], DW_AT_name, &a));
         mk_sym_frame g = f;
-        if (name && tag == DW_TAG_inlined_subroutine) g.func = keep(s, name);
-        else if (name && !f.func) g.func = keep(s, name);
+        if (name && (tag == DW_TAG_inlined_subroutine || prefer_dwarf)) g.func = keep(s, name);
         push(s, g);
         emitted = 1;
-        if (tag == DW_TAG_subprogram) break;
+        if (tag != DW_TAG_inlined_subroutine) break;
         /* The caller's frame: same address, located at the inlined call. */
         const char *cf = call_file(cu, &scopes[i]);
         f.file = cf ? keep(s, base_name(cf)) : NULL;
