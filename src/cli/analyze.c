@@ -180,12 +180,15 @@ static int is_alloc_fn(const char *f) {
     return 0;
 }
 
+/* Shows the call instruction (return address - 1), as valgrind does, so the two tools' frames read
+ * alike. */
 static int frame_string(char *buf, size_t cap, const mk_sym_frame *f) {
+    uint64_t a = f->addr ? f->addr - 1 : 0;
     if (f->func && f->file)
-        return snprintf(buf, cap, "0x%" PRIX64 ": %s (%s:%u)", f->addr, f->func, f->file, f->line);
+        return snprintf(buf, cap, "0x%" PRIX64 ": %s (%s:%u)", a, f->func, f->file, f->line);
     if (f->module)
-        return snprintf(buf, cap, "0x%" PRIX64 ": %s (in %s)", f->addr, f->func ? f->func : "???", f->module);
-    return snprintf(buf, cap, "0x%" PRIX64 ": %s", f->addr, f->func ? f->func : "???");
+        return snprintf(buf, cap, "0x%" PRIX64 ": %s (in %s)", a, f->func ? f->func : "???", f->module);
+    return snprintf(buf, cap, "0x%" PRIX64 ": %s", a, f->func ? f->func : "???");
 }
 
 mk_err mk_prof_from_raw(const mk_raw_profile *raw, mk_prof *p, char *err, size_t errlen) {

@@ -1,0 +1,210 @@
+#!/bin/sh
+# check.sh - the analyzer's suite: `memkit run` and `memkit report` as a user would try them.
+#
+# Part 1 needs no recorder: raw profiles written by mkraw.py point at real call sites of
+# progs/basic.c, so symbolization, merging, the DHAT writer, the reader and the command line are
+# tested for real. Part 2 runs programs under the recorder and compares with valgrind's DHAT and
+# loads the file into valgrind's dh_view.html in headless Chromium; each part that lacks a tool (or
+# the recorder) says SKIP in one line. Runs after `make MODE=rel all` (build/rel/memkit exists).
+cd "$(dirname "$0")/../.." || exit 2
+TOP=$(pwd)
+MK=$TOP/build/rel/memkit
+HERE=$TOP/tests/analyzer
+T=$(mktemp -d "${TMPDIR:-/tmp}/memkit-analyzer.XXXXXX") || exit 2
+trap 'rm -rf "$T"' EXIT
+passed=0 failed=0 skipped=0
+ok() { passed=$((passed + 1)); echo "ok   $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && [ -f "$2" ] && sed 's/^/     | /' "$2" | head -40; }
+skip() { skipped=$((skipped + 1)); echo "SKIP $1"; }
+check() { # check NAME COMMAND...: passes when the command succeeds; its output is shown on failure
+    name=$1; shift
+    if "$@" >"$T/out" 2>&1; then ok "$name"; else bad "$name" "$T/out"; fi
+}
+has() { grep -qF -- "$2" "$1"; }
+line_of() { grep -n "SITE:$1 " "$HERE/progs/basic.c" | cut -d: -f1; }
+
+[ -x "$MK" ] || { echo "analyzer: build/rel/memkit missing (run make MODE=rel all)"; echo "analyzer: 0 passed, 1 failed"; exit 1; }
+command -v python3 >/dev/null || { echo "SKIP analyzer: python3 is needed"; echo "analyzer: 0 passed, 0 failed, 1 skipped"; exit 0; }
+
+# The test program, built as users build: -O2 -g, PIE.
+cc -O2 -g -o "$T/basic" "$HERE/progs/basic.c" || { echo "analyzer: cannot build progs/basic.c"; exit 1; }
+for p in "$HERE"/progs/*.c; do
+    n=$(basename "$p" .c)
+    [ "$n" = basic ] || cc -O2 -g -o "$T/$n" "$p" -lpthread || bad "build progs/$n.c"
+done
+
+# ---- Part 1: synthetic raw profiles -------------------------------------------------------------
+cat >"$T/spec.json" <<JSON
+{"pid": 777, "te": 2000, "tg": 900, "cmd": ["./basic", "a \"quoted\" arg\\\\with\\nnewline"],
+ "modules": [{"path": "$T/basic", "bias": 93824992231424}],
+ "sites": [
+  {"frames": ["rec+0x10", "rec+0x20", "make_buf>malloc", "main>make_buf#0"], "tb": 1000, "tbk": 10, "tl": 50,
+   "mb": 100, "mbk": 1, "temporary": 10, "short_lived": 10, "min_size": 100, "max_size": 100},
+  {"frames": ["rec+0x30", "make_buf>malloc", "main>make_buf#0"], "tb": 100, "tbk": 1, "tl": 5, "mb": 100, "mbk": 1,
+   "temporary": 1, "min_size": 100, "max_size": 100},
+  {"frames": ["make_zeroed>calloc", "main>make_zeroed"], "tb": 200, "tbk": 1, "tl": 100, "mb": 200, "mbk": 1,
+   "gb": 200, "gbk": 1, "kind": 1, "min_size": 200, "max_size": 200},
+  {"frames": ["via_inline>malloc", "main>via_inline"], "tb": 64, "tbk": 1, "tl": 100, "mb": 64, "mbk": 1,
+   "gb": 64, "gbk": 1, "min_size": 64, "max_size": 64},
+  {"frames": ["grow>realloc", "main>grow"], "tb": 2032, "tbk": 7, "tl": 100, "mb": 1024, "mbk": 1, "gb": 1024,
+   "gbk": 1, "reallocs": 7, "max_chain": 6, "kind": 2, "min_size": 16, "max_size": 1024, "small": 1},
+  {"frames": ["make_buf>malloc", "main>make_buf#1"], "tb": 333, "tbk": 1, "tl": 10, "mb": 333, "mbk": 1, "gb": 333,
+   "gbk": 1, "eb": 333, "ebk": 1, "min_size": 333, "max_size": 333}
+ ],
+ "totals": {"tb": 3729, "tbk": 21, "gb": 1621, "gbk": 4, "eb": 333, "ebk": 1, "frees": 20, "reallocs": 7, "threads": 1}}
+JSON
+python3 "$HERE/mkraw.py" "$T/spec.json" "$T/a.raw" || { bad "mkraw.py writes a raw profile"; }
+
+"$MK" report --top 0 "$T/a.raw" >"$T/a.txt" 2>"$T/a.err"
+check "report of a raw profile succeeds" test $? -eq 0
+check "text report opens with DHAT's totals" sh -c "grep -q '^Total:     3,729 bytes in 21 blocks\$' '$T/a.txt' &&
+    grep -q '^At t-gmax: 1,621 bytes in 4 blocks\$' '$T/a.txt' && grep -q '^At t-end:  333 bytes in 1 blocks\$' '$T/a.txt'"
+check "recorder frames are dropped" sh -c "! grep -q 'libmemkit-prof' '$T/a.txt' && ! grep -q '???' '$T/a.txt'"
+check "sites whose stacks became equal are merged" grep -q '^#2: 1,100 bytes (29.5%) in 11 blocks' "$T/a.txt"
+check "5 sites after merging" grep -q '^All 5 of 5 sites by total bytes:' "$T/a.txt"
+check "function and line of the allocation call" grep -q ": make_buf (basic.c:$(line_of make_buf))\$" "$T/a.txt"
+check "function and line of the caller (return address - 1)" grep -q ": main (basic.c:$(line_of main_leak))\$" "$T/a.txt"
+check "DWARF names, not clone symbols (make_zeroed.constprop.0)" grep -q ": make_zeroed (basic.c:$(line_of make_zeroed))\$" "$T/a.txt"
+check "inlined frames: the inline function, then its caller at the call line" sh -c "
+    grep -A1 ': inlined_alloc (basic.c:$(line_of inlined_alloc))\$' '$T/a.txt' | grep -q ': via_inline (basic.c:$(line_of via_inline_call))\$'"
+check "recorder figures per site (temporary, reallocs, chain, sizes)" sh -c "
+    grep -q 'temporary: 11 blocks (100.0%); short-lived (< 10 µs): 10; reallocs: 0' '$T/a.txt' &&
+    grep -q 'reallocs: 7 (at most 6 per block)' '$T/a.txt' && grep -q 'sizes: 16 to 1,024 bytes; 1 blocks of at most 24' '$T/a.txt'"
+check "the command line is shown" has "$T/a.txt" 'heap profile of `./basic a "quoted" arg\with'
+
+"$MK" report --format dhat "$T/a.raw" >"$T/a.json" 2>"$T/out"
+check "DHAT file is valid per DHAT-FORMAT.md and adds up" python3 "$HERE/dhatcheck.py" valid "$T/a.json" 3729 21 1621 4 333 1
+check "DHAT cmd survives JSON escaping" python3 -c "
+import json,sys; d=json.load(open('$T/a.json')); sys.exit(d['cmd'] != './basic a \"quoted\" arg\\\\with\\nnewline')"
+check "DHAT frame strings follow the convention" python3 -c "
+import json,re,sys; d=json.load(open('$T/a.json'))
+sys.exit(not all(re.match(r'0x[0-9A-F]+: \S+ \((basic.c:\d+|in .*)\)$', f) for f in d['ftbl'][1:]))"
+"$MK" report --top 0 "$T/a.json" >"$T/b.txt" 2>&1
+check "a saved DHAT file renders the same report again" cmp "$T/a.txt" "$T/b.txt"
+"$MK" report --format dhat "$T/a.json" >"$T/b.json" 2>&1
+check "DHAT -> model -> DHAT is stable" cmp "$T/a.json" "$T/b.json"
+
+"$MK" report --format folded "$T/a.raw" >"$T/a.folded" 2>&1
+check "folded: one line per stack, outermost first, merged by function" sh -c "
+    grep -qx 'main;make_buf 1433' '$T/a.folded' && grep -qx 'main;via_inline;inlined_alloc 64' '$T/a.folded' &&
+    [ \$(wc -l <'$T/a.folded') -eq 4 ]"
+"$MK" report --sort blocks --top 1 "$T/a.raw" >"$T/s.txt" 2>&1
+check "--sort blocks --top 1" sh -c "grep -q '^Top 1 of 5 sites by total blocks' '$T/s.txt' && grep -q '^#1: 1,100 bytes' '$T/s.txt' && ! grep -q '^#2' '$T/s.txt'"
+"$MK" report --sort leaks "$T/a.raw" >"$T/s.txt" 2>&1
+check "--sort leaks" grep -q '^#1: 333 bytes' "$T/s.txt"
+"$MK" report --sort peak "$T/a.raw" >"$T/s.txt" 2>&1
+check "--sort peak" grep -q '^#1: 2,032 bytes' "$T/s.txt"
+"$MK" report --sort temporary "$T/a.raw" >"$T/s.txt" 2>&1
+check "--sort temporary" grep -q '^#1: 1,100 bytes' "$T/s.txt"
+"$MK" report --format text,folded,dhat "$T/a.raw" >"$T/all.txt" 2>&1
+check "--format with all three" sh -c "grep -q '^Total:' '$T/all.txt' && grep -q '^main;grow 2032' '$T/all.txt' && grep -q dhatFileVersion '$T/all.txt'"
+
+# A module rebuilt since the profile (its build-id differs) is left unsymbolized, with a warning.
+sed 's/"bias": 93824992231424}/"bias": 93824992231424, "build_id": "wrong"}/' "$T/spec.json" >"$T/spec2.json"
+python3 "$HERE/mkraw.py" "$T/spec2.json" "$T/w.raw"
+"$MK" report "$T/w.raw" >"$T/w.txt" 2>"$T/w.err"
+check "changed binary: warned, not misnamed" sh -c "grep -q 'build-id differs' '$T/w.err' && ! grep -q make_buf '$T/w.txt' && grep -q '(in $T/basic)' '$T/w.txt'"
+
+# Bad input: a clear one-line error naming the path, exit status 1.
+: >"$T/empty"
+echo 'hello' >"$T/notjson"
+echo '{"a": [1, 2]}' >"$T/notdhat.json"
+head -c 300 "$T/a.raw" >"$T/cut.raw"
+head -c 300 "$T/a.json" >"$T/cut.json"
+for f in "$T/missing.json:No such file" "$T:is a directory" "$T/empty:empty" "$T/notjson:not a memkit or DHAT profile" \
+         "$T/notdhat.json:not a DHAT profile" "$T/cut.raw:" "$T/cut.json:"; do
+    path=${f%%:*} want=${f#*:}
+    "$MK" report "$path" >"$T/o" 2>"$T/e"
+    st=$?
+    check "bad profile $(basename "$path") -> exit 1, one line naming it${want:+ ($want)}" sh -c "
+        [ $st -eq 1 ] && [ ! -s '$T/o' ] && [ \$(wc -l <'$T/e') -eq 1 ] && grep -qF -- '$path' '$T/e' && grep -qF -- '$want' '$T/e'"
+done
+
+# Options: --help everywhere, one-line errors.
+for c in run report; do
+    "$MK" $c --help >"$T/o" 2>&1
+    check "memkit $c --help" sh -c "[ $? -eq 0 ] && grep -q '^usage: memkit $c' '$T/o'"
+    "$MK" $c --bogus x >"$T/o" 2>&1
+    check "memkit $c --bogus: one-line error, exit 2" sh -c "[ $? -eq 2 ] && [ \$(wc -l <'$T/o') -eq 1 ] && grep -q bogus '$T/o'"
+done
+for o in "--sort size" "--top -1" "--format xml"; do
+    "$MK" report $o "$T/a.raw" >"$T/o" 2>&1
+    check "memkit report $o: one-line error" sh -c "[ $? -eq 2 ] && [ \$(wc -l <'$T/o') -eq 1 ]"
+done
+for o in "--depth 0" "--depth 100000" "--sample 12Q" "--sample -1" "--format"; do
+    "$MK" run $o -- true >"$T/o" 2>&1
+    check "memkit run $o: one-line error" sh -c "[ $? -eq 2 ] && [ \$(wc -l <'$T/o') -eq 1 ]"
+done
+"$MK" report >"$T/o" 2>&1
+check "memkit report without a file" sh -c "[ $? -eq 2 ] && [ \$(wc -l <'$T/o') -eq 1 ]"
+
+# memkit run: like a shell for programs that cannot start, passes the program's fate through.
+(cd "$T" && "$MK" run -- ./no-such-program >"$T/o" 2>&1; echo $? >"$T/st")
+check "run: missing program -> 127, 'command not found'" sh -c "[ \$(cat '$T/st') -eq 127 ] && grep -q '^memkit: ./no-such-program: command not found\$' '$T/o' && [ \$(wc -l <'$T/o') -eq 1 ]"
+printf 'x' >"$T/noexec"
+chmod 644 "$T/noexec"
+(cd "$T" && "$MK" run -- ./noexec >"$T/o" 2>&1; echo $? >"$T/st")
+check "run: not executable -> 126" sh -c "[ \$(cat '$T/st') -eq 126 ] && grep -q 'Permission denied' '$T/o'"
+(cd "$T" && "$MK" run -o "$T/x.json" -- sh -c 'exit 3' >"$T/o" 2>&1; echo $? >"$T/st")
+check "run: exit status passed through" test "$(cat "$T/st")" -eq 3
+(cd "$T" && "$MK" run -o "$T/x.json" -- sh -c 'kill -TERM $$' >"$T/o" 2>&1; echo $? >"$T/st")
+check "run: death by a signal passed through (memkit dies of SIGTERM too)" test "$(cat "$T/st")" -eq 143
+mkdir "$T/tmpd"
+(cd "$T" && TMPDIR="$T/tmpd" "$MK" run -o "$T/x.json" -- sh -c 'exit 0' >"$T/o" 2>&1)
+check "run: its private directory under \$TMPDIR is removed afterwards" sh -c "[ -z \"\$(ls -A '$T/tmpd')\" ]"
+if cc -static -O2 -o "$T/static" "$HERE/progs/basic.c" 2>/dev/null; then
+    (cd "$T" && "$MK" run -o "$T/st.json" -- ./static >"$T/o" 2>&1; echo $? >"$T/st")
+    check "run: a static program -> one line saying no profile, its status kept" sh -c "
+        [ \$(cat '$T/st') -eq 0 ] && grep -q '^memkit: no profile: ./static wrote none (statically linked' '$T/o' && [ ! -e '$T/st.json' ]"
+else
+    skip "run: static program (no static libc)"
+fi
+
+# ---- Part 2: with the recorder ------------------------------------------------------------------
+(cd "$T" && "$MK" run --format dhat -o "$T/r.%p.json" -- ./basic >"$T/o" 2>&1)
+RUNJSON=$(ls "$T"/r.*.json 2>/dev/null | head -n 1)
+if [ -z "$RUNJSON" ]; then
+    skip "recorder tests: memkit run wrote no profile (is libmemkit-prof.so the recorder yet?): $(head -n 1 "$T/o")"
+else
+    check "run: %p expands to the pid" sh -c "basename '$RUNJSON' | grep -qE '^r\.[0-9]+\.json\$'"
+    check "run: the DHAT file is valid" python3 "$HERE/dhatcheck.py" valid "$RUNJSON"
+    (cd "$T" && "$MK" run -- ./basic >"$T/o" 2>"$T/e")
+    check "run: default output memkit.<pid>.json in the current directory, text on stderr" sh -c "
+        ls '$T'/memkit.*.json >/dev/null 2>&1 && grep -q '^Total:' '$T/e' && [ ! -s '$T/o' ]"
+    (cd "$T" && "$MK" run --format folded -o "$T/f.%p.folded" -- ./basic >"$T/o" 2>&1)
+    check "run: --format folded alone" sh -c "grep -q '^main;make_buf ' '$T'/f.*.folded && ! ls '$T'/f.*.json 2>/dev/null"
+    for p in "$T"/basic "$T"/*; do
+        n=$(basename "$p")
+        [ -x "$p" ] && [ -f "$HERE/progs/$n.c" ] && [ "$n" != static ] || continue
+        [ "$p" = "$T/basic" ] && [ "$n" != basic ] && continue
+        (cd "$T" && "$MK" run --format dhat -o "$T/$n.mk.json" -- "./$n" >"$T/o" 2>&1)
+        if command -v valgrind >/dev/null; then
+            (cd "$T" && valgrind --tool=dhat --dhat-out-file="$T/$n.vg.json" "./$n" >/dev/null 2>&1)
+            check "DHAT truth: $n, totals and per-site figures equal valgrind's" python3 "$HERE/dhatcheck.py" compare "$T/$n.mk.json" "$T/$n.vg.json"
+        else
+            skip "DHAT truth: $n (valgrind not installed)"
+        fi
+    done
+    if command -v node >/dev/null && [ -x /usr/bin/chromium ] && [ -f /usr/libexec/valgrind/dh_view.html ]; then
+        if [ ! -d "$HERE/node_modules/playwright-core" ] && command -v npm >/dev/null; then
+            (cd "$HERE" && npm install --no-audit --no-fund >/dev/null 2>&1)
+        fi
+        if [ -d "$HERE/node_modules/playwright-core" ]; then
+            want=$(python3 -c "
+import json; d=json.load(open('$T/basic.mk.json'))
+print(sum(p['tb'] for p in d['pps']), sum(p['tbk'] for p in d['pps']))")
+            check "dh_view.html loads the file: Total line matches, no Error" node "$HERE/viewer.js" "$T/basic.mk.json" $want
+        else
+            skip "viewer test: npm install of playwright-core failed"
+        fi
+    else
+        skip "viewer test: needs node, /usr/bin/chromium and /usr/libexec/valgrind/dh_view.html"
+    fi
+fi
+
+if [ "$skipped" -gt 0 ]; then
+    echo "analyzer: $passed passed, $failed failed, $skipped skipped"
+else
+    echo "analyzer: $passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]
