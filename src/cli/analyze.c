@@ -149,8 +149,9 @@ mk_err mk_prof_add_site(mk_prof *p, const uint32_t *fs, uint32_t nfs, const stru
     mk_site *s = &p->sites[p->nsites];
     s->f = *fig;
     s->nfs = nfs;
-    s->fs = mk_arena_memdup(&p->arena, fs, (nfs ? nfs : 1) * sizeof *fs);
+    s->fs = mk_arena_alloc_array(&p->arena, nfs ? nfs : 1, sizeof *fs, _Alignof(uint32_t));
     if (!s->fs || p->nsites >= UINT32_MAX - 1) return MK_ENOMEM;
+    if (nfs) memcpy(s->fs, fs, nfs * sizeof *fs);
     t->s[j] = (struct slot){h, (uint32_t)++p->nsites};
     t->used++;
     return MK_OK;

@@ -8,7 +8,7 @@
 # the recorder) says SKIP in one line. Runs after `make MODE=rel all` (build/rel/memkit exists).
 cd "$(dirname "$0")/../.." || exit 2
 TOP=$(pwd)
-MK=$TOP/build/rel/memkit
+MK=${MEMKIT_BIN:-$TOP/build/rel/memkit} # MEMKIT_BIN=build/asan/memkit runs the suite under ASan
 HERE=$TOP/tests/analyzer
 T=$(mktemp -d "${TMPDIR:-/tmp}/memkit-analyzer.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT
