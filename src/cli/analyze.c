@@ -224,7 +224,7 @@ mk_err mk_prof_from_raw(const mk_raw_profile *raw, mk_prof *p, char *err, size_t
         size_t n = 0;
         int kept_alloc = 0, in_prog = 0;
         for (uint32_t k = 0; k < r->s.nframes; k++) {
-            const mk_sym_frame *fr;
+            mk_sym_frame *fr;
             size_t nfr;
             mk_sym_lookup(sym, r->frames[k], &fr, &nfr);
             for (size_t m = 0; m < nfr; m++) {
@@ -234,11 +234,15 @@ mk_err mk_prof_from_raw(const mk_raw_profile *raw, mk_prof *p, char *err, size_t
                 } else {
                     in_prog = 1;
                 }
-                int len = frame_string(buf, sizeof buf, &fr[m]);
-                if (len < 0) continue;
-                if ((size_t)len >= sizeof buf) len = sizeof buf - 1;
-                long idx = mk_prof_frame(p, buf, (size_t)len);
-                if (idx < 0) goto nomem;
+                long idx = fr[m].user; /* the frame's ftbl index, once interned */
+                if (idx < 0) {
+                    int len = frame_string(buf, sizeof buf, &fr[m]);
+                    if (len < 0) continue;
+                    if ((size_t)len >= sizeof buf) len = sizeof buf - 1;
+                    idx = mk_prof_frame(p, buf, (size_t)len);
+                    if (idx < 0) goto nomem;
+                    fr[m].user = idx;
+                }
                 if (n == fs_cap) {
                     size_t cap = fs_cap ? fs_cap * 2 : 64;
                     uint32_t *nf = realloc(fs, cap * sizeof *nf);

@@ -22,10 +22,19 @@ struct cache_slot {
     int used;
 };
 
+struct fsym {
+    uint64_t start, end;
+    const char *name; /* owned by libelf's string table */
+};
+
 struct mod_info {
     uint64_t start, end;
     const char *path;
     int recorder, usable;
+    Dwfl_Module *dm;
+    struct fsym *syms; /* function symbols sorted by address, built on first use */
+    size_t nsyms;
+    int syms_done;
 };
 
 struct mk_sym {
@@ -91,6 +100,7 @@ mk_sym *mk_sym_new(const mk_raw_profile *p) {
         Dwfl_Module *dm = dwfl_report_elf(s->dwfl, base_name(m->path), m->path, -1, m->m.bias, false);
         if (!dm) continue;
         mi->usable = 1;
+        mi->dm = dm;
         if (m->m.build_id_len) {
             const unsigned char *bits;
             GElf_Addr vaddr;
@@ -113,13 +123,54 @@ void mk_sym_free(mk_sym *s) {
     free(s->strs);
     free(s->frames);
     free(s->slots);
+    for (size_t i = 0; i < s->nmods; i++) free(s->mods[i].syms);
     free(s->mods);
     free(s);
 }
 
-static const struct mod_info *find_mod(const mk_sym *s, uint64_t a) {
+static struct mod_info *find_mod(const mk_sym *s, uint64_t a) {
     for (size_t i = 0; i < s->nmods; i++)
         if (a >= s->mods[i].start && a < s->mods[i].end) return &s->mods[i];
+    return NULL;
+}
+
+static int cmp_fsym(const void *a, const void *b) {
+    const struct fsym *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    return (x->end < y->end) - (x->end > y->end); /* the larger symbol first at one address */
+}
+
+/* dwfl_module_addrinfo scans the whole symbol table on every call (elfutils 0.188), which costs
+ * seconds on profiles with thousands of distinct addresses in a big library; one sorted table per
+ * module makes each lookup a binary search. */
+static void build_syms(struct mod_info *mi) {
+    mi->syms_done = 1;
+    int n = dwfl_module_getsymtab(mi->dm);
+    if (n <= 0) return;
+    mi->syms = malloc((size_t)n * sizeof *mi->syms);
+    if (!mi->syms) return;
+    for (int i = 0; i < n; i++) {
+        GElf_Sym sym;
+        GElf_Addr addr;
+        const char *name = dwfl_module_getsym_info(mi->dm, i, &sym, &addr, NULL, NULL, NULL);
+        if (!name || !*name || GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF) continue;
+        mi->syms[mi->nsyms++] = (struct fsym){addr, addr + (sym.st_size ? sym.st_size : 1), name};
+    }
+    qsort(mi->syms, mi->nsyms, sizeof *mi->syms, cmp_fsym);
+}
+
+static const char *sym_name(struct mod_info *mi, uint64_t pc) {
+    if (!mi->syms_done) build_syms(mi);
+    size_t lo = 0, hi = mi->nsyms; /* the last symbol starting at or below pc */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (mi->syms[mid].start <= pc) lo = mid + 1;
+        else hi = mid;
+    }
+    for (size_t i = lo; i-- > 0;) { /* nested or aliased symbols: the nearest one that covers pc */
+        if (pc < mi->syms[i].end) return mi->syms[i].name;
+        if (lo - i > 8) break;
+    }
     return NULL;
 }
 
@@ -154,18 +205,16 @@ static unsigned call_line(Dwarf_Die *scope) {
 /* Appends the frames of one address; returns how many. */
 static uint32_t resolve(mk_sym *s, uint64_t addr) {
     size_t before = s->nframes;
-    mk_sym_frame f = {.addr = addr};
-    const struct mod_info *mi = find_mod(s, addr);
+    mk_sym_frame f = {.addr = addr, .user = -1};
+    struct mod_info *mi = find_mod(s, addr);
     if (mi) f.module = mi->path, f.recorder = mi->recorder;
-    Dwfl_Module *m = mi && mi->usable ? dwfl_addrmodule(s->dwfl, addr - 1) : NULL;
+    Dwfl_Module *m = mi && mi->usable ? mi->dm : NULL;
     if (!m) {
         push(s, f);
         return (uint32_t)(s->nframes - before);
     }
     Dwarf_Addr pc = addr - 1;
-    GElf_Off off;
-    GElf_Sym sym;
-    f.func = keep(s, dwfl_module_addrinfo(m, pc, &off, &sym, NULL, NULL, NULL));
+    f.func = keep(s, sym_name(mi, pc));
     Dwfl_Line *ln = dwfl_module_getsrc(m, pc);
     if (ln) {
         int lineno = 0;
@@ -231,8 +280,9 @@ static int rehash(mk_sym *s) {
     return 0;
 }
 
-void mk_sym_lookup(mk_sym *s, uint64_t addr, const mk_sym_frame **out, size_t *n) {
-    static const mk_sym_frame unknown;
+void mk_sym_lookup(mk_sym *s, uint64_t addr, mk_sym_frame **out, size_t *n) {
+    static mk_sym_frame unknown;
+    unknown = (mk_sym_frame){.addr = addr, .user = -1};
     size_t j = mix(addr) & (s->nslots - 1);
     while (s->slots[j].used) {
         if (s->slots[j].addr == addr) {

@@ -23,6 +23,7 @@ typedef struct mk_sym_frame {
     unsigned line;        /* 0 when unknown */
     const char *module;   /* path of the object the address lies in, or NULL */
     int recorder;         /* lies in the recorder (libmemkit-prof.so): the analyzer drops it */
+    long user;            /* -1 when first returned; the caller may keep its own index here */
 } mk_sym_frame;
 
 /* Creates a symbolizer for the modules of p (p must outlive it). Returns NULL when out of memory. */
@@ -30,7 +31,7 @@ mk_sym *mk_sym_new(const mk_raw_profile *p);
 
 /* Symbolizes addr: sets *out to an array of *n frames (innermost inlined frame first), valid until
  * mk_sym_free. Never fails: an unknown address yields one frame with func NULL. */
-void mk_sym_lookup(mk_sym *s, uint64_t addr, const mk_sym_frame **out, size_t *n);
+void mk_sym_lookup(mk_sym *s, uint64_t addr, mk_sym_frame **out, size_t *n);
 
 void mk_sym_free(mk_sym *s);
 
