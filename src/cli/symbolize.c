@@ -37,8 +37,40 @@ struct mod_info {
     int syms_done;
 };
 
+/* A function or an inlined call in a compilation unit, in preorder (an ancestor comes before its
+ * descendants, so among the nodes whose ranges hold an address the innermost has the largest
+ * index). Strings point into libdw's data and live as long as the Dwfl. */
+struct snode {
+    int parent, tag;
+    const char *name, *call_file;
+    unsigned call_line;
+    size_t ibegin, iend; /* for a top-level function: its descendants' ranges in cu_ix.inl */
+};
+
+struct sival {
+    uint64_t lo, hi;
+    uint32_t node;
+};
+
+/* dwarf_getscopes walks a CU's DIE tree from its root for every address; indexing each CU once
+ * (top-level function ranges sorted for a binary search, nested inlined calls scanned within the
+ * function found) turns that into one walk per CU. */
+struct cu_ix {
+    const void *mod;
+    Dwarf_Off off;
+    struct snode *nodes;
+    size_t nnodes, ncap;
+    struct sival *top, *inl;
+    size_t ntop, tcap, ninl, icap;
+    Dwarf_Files *files;
+    size_t nfiles;
+    int broken; /* overlapping top-level ranges: use dwarf_getscopes instead */
+    struct cu_ix *next;
+};
+
 struct mk_sym {
     Dwfl *dwfl;
+    struct cu_ix *cus[256];
     struct mod_info *mods;
     size_t nmods;
     mk_sym_frame *frames;
@@ -124,6 +156,14 @@ void mk_sym_free(mk_sym *s) {
     free(s->frames);
     free(s->slots);
     for (size_t i = 0; i < s->nmods; i++) free(s->mods[i].syms);
+    for (size_t b = 0; b < 256; b++)
+        for (struct cu_ix *c = s->cus[b], *n; c; c = n) {
+            n = c->next;
+            free(c->nodes);
+            free(c->top);
+            free(c->inl);
+            free(c);
+        }
     free(s->mods);
     free(s);
 }
@@ -202,6 +242,103 @@ static unsigned call_line(Dwarf_Die *scope) {
     return dwarf_formudata(dwarf_attr(scope, DW_AT_call_line, &a), &v) == 0 ? (unsigned)v : 0;
 }
 
+static int add_ival(struct sival **arr, size_t *n, size_t *cap, struct sival v) {
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        struct sival *a = realloc(*arr, nc * sizeof *a);
+        if (!a) return -1;
+        *arr = a;
+        *cap = nc;
+    }
+    (*arr)[(*n)++] = v;
+    return 0;
+}
+
+static int index_walk(struct cu_ix *c, Dwarf_Die *die, int parent, int depth) {
+    Dwarf_Die child;
+    if (depth > 64 || dwarf_child(die, &child) != 0) return 0;
+    do {
+        int tag = dwarf_tag(&child);
+        if (tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine) {
+            Dwarf_Addr base, lo, hi;
+            ptrdiff_t off = 0;
+            size_t first_top = c->ntop, first_inl = c->ninl;
+            if (c->nnodes == c->ncap) {
+                size_t nc = c->ncap ? c->ncap * 2 : 64;
+                struct snode *a = realloc(c->nodes, nc * sizeof *a);
+                if (!a) return -1;
+                c->nodes = a;
+                c->ncap = nc;
+            }
+            uint32_t me = (uint32_t)c->nnodes;
+            while ((off = dwarf_ranges(&child, off, &base, &lo, &hi)) > 0) {
+                if (lo >= hi) continue;
+                struct sival v = {lo, hi, me};
+                if (parent < 0 ? add_ival(&c->top, &c->ntop, &c->tcap, v) : add_ival(&c->inl, &c->ninl, &c->icap, v))
+                    return -1;
+            }
+            if (c->ntop == first_top && c->ninl == first_inl) continue; /* no code: a declaration */
+            Dwarf_Attribute a;
+            Dwarf_Word w;
+            struct snode *nd = &c->nodes[c->nnodes++];
+            *nd = (struct snode){.parent = parent, .tag = tag};
+            nd->name = dwarf_formstring(dwarf_attr_integrate(&child, DW_AT_name, &a));
+            if (tag == DW_TAG_inlined_subroutine) {
+                if (dwarf_formudata(dwarf_attr(&child, DW_AT_call_file, &a), &w) == 0 && c->files && w < c->nfiles)
+                    nd->call_file = dwarf_filesrc(c->files, w, NULL, NULL);
+                if (dwarf_formudata(dwarf_attr(&child, DW_AT_call_line, &a), &w) == 0) nd->call_line = (unsigned)w;
+            }
+            c->nodes[me].ibegin = c->ninl;
+            if (index_walk(c, &child, (int)me, depth + 1)) return -1;
+            c->nodes[me].iend = c->ninl;
+        } else if (tag == DW_TAG_lexical_block || tag == DW_TAG_namespace || tag == DW_TAG_try_block ||
+                   tag == DW_TAG_catch_block) {
+            if (index_walk(c, &child, parent, depth + 1)) return -1;
+        }
+    } while (dwarf_siblingof(&child, &child) == 0);
+    return 0;
+}
+
+static int cmp_ival(const void *a, const void *b) {
+    const struct sival *x = a, *y = b;
+    return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+static struct cu_ix *cu_index(mk_sym *s, const void *mod, Dwarf_Die *cu) {
+    Dwarf_Off off = dwarf_dieoffset(cu);
+    size_t b = (size_t)((((uintptr_t)mod >> 4) ^ off ^ (off >> 8)) & 255);
+    for (struct cu_ix *c = s->cus[b]; c; c = c->next)
+        if (c->mod == mod && c->off == off) return c;
+    struct cu_ix *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->mod = mod;
+    c->off = off;
+    if (dwarf_getsrcfiles(cu, &c->files, &c->nfiles) != 0) c->files = NULL, c->nfiles = 0;
+    if (index_walk(c, cu, -1, 0)) c->broken = 1;
+    qsort(c->top, c->ntop, sizeof *c->top, cmp_ival);
+    for (size_t i = 1; i < c->ntop; i++)
+        if (c->top[i].lo < c->top[i - 1].hi) c->broken = 1;
+    c->next = s->cus[b];
+    s->cus[b] = c;
+    return c;
+}
+
+/* The innermost node holding pc, or -1 (then *ok says whether the index could answer). */
+static int cu_find(const struct cu_ix *c, uint64_t pc) {
+    size_t lo = 0, hi = c->ntop;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->top[mid].lo <= pc) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == 0 || pc >= c->top[lo - 1].hi) return -1;
+    uint32_t best = c->top[lo - 1].node;
+    const struct snode *t = &c->nodes[best];
+    for (size_t i = t->ibegin; i < t->iend; i++)
+        if (c->inl[i].lo <= pc && pc < c->inl[i].hi && c->inl[i].node > best) best = c->inl[i].node;
+    return (int)best;
+}
+
 /* Appends the frames of one address; returns how many. */
 static uint32_t resolve(mk_sym *s, uint64_t addr) {
     size_t before = s->nframes;
@@ -223,6 +360,25 @@ static uint32_t resolve(mk_sym *s, uint64_t addr) {
     }
     Dwarf_Addr bias;
     Dwarf_Die *cu = dwfl_module_addrdie(m, pc, &bias);
+    /* Symbol names keep C++ mangling and clone suffixes (.constprop.0); DWARF names are the
+     * source's, so they win for C, while a mangled symbol is kept whole. */
+    int prefer_dwarf = !f.func || strncmp(f.func, "_Z", 2) != 0;
+    int emitted = 0;
+    struct cu_ix *c = cu ? cu_index(s, m, cu) : NULL;
+    if (c && !c->broken) {
+        for (int i = cu_find(c, pc - bias); i >= 0; i = c->nodes[i].parent) {
+            const struct snode *nd = &c->nodes[i];
+            mk_sym_frame g = f;
+            if (nd->name && (nd->tag == DW_TAG_inlined_subroutine || prefer_dwarf)) g.func = keep(s, nd->name);
+            push(s, g);
+            emitted = 1;
+            if (nd->tag != DW_TAG_inlined_subroutine) break;
+            f.file = nd->call_file ? keep(s, base_name(nd->call_file)) : NULL; /* the caller, at the call */
+            f.line = nd->call_line;
+        }
+        if (!emitted) push(s, f);
+        return (uint32_t)(s->nframes - before);
+    }
     Dwarf_Die *scopes = NULL;
     int n = cu ? dwarf_getscopes(cu, pc - bias, &scopes) : 0;
     if (n > 0) {
@@ -233,10 +389,6 @@ static uint32_t resolve(mk_sym *s, uint64_t addr) {
         scopes = NULL;
         n = dwarf_getscopes_die(&inner, &scopes);
     }
-    /* Symbol names keep C++ mangling and clone suffixes (.constprop.0); DWARF names are the
-     * source's, so they win for C, while a mangled symbol is kept whole. */
-    int prefer_dwarf = !f.func || strncmp(f.func, "_Z", 2) != 0;
-    int emitted = 0;
     for (int i = 0; i < n; i++) {
         int tag = dwarf_tag(&scopes[i]);
         if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine && tag != DW_TAG_entry_point) continue;
