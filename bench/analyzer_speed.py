@@ -49,6 +49,7 @@ def main():
         subprocess.run([sys.executable, MKRAW, "--synthetic", str(n), "32", p] + bins, check=True)
         paths.append(p)
     times = [[] for _ in cases]
+    cpu = [[] for _ in cases]
     rss = [0] * len(cases)
     for r in range(rounds):
         for i, p in enumerate(paths):
@@ -56,17 +57,22 @@ def main():
             proc = subprocess.Popen([MK, "report", "--format", "text,folded,dhat", p], stdout=subprocess.DEVNULL)
             _, status, ru = os.wait4(proc.pid, 0)
             times[i].append(time.perf_counter() - t0)
+            cpu[i].append(ru.ru_utime + ru.ru_stime)
             rss[i] = max(rss[i], ru.ru_maxrss)
             if status:
                 sys.exit("memkit report failed on %s" % p)
     lines = ["## Analyzer speed", "",
              "`memkit report --format text,folded,dhat` on synthetic raw profiles (`cd bench && python3 "
-             "analyzer_speed.py %d`), %d interleaved rounds, wall time:" % (rounds, rounds), "",
-             "| profile | raw size | median | min-max | peak RSS |", "|---|---|---|---|---|"]
+             "analyzer_speed.py %d`), %d interleaved rounds; wall time, and CPU time (user+sys, less disturbed by "
+             "other load on a shared machine):" % (rounds, rounds), "",
+             "| profile | raw size | wall median | wall min-max | CPU median | CPU min-max | peak RSS |",
+             "|---|---|---|---|---|---|---|"]
     for i, (name, n, _) in enumerate(cases):
         t = times[i]
-        lines.append("| %s | %.1f MB | %.3f s | %.3f-%.3f s | %.0f MB |" % (
-            name, os.path.getsize(paths[i]) / 1e6, statistics.median(t), min(t), max(t), rss[i] / 1024))
+        c = cpu[i]
+        lines.append("| %s | %.1f MB | %.3f s | %.3f-%.3f s | %.3f s | %.3f-%.3f s | %.0f MB |" % (
+            name, os.path.getsize(paths[i]) / 1e6, statistics.median(t), min(t), max(t), statistics.median(c),
+            min(c), max(c), rss[i] / 1024))
     text = "\n".join(lines) + "\n"
     print(text)
     if out_md:

@@ -169,18 +169,6 @@ void mk_prof_finish(mk_prof *p) {
     p->totals = t;
 }
 
-/* Allocation entry points: below the program's call, at most one of them is kept. */
-static int is_alloc_fn(const char *f) {
-    static const char *const names[] = {"malloc", "calloc", "realloc", "reallocarray", "free", "memalign",
-                                        "aligned_alloc", "posix_memalign", "valloc", "pvalloc",
-                                        "__libc_malloc", "__libc_calloc", "__libc_realloc",
-                                        "__libc_memalign", "_int_malloc", "_int_realloc", "tcache_init"};
-    if (!f) return 0;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (!strcmp(f, names[i])) return 1;
-    return 0;
-}
-
 /* Shows the call instruction (return address - 1), as valgrind does, so the two tools' frames read
  * alike. */
 static int frame_string(char *buf, size_t cap, const mk_sym_frame *f) {
@@ -229,7 +217,7 @@ mk_err mk_prof_from_raw(const mk_raw_profile *raw, mk_prof *p, char *err, size_t
             mk_sym_lookup(sym, r->frames[k], &fr, &nfr);
             for (size_t m = 0; m < nfr; m++) {
                 if (fr[m].recorder) continue;
-                if (!in_prog && is_alloc_fn(fr[m].func)) {
+                if (!in_prog && fr[m].alloc) {
                     if (kept_alloc++) continue;
                 } else {
                     in_prog = 1;

@@ -88,26 +88,32 @@ static int cmp_lines(const void *a, const void *b) {
 }
 
 int mk_report_folded(const mk_prof *p, FILE *out) {
+    /* Each frame's function name, cleaned once (';' separates frames in this format). */
+    char **names = calloc(p->nftbl ? p->nftbl : 1, sizeof *names);
+    size_t *lens = calloc(p->nftbl ? p->nftbl : 1, sizeof *lens);
     struct line *lines = calloc(p->nsites ? p->nsites : 1, sizeof *lines);
-    if (!lines) return -1;
     size_t n = 0;
-    int rc = 0;
-    for (size_t i = 0; i < p->nsites; i++) {
+    int rc = names && lens && lines ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < p->nftbl; i++) {
+        const char *fn;
+        mk_frame_func(p->ftbl[i], &fn, &lens[i]);
+        if (!(names[i] = malloc(lens[i] + 1))) rc = -1;
+        for (size_t j = 0; rc == 0 && j < lens[i]; j++) names[i][j] = fn[j] == ';' ? ':' : fn[j] == '\n' ? ' ' : fn[j];
+    }
+    for (size_t i = 0; rc == 0 && i < p->nsites; i++) {
         const mk_site *s = &p->sites[i];
         if (!s->f.tb) continue;
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&buf, &len);
-        if (!m) { rc = -1; break; }
-        if (!s->nfs) fputs("[unknown]", m);
+        size_t len = s->nfs ? 0 : 9;
+        for (uint32_t k = 0; k < s->nfs; k++) len += lens[s->fs[k]] + 1;
+        char *buf = malloc(len + 1), *w = buf;
+        if (!buf) { rc = -1; break; }
+        if (!s->nfs) memcpy(buf, "[unknown]", 9), w = buf + 9;
         for (uint32_t k = s->nfs; k-- > 0;) { /* outermost first */
-            const char *fn;
-            size_t fl;
-            mk_frame_func(p->ftbl[s->fs[k]], &fn, &fl);
-            for (size_t j = 0; j < fl; j++) fputc(fn[j] == ';' ? ':' : fn[j] == '\n' ? ' ' : fn[j], m);
-            if (k) fputc(';', m);
+            memcpy(w, names[s->fs[k]], lens[s->fs[k]]);
+            w += lens[s->fs[k]];
+            if (k) *w++ = ';';
         }
-        if (fclose(m) != 0) { free(buf); rc = -1; break; }
+        *w = '\0';
         lines[n++] = (struct line){buf, s->f.tb};
     }
     if (rc == 0) {
@@ -121,6 +127,9 @@ int mk_report_folded(const mk_prof *p, FILE *out) {
         }
     }
     for (size_t i = 0; i < n; i++) free(lines[i].s);
+    for (size_t i = 0; names && i < p->nftbl; i++) free(names[i]);
+    free(names);
+    free(lens);
     free(lines);
     return rc || ferror(out) ? -1 : 0;
 }

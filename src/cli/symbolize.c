@@ -214,7 +214,20 @@ static const char *sym_name(struct mod_info *mi, uint64_t pc) {
     return NULL;
 }
 
+/* Allocation entry points: below the program's call, the analyzer keeps at most one of them. */
+static int is_alloc_fn(const char *f) {
+    static const char *const names[] = {"malloc", "calloc", "realloc", "reallocarray", "free", "memalign",
+                                        "aligned_alloc", "posix_memalign", "valloc", "pvalloc",
+                                        "__libc_malloc", "__libc_calloc", "__libc_realloc",
+                                        "__libc_memalign", "_int_malloc", "_int_realloc", "tcache_init"};
+    if (!f) return 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(f, names[i])) return 1;
+    return 0;
+}
+
 static int push(mk_sym *s, mk_sym_frame f) {
+    f.alloc = is_alloc_fn(f.func);
     if (s->nframes == s->frames_cap) {
         size_t cap = s->frames_cap ? s->frames_cap * 2 : 1024;
         mk_sym_frame *n = realloc(s->frames, cap * sizeof *n);

@@ -23,6 +23,7 @@ typedef struct mk_sym_frame {
     unsigned line;        /* 0 when unknown */
     const char *module;   /* path of the object the address lies in, or NULL */
     int recorder;         /* lies in the recorder (libmemkit-prof.so): the analyzer drops it */
+    int alloc;            /* the function is an allocation entry point (malloc, calloc, ...) */
     long user;            /* -1 when first returned; the caller may keep its own index here */
 } mk_sym_frame;
 
