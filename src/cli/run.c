@@ -49,8 +49,13 @@ static void usage(FILE *f) {
 
 static volatile sig_atomic_t child_pid;
 
-static void forward(int sig) {
-    if (child_pid > 0) kill((pid_t)child_pid, sig);
+/* A signal another process sent to memkit goes on to the program. One the kernel generated for the
+ * terminal (Ctrl-C: si_code SI_KERNEL) reached the program already, as it shares memkit's process
+ * group: forwarding it would deliver it twice. */
+static void forward(int sig, siginfo_t *info, void *ctx) {
+    (void)ctx;
+    if (child_pid > 0 && (!info || info->si_code == SI_USER || info->si_code == SI_QUEUE || info->si_code == SI_TKILL))
+        kill((pid_t)child_pid, sig);
 }
 
 static int parse_bytes(const char *s, uint64_t *out) {
@@ -308,7 +313,7 @@ int mk_cmd_run(int argc, char **argv) {
     free(preload);
     close(pfd[1]);
     child_pid = pid;
-    struct sigaction sa = {.sa_handler = forward}, old_int, old_term, old_hup, old_quit;
+    struct sigaction sa = {.sa_sigaction = forward, .sa_flags = SA_SIGINFO}, old_int, old_term, old_hup, old_quit;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);

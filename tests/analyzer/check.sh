@@ -193,8 +193,38 @@ if command -v valgrind >/dev/null; then
             a=\$(grep \"== \$w\" '$T/vg.err' | sed 's/.*: *//'); b=\$(grep \"^\$w\" '$T/vg.txt' | sed 's/.*: *//')
             [ -n \"\$a\" ] && [ \"\$a\" = \"\$b\" ] || { echo \"\$w valgrind '\$a' memkit '\$b'\"; exit 1; }
         done"
+    "$MK" report --format dhat "$T/vg.json" >"$T/vg2.json" 2>&1
+    check "the DHAT comparison agrees on a valgrind file and memkit's rewrite of it" python3 "$HERE/dhatcheck.py" compare "$T/vg2.json" "$T/vg.json"
+    (cd "$T" && valgrind --tool=dhat --dhat-out-file="$T/vgp.json" ./peaks >/dev/null 2>&1)
+    check "the DHAT comparison notices different profiles" sh -c "! python3 '$HERE/dhatcheck.py' compare '$T/vg.json' '$T/vgp.json'"
 else
     skip "valgrind DHAT file through memkit report (valgrind not installed)"
+fi
+
+# memkit run's plumbing, with a stand-in recorder next to a copy of memkit (it echoes the
+# environment memkit set into the totals of the raw profile it writes at exit).
+mkdir -p "$T/bin"
+cp "$MK" "$T/bin/memkit"
+if cc -shared -fPIC -O2 -o "$T/bin/libmemkit-prof.so" "$HERE/fakerec.c"; then
+    FK=$T/bin/memkit
+    (cd "$T" && "$FK" run -o "$T/fk.%p.json" --depth 7 --sample 2K -- ./forker >"$T/o" 2>&1; echo $? >"$T/st")
+    check "run: the recorder's environment (depth, sample with K, root pid), %p, status 0" sh -c "
+        [ \$(cat '$T/st') -eq 0 ] && grep -q '^Total:     7 bytes in 2,048 blocks' '$T/o' && grep -q '^Frees:     1,.*threads: 0' '$T/o' &&
+        grep -q 'Sampled:   stacks for about one block per 2,048 bytes' '$T/o' && [ \$(ls '$T'/fk.*.json | wc -l) -eq 1 ] &&
+        ls '$T'/fk.*.json | grep -qE 'fk\.[0-9]+\.json\$'"
+    (cd "$T" && "$FK" run -o "$T/ff.json" --follow-fork --format dhat,text,folded -- ./forker >"$T/o" 2>&1; echo $? >"$T/st")
+    check "run --follow-fork: the child's profile too, root first, the child's file gets .<pid>" sh -c "
+        [ \$(cat '$T/st') -eq 0 ] && [ \$(grep -c '^Total:' '$T/o') -eq 2 ] && grep -m1 '^Frees:' '$T/o' | grep -q '^Frees:     1,' &&
+        [ -f '$T/ff.json' ] && [ \$(ls '$T'/ff.json.* | grep -cE 'ff\.json\.[0-9]+\$') -eq 1 ] && [ -f '$T/ff.folded' ]"
+    (cd "$T" && LD_PRELOAD=libm.so.6 "$FK" run --format text -- sh -c 'echo "$LD_PRELOAD"' >"$T/o" 2>"$T/e")
+    check "run: the recorder is prepended to an existing LD_PRELOAD" grep -qx "$T/bin/libmemkit-prof.so:libm.so.6" "$T/o"
+    (cd "$T" && "$FK" run --format text -- sh -c 'kill -KILL $$' >"$T/o" 2>&1; echo $? >"$T/st")
+    check "run: killed by SIGKILL -> one line saying so, memkit dies of SIGKILL too" sh -c "
+        [ \$(cat '$T/st') -eq 137 ] && [ \$(grep -c '^memkit' '$T/o') -eq 1 ] && grep -q '^memkit: no profile: sh was killed by signal 9' '$T/o'"
+    (cd "$T" && "$FK" run -o "$T/nodir/x.json" -- ./basic >"$T/o" 2>&1; echo $? >"$T/st")
+    check "run: an unwritable output -> an error naming it, status 1" sh -c "[ \$(cat '$T/st') -eq 1 ] && grep -q 'cannot write $T/nodir/x.json' '$T/o'"
+else
+    bad "build the stand-in recorder tests/analyzer/fakerec.c"
 fi
 
 # ---- Part 2: with the recorder ------------------------------------------------------------------
@@ -210,11 +240,11 @@ else
         ls '$T'/memkit.*.json >/dev/null 2>&1 && grep -q '^Total:' '$T/e' && [ ! -s '$T/o' ]"
     (cd "$T" && "$MK" run --format folded -o "$T/f.%p.folded" -- ./basic >"$T/o" 2>&1)
     check "run: --format folded alone" sh -c "grep -q '^main;make_buf ' '$T'/f.*.folded && ! ls '$T'/f.*.json 2>/dev/null"
-    for p in "$T"/basic "$T"/*; do
-        n=$(basename "$p")
-        [ -x "$p" ] && [ -f "$HERE/progs/$n.c" ] && [ "$n" != static ] || continue
-        [ "$p" = "$T/basic" ] && [ "$n" != basic ] && continue
+    for src in "$HERE"/progs/*.c; do
+        n=$(basename "$src" .c)
+        [ "$n" = forker ] && continue # forks: its own test below
         (cd "$T" && "$MK" run --format dhat -o "$T/$n.mk.json" -- "./$n" >"$T/o" 2>&1)
+        check "run: $n gives a valid DHAT file" python3 "$HERE/dhatcheck.py" valid "$T/$n.mk.json"
         if command -v valgrind >/dev/null; then
             (cd "$T" && valgrind --tool=dhat --dhat-out-file="$T/$n.vg.json" "./$n" >/dev/null 2>&1)
             check "DHAT truth: $n, totals and per-site figures equal valgrind's" python3 "$HERE/dhatcheck.py" compare "$T/$n.mk.json" "$T/$n.vg.json"
@@ -222,6 +252,13 @@ else
             skip "DHAT truth: $n (valgrind not installed)"
         fi
     done
+    (cd "$T" && "$MK" run --follow-fork --format dhat,text -o "$T/ff.%p.json" -- ./forker >"$T/o" 2>&1)
+    check "run --follow-fork: one DHAT file per process, the child's with its own sites" sh -c "
+        [ \$(ls '$T'/ff.*.json | wc -l) -eq 2 ] && grep -l 'forker.c' '$T'/ff.*.json >/dev/null &&
+        [ \$(grep -c '^Total:' '$T/o') -eq 2 ] && grep -q '^Total:     2,222 bytes in 1 blocks' '$T/o' &&
+        grep -q '^Total:     1,111 bytes in 1 blocks' '$T/o'"
+    (cd "$T" && "$MK" run --format dhat -o "$T/nf.%p.json" -- ./forker >"$T/o" 2>&1)
+    check "run without --follow-fork: one file, the parent's" sh -c "[ \$(ls '$T'/nf.*.json | wc -l) -eq 1 ]"
     viewer "dh_view.html loads a real run's file" "$T/basic.mk.json"
 fi
 

@@ -1,0 +1,20 @@
+/* forker.c - allocates, forks a child that allocates differently, waits for it: for
+ * `memkit run --follow-fork` (one profile per process). Not compared with valgrind. */
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int main(void) {
+    void *p = malloc(1111); /* SITE:parent */
+    pid_t pid = fork();
+    if (pid == 0) {
+        void *q = malloc(2222); /* SITE:child */
+        free(q);
+        free(p);
+        return 0;
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    free(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
