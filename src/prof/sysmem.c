@@ -23,7 +23,7 @@ void *mk__sys_map(size_t size, int reserve_only) {
                    MAP_PRIVATE | MAP_ANONYMOUS | (reserve_only ? MAP_NORESERVE : 0), -1, 0);
     errno = saved;
     if (p == MAP_FAILED) return NULL;
-    __atomic_fetch_add(&mapped, len, __ATOMIC_RELAXED);
+    if (!reserve_only) __atomic_fetch_add(&mapped, len, __ATOMIC_RELAXED);
     return p;
 }
 
@@ -37,6 +37,19 @@ void mk__sys_unmap(void *p, size_t size) {
 }
 
 size_t mk__sys_mapped(void) { return __atomic_load_n(&mapped, __ATOMIC_RELAXED); }
+
+size_t mk__sys_resident(void *p, size_t size) {
+    unsigned char vec[4096];
+    size_t pages = page_round(size) / 4096, n = 0;
+    int saved = errno;
+    for (size_t i = 0; i < pages; i += sizeof vec) {
+        size_t k = pages - i < sizeof vec ? pages - i : sizeof vec;
+        if (mincore((char *)p + i * 4096, k * 4096, vec) != 0) break;
+        for (size_t j = 0; j < k; j++) n += vec[j] & 1;
+    }
+    errno = saved;
+    return n * 4096;
+}
 
 static void *sys_alloc(void *ctx, size_t size, size_t align) {
     (void)ctx;
