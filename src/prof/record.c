@@ -156,14 +156,24 @@ void mk__backend_init(void) {
 
 /* ---- sites ---- */
 
+/* Two independent lanes of rotate-xor-add, mixed once at the end: a frame costs about a cycle
+ * instead of a multiply chained through the whole stack. Collisions only cost a compare. */
 static inline uint64_t hash_stack(const uintptr_t *f, int n) {
-    uint64_t h = 0x243F6A8885A308D3ull ^ (uint64_t)n;
-    for (int i = 0; i < n; i++) {
-        h ^= f[i];
-        h *= 0x9E3779B97F4A7C15ull;
-        h ^= h >> 29;
+    uint64_t a = 0x243F6A8885A308D3ull ^ (uint64_t)n, b = 0x13198A2E03707344ull;
+    int i = 0;
+    for (; i + 1 < n; i += 2) {
+        a = ((a << 23) | (a >> 41)) ^ f[i];
+        b = ((b << 29) | (b >> 35)) + f[i + 1];
     }
-    return h;
+    if (i < n) a += f[i];
+    uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ull)) * 0xBF58476D1CE4E5B9ull;
+    return h ^ (h >> 31);
+}
+
+static inline int same_frames(const uintptr_t *x, const uintptr_t *y, int n) {
+    for (int i = 0; i < n; i++)
+        if (x[i] != y[i]) return 0;
+    return 1;
 }
 
 static __attribute__((noinline)) uint32_t site_insert(uint64_t h, const uintptr_t *f, int n, uint32_t i) {
@@ -217,15 +227,15 @@ static inline __attribute__((always_inline)) uint32_t current_site(void) {
         uint32_t s = __atomic_load_n(&g.slots[slot], __ATOMIC_ACQUIRE);
         if (!s) return site_insert(h, f, n, slot);
         const struct mk_site *st = g.sites[s];
-        if (st->hash == h && st->nframes == (uint32_t)n && !memcmp(st->frames, f, sizeof *f * (size_t)n)) return s;
+        if (st->hash == h && st->nframes == (uint32_t)n && same_frames(st->frames, f, n)) return s;
     }
 }
 
 /* ---- the live-block table ---- */
 
 static inline uint64_t addr_hash(uint64_t a) { return (a >> 4) * 0x9E3779B97F4A7C15ull; }
-static inline struct mk_shard *shard_of(uint64_t h) { return &g.shards[h >> 58]; }
-static inline uint64_t home_of(uint64_t h, uint64_t cap) { return (uint64_t)(((unsigned __int128)(h << 6) * cap) >> 64); }
+static inline struct mk_shard *shard_of(uint64_t h) { return &g.shards[h >> 60]; }
+static inline uint64_t home_of(uint64_t h, uint64_t cap) { return (uint64_t)(((unsigned __int128)(h << 4) * cap) >> 64); }
 
 /* Grows a shard by half (tables stay between 53% and 80% full: 30-45 bytes per live block). */
 static int shard_grow(struct mk_shard *sh) {
@@ -412,20 +422,21 @@ static inline void first_in_thread(void) {
 
 /* Folds a block that ended (freed, or found stale) into its site. now is in bt units. */
 static void retire(const struct mk_live *b, uint64_t now, int temporary) {
-    uint32_t s = (uint32_t)b->site;
+    uint32_t s = MK_LIVE_SITE(b);
+    uint64_t size = MK_LIVE_SIZE(b), birth = MK_LIVE_BIRTH(b);
     struct mk_site *st = g.sites[s];
-    global_sub(b->size);
+    global_sub(size);
     uint64_t seq = __atomic_load_n(&g.peak_seq, __ATOMIC_RELAXED);
     int locked = lock_if(stripe(s));
     st->raw_frees++;
     if (s) {
         uint64_t wb, wk;
-        weigh(b->size, &wb, &wk);
+        weigh(size, &wb, &wk);
         save_gb(st, seq);
-        uint64_t life = now - b->birth;
+        uint64_t life = now - birth;
         st->live -= wb;
         st->livek -= wk;
-        st->birth_sum -= b->birth * wk;
+        st->birth_sum -= birth * wk;
         st->tl += life * wk;
         if (life < g.short_bt) st->short_lived += wk;
         if (temporary) st->temporary += wk;
@@ -434,8 +445,10 @@ static void retire(const struct mk_live *b, uint64_t now, int temporary) {
     unlock_if(stripe(s), locked);
 }
 
-static void record_block(uintptr_t p, uint64_t size, unsigned fn, uint32_t s) {
-    uint64_t tsc = __rdtsc(), now = (tsc - g.tsc0) >> MK_BT_SHIFT, seq;
+/* tsc: read by the caller as early as it could, so the clock's latency (tens of nanoseconds on a
+ * virtual machine) overlaps the stack walk instead of stalling here. */
+static void record_block(uintptr_t p, uint64_t size, unsigned fn, uint32_t s, uint64_t tsc) {
+    uint64_t now = (tsc - g.tsc0) >> MK_BT_SHIFT, seq;
     int peak = global_add((int64_t)size, 1, tsc, &seq);
     struct mk_site *st = g.sites[s];
     int locked = lock_if(stripe(s));
@@ -459,7 +472,7 @@ static void record_block(uintptr_t p, uint64_t size, unsigned fn, uint32_t s) {
         st->seq = seq;
     }
     unlock_if(stripe(s), locked);
-    struct mk_live b = {.addr = p, .size = size, .reallocs = 0, .site = s, .birth = now}, stale;
+    struct mk_live b = {p, MK_LIVE_SR(size, 0), MK_LIVE_SB(s, now)}, stale;
     int r = live_insert(&b, &stale);
     if (r == 1) retire(&stale, now, 0);
     else if (r < 0) {
@@ -472,28 +485,35 @@ void mk__on_alloc(void *p, size_t size, unsigned fn) {
     uint64_t sz = size ? size : 1; /* DHAT counts a zero-byte request as one byte */
     rt.last_alloc = (uintptr_t)p;
     uint32_t s;
+    uint64_t tsc;
     if (g.sample) {
-        if ((rt.countdown -= (int64_t)sz) > 0) s = 0;
-        else {
+        if ((rt.countdown -= (int64_t)sz) > 0) {
+            s = 0;
+            tsc = g.tsc0; /* unsampled blocks have no site and need no time */
+        } else {
+            tsc = __rdtsc();
             rt.countdown = draw_interval();
             s = current_site();
         }
     } else {
+        tsc = __rdtsc();
         s = current_site();
     }
-    record_block((uintptr_t)p, sz, fn, s);
+    record_block((uintptr_t)p, sz, fn, s, tsc);
 }
 
 size_t mk__on_free(void *p) {
     struct mk_live b;
+    uint64_t tsc = g.sample ? 0 : __rdtsc(); /* early, as in record_block */
     if (!live_remove((uintptr_t)p, &b)) {
         __atomic_add_fetch(&g.unknown_frees, 1, __ATOMIC_RELAXED);
         return 0;
     }
     int temporary = rt.last_alloc == (uintptr_t)p;
     if (temporary) rt.last_alloc = 0;
-    retire(&b, b.site ? bt_now() : 0, temporary);
-    return b.size;
+    if (MK_LIVE_SITE(&b) && !tsc) tsc = __rdtsc();
+    retire(&b, (tsc - g.tsc0) >> MK_BT_SHIFT, temporary);
+    return MK_LIVE_SIZE(&b);
 }
 
 void mk__realloc_take(void *old, struct mk_realloc_tok *t) {
@@ -514,19 +534,19 @@ size_t mk__realloc_done(struct mk_realloc_tok *t, void *newp, size_t size) {
         return 0;
     }
     memcpy(&b, t->w, sizeof b);
-    uint64_t old_size = b.size;
+    uint64_t old_size = MK_LIVE_SIZE(&b), birth = MK_LIVE_BIRTH(&b), nre = MK_LIVE_REALLOCS(&b);
     if (!newp) {
         if (size) {
             if (live_insert(&b, &stale) == 1) retire(&stale, bt_now(), 0);
         } else {
             int temporary = rt.last_alloc == b.addr;
-            retire(&b, b.site ? bt_now() : 0, temporary);
+            retire(&b, MK_LIVE_SITE(&b) ? bt_now() : 0, temporary);
         }
         return old_size;
     }
     first_in_thread();
     uint64_t sz = size; /* > 0: glibc's realloc(p, 0) returns NULL */
-    uint32_t s = (uint32_t)b.site;
+    uint32_t s = MK_LIVE_SITE(&b);
     struct mk_site *st = g.sites[s];
     uint64_t tsc = __rdtsc(), seq;
     int peak = global_add((int64_t)sz - (int64_t)old_size, 0, tsc, &seq);
@@ -541,7 +561,7 @@ size_t mk__realloc_done(struct mk_realloc_tok *t, void *newp, size_t size) {
         save_gb(st, seq);
         st->live += nb - ob;
         st->livek += nk - ok;
-        st->birth_sum += b.birth * (nk - ok);
+        st->birth_sum += birth * (nk - ok);
         st->tb += nb;
         st->tbk += nk;
         st->reallocs += nk;
@@ -550,15 +570,15 @@ size_t mk__realloc_done(struct mk_realloc_tok *t, void *newp, size_t size) {
             st->mbk = st->livek;
         }
         note_size(st, sz, nk);
-        if (b.reallocs < 0xFFFF) b.reallocs++;
-        if (b.reallocs > st->max_chain) st->max_chain = b.reallocs;
+        if (nre < 0xFFFF) nre++;
+        if (nre > st->max_chain) st->max_chain = nre;
         st->seq = seq;
-    } else if (b.reallocs < 0xFFFF) {
-        b.reallocs++;
+    } else if (nre < 0xFFFF) {
+        nre++;
     }
     unlock_if(stripe(s), locked);
     b.addr = (uintptr_t)newp;
-    b.size = sz;
+    b.sr = MK_LIVE_SR(sz, nre);
     rt.last_alloc = (uintptr_t)newp;
     if (live_insert(&b, &stale) == 1) retire(&stale, (tsc - g.tsc0) >> MK_BT_SHIFT, 0);
     return old_size;

@@ -13,7 +13,7 @@
 #define MK_SITE_SLOTS (1u << 22) /* site hash slots; at most half of them are used */
 #define MK_MAX_SITES (MK_SITE_SLOTS / 2)
 #define MK_NSTRIPES 256          /* site statistics locks, by site index */
-#define MK_NSHARDS 64            /* live-block table shards, by address hash */
+#define MK_NSHARDS 16            /* live-block table shards, by address hash */
 #define MK_BT_SHIFT 10           /* block times are stored as (tsc - tsc0) >> MK_BT_SHIFT */
 
 /* One allocation site. Figures are in bytes/blocks (scaled by the sampling weights when sampling),
@@ -28,12 +28,18 @@ struct mk_site {
     uintptr_t frames[];
 };
 
-/* A live block: 24 bytes. addr 0 marks an empty slot. */
+/* A live block: 24 bytes. addr 0 marks an empty slot. sr = size (48 bits) | reallocs << 48;
+ * sb = site (24 bits) | birth << 24 (40 bits of bt units). Packed by hand, not with bit-fields: the
+ * compiler's partial stores then wide loads of bit-fields stall store forwarding on the hot path. */
 struct mk_live {
-    uint64_t addr;
-    uint64_t size : 48, reallocs : 16;
-    uint64_t site : 24, birth : 40;
+    uint64_t addr, sr, sb;
 };
+#define MK_LIVE_SIZE(b) ((b)->sr & ((1ull << 48) - 1))
+#define MK_LIVE_REALLOCS(b) ((b)->sr >> 48)
+#define MK_LIVE_SITE(b) ((uint32_t)((b)->sb & 0xFFFFFF))
+#define MK_LIVE_BIRTH(b) ((b)->sb >> 24)
+#define MK_LIVE_SR(size, reallocs) ((uint64_t)(size) | (uint64_t)(reallocs) << 48)
+#define MK_LIVE_SB(site, birth) ((uint64_t)(site) | (uint64_t)(birth) << 24)
 
 struct mk_shard {
     int lock;
