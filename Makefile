@@ -85,7 +85,7 @@ $(B)/obj/cli/%.o: src/cli/%.c | deps
 	$(CC) $(MK_CFLAGS) -c -o $@ $<
 
 $(B)/libmemkit-prof.so: $(PROF_OBJ) $(B)/libmemkit.a
-	$(CC) -shared -Wl,-soname,libmemkit-prof.so -o $@ $(PROF_OBJ) $(B)/libmemkit.a $(MK_LDFLAGS) -ldl
+	$(CC) -shared -Wl,-soname,libmemkit-prof.so -o $@ $(PROF_OBJ) $(B)/libmemkit.a $(MK_LDFLAGS) -ldl -lm
 
 $(B)/memkit: $(CLI_OBJ) $(B)/libmemkit.a
 	$(CC) -o $@ $(CLI_OBJ) $(B)/libmemkit.a $(MK_LDFLAGS) $(CLI_LIBS)

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""run.py - P1-P5 profiler overhead: each workload natively, under the recorder (LD_PRELOAD, exact
+and --sample 512K), under `memkit run` when this memkit has it, under heaptrack and under valgrind
+--tool=dhat, in interleaved rounds (A B C ... A B C ...). Prints a Markdown table per workload:
+median wall time, min-max, the median of the per-round wall-time ratios against native, and the same
+ratio for CPU time (user + sys, less disturbed by a busy machine). heaptrack and DHAT are 20-60x
+slower, so they run only in the first --slow-rounds rounds. A missing tool is skipped with a note.
+
+usage: run.py --top TOP --bin DIR [--rounds 5] [--slow-rounds 1] [--only p1,p3] [--out FILE]"""
+import argparse, json, os, resource, shutil, statistics, subprocess, sys, tempfile, time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--top", required=True)
+ap.add_argument("--bin", required=True)
+ap.add_argument("--rounds", type=int, default=5)
+ap.add_argument("--slow-rounds", type=int, default=1)
+ap.add_argument("--only", default="")
+ap.add_argument("--out", default="")
+a = ap.parse_args()
+top, bindir = os.path.abspath(a.top), os.path.abspath(a.bin)
+lib = os.path.join(top, "build/rel/libmemkit-prof.so")
+memkit = os.path.join(top, "build/rel/memkit")
+tmp = tempfile.mkdtemp(prefix="mkbench.")
+python = subprocess.run(["python3", "-c", "import sys; print(sys.executable)"], capture_output=True, text=True).stdout.strip()
+
+workloads = [
+    ("P1", "churn, -O2 -g (no frame pointers)", [os.path.join(bindir, "p1")]),
+    ("P1-fp", "churn, -O2 -g -fno-omit-frame-pointer", [os.path.join(bindir, "p1fp")]),
+    ("P2", "grow by realloc doubling", [os.path.join(bindir, "p2")]),
+    ("P3", "5M strdup'd words, half kept", [os.path.join(bindir, "p3")]),
+    ("P4", "two threads, cross-thread frees", [os.path.join(bindir, "p4")]),
+    ("P5", "python3 builds and serializes a big JSON document", [python, os.path.join(top, "bench/prof/p5.py")]),
+]
+if a.only:
+    keep = set(a.only.upper().split(","))
+    workloads = [w for w in workloads if w[0] in keep]
+
+notes = []
+def have_memkit_run():
+    if not os.path.exists(memkit):
+        return False
+    r = subprocess.run([memkit, "run", "-o", os.path.join(tmp, "probe.json"), "--", "/bin/true"], capture_output=True)
+    return r.returncode == 0
+
+contenders = [("native", False, lambda cmd: (cmd, {}))]
+contenders.append(("memkit recorder, exact", False,
+                   lambda cmd: (cmd, {"LD_PRELOAD": lib, "MEMKIT_OUT": os.path.join(tmp, "r.%p.raw")})))
+contenders.append(("memkit recorder, --sample 512K", False,
+                   lambda cmd: (cmd, {"LD_PRELOAD": lib, "MEMKIT_OUT": os.path.join(tmp, "r.%p.raw"), "MEMKIT_SAMPLE": "524288"})))
+if have_memkit_run():
+    contenders.append(("memkit run", False, lambda cmd: ([memkit, "run", "-o", os.path.join(tmp, "m.%p.json"), "--", *cmd], {})))
+else:
+    notes.append("`memkit run` is not in this build (the analyzer lands separately): its row is skipped; the recorder rows are the recording cost it adds.")
+if shutil.which("heaptrack"):
+    contenders.append(("heaptrack", True, lambda cmd: (["heaptrack", "-o", os.path.join(tmp, "h"), *cmd], {})))
+else:
+    notes.append("heaptrack is not installed: skipped.")
+if shutil.which("valgrind"):
+    contenders.append(("valgrind --tool=dhat", True,
+                       lambda cmd: (["valgrind", "--tool=dhat", "--dhat-out-file=" + os.path.join(tmp, "d.json"), *cmd], {})))
+else:
+    notes.append("valgrind is not installed: skipped.")
+
+
+def run_once(argv, env):
+    e = dict(os.environ)
+    e.update(env)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    r = subprocess.run(argv, env=e, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    for f in os.listdir(tmp):
+        os.unlink(os.path.join(tmp, f))
+    return (wall, cpu) if r.returncode == 0 else (None, None)
+
+
+out = []
+out.append("Command: `python3 bench/prof/run.py --top . --bin bench/build --rounds %d --slow-rounds %d` "
+           "(`make bench` runs it). Machine: %d cores, load average %.1f at the start (the machine is shared)."
+           % (a.rounds, a.slow_rounds, os.cpu_count(), os.getloadavg()[0]))
+out.append("")
+for name, desc, cmd in workloads:
+    res = {c[0]: [] for c in contenders}
+    for rnd in range(a.rounds):
+        for cname, slow, mk in contenders:
+            if slow and rnd >= a.slow_rounds:
+                res[cname].append((None, None))
+                continue
+            argv, env = mk(cmd)
+            res[cname].append(run_once(argv, env))
+        print(f"{name}: round {rnd + 1}/{a.rounds} done", file=sys.stderr)
+    out.append(f"### {name}: {desc}")
+    out.append("")
+    out.append("| contender | wall median (s) | min-max (s) | wall ratio to native | CPU ratio to native | rounds |")
+    out.append("|---|---:|---:|---:|---:|---:|")
+    nat = res["native"]
+    for cname, _, _ in contenders:
+        rows = res[cname]
+        walls = [w for w, _ in rows if w is not None]
+        if not walls:
+            out.append(f"| {cname} | failed or skipped | | | | 0 |")
+            continue
+        wr = [w / nat[i][0] for i, (w, c) in enumerate(rows) if w is not None and nat[i][0]]
+        cr = [c / nat[i][1] for i, (w, c) in enumerate(rows) if w is not None and nat[i][1]]
+        out.append("| %s | %.3f | %.3f-%.3f | %.2fx | %.2fx | %d |" % (
+            cname, statistics.median(walls), min(walls), max(walls),
+            statistics.median(wr) if wr else 0, statistics.median(cr) if cr else 0, len(walls)))
+    out.append("")
+
+# The recorder's own memory per live block, on P3 (2.5M blocks live at the peak).
+if any(w[0] == "P3" for w in workloads):
+    rawcheck = os.path.join(bindir, "rawcheck")
+    e = dict(os.environ, LD_PRELOAD=lib, MEMKIT_OUT=os.path.join(tmp, "mem.raw"))
+    subprocess.run([os.path.join(bindir, "p3")], env=e, stdout=subprocess.DEVNULL)
+    j = subprocess.run([rawcheck, os.path.join(tmp, "mem.raw")], capture_output=True, text=True)
+    if j.returncode == 0:
+        p = json.loads(j.stdout)
+        t = p["totals"]
+        out.append("Recorder memory on P3 (exact mode): %d bytes mapped (tables, site arena, resident site-table "
+                   "pages) for %d blocks live at the peak and %d sites: %.1f bytes per live block, site table included."
+                   % (t["recorder_bytes"], t["gbk"], len(p["sites"]), t["recorder_bytes"] / max(1, t["gbk"])))
+        out.append("")
+for n in notes:
+    out.append("- " + n)
+shutil.rmtree(tmp, ignore_errors=True)
+text = "\n".join(out) + "\n"
+print(text)
+if a.out:
+    os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
+    open(a.out, "w").write(text)

@@ -1,0 +1,227 @@
+/* hooks.c - the malloc family of the preloaded recorder: glibc's entry points plus a guard.
+ *
+ * Each function forwards to glibc's __libc_* entry point (no dlsym bootstrap, so it works before any
+ * constructor has run, and inside ld.so's first calls), keeps glibc's argument checks and errno,
+ * counts the call in this thread's counters, and hands the event to the backend (hooks.h). The one
+ * decision to know: the fast path tests two things, the thread's guard and a global "active" flag;
+ * everything else (first-call initialization, fork, exit) happens on the slow path behind them.
+ * Per-thread state lives in initial-exec TLS (the Makefile builds src/prof with it) so reading it
+ * never calls into the dynamic linker, which could allocate.
+ */
+#define _GNU_SOURCE
+#include "hooks.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <gnu/libc-version.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "raw.h"
+
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+extern void *__libc_memalign(size_t, size_t);
+extern void *__libc_valloc(size_t);
+extern void *__libc_pvalloc(size_t);
+
+#define EXPORT __attribute__((visibility("default")))
+
+struct hook_tls {
+    int guard;
+    struct mk_hook_counters c;
+};
+static __thread struct hook_tls tls;
+
+static int active;     /* read on every call: the backend wants events */
+static int init_state; /* 0: not yet, 1: running, 2: done */
+static int aligned_alloc_checks_pow2;
+
+struct mk_hook_counters *mk__hook_counters(void) { return &tls.c; }
+void mk__hooks_set_active(int on) { __atomic_store_n(&active, on, __ATOMIC_RELEASE); }
+void mk__guard_enter(void) { tls.guard++; }
+void mk__guard_leave(void) { tls.guard--; }
+
+static void hooks_init(void) {
+    int expected = 0;
+    if (!__atomic_compare_exchange_n(&init_state, &expected, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return;
+    int saved = errno;
+    tls.guard++;
+    /* glibc 2.38 made aligned_alloc reject alignments that are not powers of two; before, it was
+     * memalign under another name. Behave as the glibc underneath does. */
+    const char *v = gnu_get_libc_version();
+    int major = 0, minor = 0;
+    while (*v >= '0' && *v <= '9') major = major * 10 + (*v++ - '0');
+    if (*v == '.') v++;
+    while (*v >= '0' && *v <= '9') minor = minor * 10 + (*v++ - '0');
+    aligned_alloc_checks_pow2 = major > 2 || (major == 2 && minor >= 38);
+    mk__backend_init();
+    tls.guard--;
+    __atomic_store_n(&init_state, 2, __ATOMIC_RELEASE);
+    errno = saved;
+}
+
+__attribute__((constructor(101))) static void hooks_ctor(void) { hooks_init(); }
+
+/* True when this call should be reported to the backend; initializes on the first call. */
+static inline int want(void) {
+    if (__builtin_expect(tls.guard, 0)) return 0;
+    if (__builtin_expect(__atomic_load_n(&active, __ATOMIC_RELAXED), 1)) return 1;
+    if (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) == 0) hooks_init();
+    return __atomic_load_n(&active, __ATOMIC_ACQUIRE);
+}
+
+static inline void count_alloc(size_t size) {
+    tls.c.allocs++;
+    tls.c.bytes_allocated += size;
+}
+
+/* The backend keeps errno itself (its only calls that can set it, mmap and the like, save and
+ * restore it), so the hot path does not pay for __errno_location twice per call. */
+static __attribute__((noinline)) void *after_alloc(void *p, size_t size, unsigned fn) {
+    tls.guard++;
+    mk__on_alloc(p, size, fn);
+    tls.guard--;
+    return p;
+}
+
+EXPORT void *malloc(size_t size) {
+    void *p = __libc_malloc(size);
+    if (!p || tls.guard) return p;
+    count_alloc(size);
+    if (!want()) return p;
+    return after_alloc(p, size, MK_FN_MALLOC);
+}
+
+EXPORT void *calloc(size_t n, size_t size) {
+    void *p = __libc_calloc(n, size);
+    if (!p || tls.guard) return p;
+    size_t bytes = n * size; /* glibc returned a block, so the product did not overflow */
+    count_alloc(bytes);
+    if (!want()) return p;
+    return after_alloc(p, bytes, MK_FN_CALLOC);
+}
+
+EXPORT void free(void *p) {
+    if (!p) return;
+    if (tls.guard) {
+        __libc_free(p);
+        return;
+    }
+    tls.c.frees++;
+    if (want()) {
+        tls.guard++;
+        tls.c.bytes_freed += mk__on_free(p);
+        tls.guard--;
+    }
+    __libc_free(p);
+}
+
+static void *do_realloc(void *old, size_t size) {
+    if (!old) {
+        void *p = __libc_malloc(size);
+        if (!p || tls.guard) return p;
+        count_alloc(size);
+        tls.c.reallocs++;
+        if (!want()) return p;
+        return after_alloc(p, size, MK_FN_REALLOC);
+    }
+    if (tls.guard || !want()) {
+        void *p = __libc_realloc(old, size);
+        if (!tls.guard) {
+            if (p) count_alloc(size), tls.c.reallocs++;
+            else if (size == 0) tls.c.frees++;
+        }
+        return p;
+    }
+    struct mk_realloc_tok tok;
+    tls.guard++;
+    mk__realloc_take(old, &tok);
+    tls.guard--;
+    void *p = __libc_realloc(old, size);
+    int saved = errno;
+    tls.guard++;
+    size_t old_size = mk__realloc_done(&tok, p, size);
+    tls.guard--;
+    errno = saved;
+    if (p) {
+        count_alloc(size);
+        tls.c.reallocs++;
+    } else if (size == 0) {
+        tls.c.frees++;
+        tls.c.bytes_freed += old_size;
+    }
+    return p;
+}
+
+EXPORT void *realloc(void *old, size_t size) { return do_realloc(old, size); }
+
+EXPORT void *reallocarray(void *old, size_t n, size_t size) {
+    size_t bytes;
+    if (__builtin_mul_overflow(n, size, &bytes)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return do_realloc(old, bytes);
+}
+
+static void *aligned(size_t align, size_t size, unsigned fn) {
+    void *p = __libc_memalign(align, size);
+    if (!p || tls.guard) return p;
+    count_alloc(size);
+    if (!want()) return p;
+    return after_alloc(p, size, fn);
+}
+
+EXPORT void *memalign(size_t align, size_t size) { return aligned(align, size, MK_FN_MEMALIGN); }
+
+EXPORT void *aligned_alloc(size_t align, size_t size) {
+    if (aligned_alloc_checks_pow2 && (align == 0 || (align & (align - 1)))) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return aligned(align, size, MK_FN_MEMALIGN);
+}
+
+EXPORT int posix_memalign(void **out, size_t align, size_t size) {
+    /* glibc's checks: a power of two that is a multiple of sizeof(void *); *out untouched on error. */
+    if (align % sizeof(void *) != 0 || align == 0 || (align & (align - 1))) return EINVAL;
+    void *p = aligned(align, size, MK_FN_MEMALIGN);
+    if (!p) return ENOMEM;
+    *out = p;
+    return 0;
+}
+
+EXPORT void *valloc(size_t size) {
+    void *p = __libc_valloc(size);
+    if (!p || tls.guard) return p;
+    count_alloc(size);
+    if (!want()) return p;
+    return after_alloc(p, size, MK_FN_OTHER);
+}
+
+EXPORT void *pvalloc(size_t size) {
+    void *p = __libc_pvalloc(size);
+    if (!p || tls.guard) return p;
+    count_alloc(size);
+    if (!want()) return p;
+    return after_alloc(p, size, MK_FN_OTHER);
+}
+
+/* glibc exports no __libc_ name for it: find the next definition once, under the guard (dlsym may
+ * allocate). What it returns is glibc's usable size, as without the recorder. */
+EXPORT size_t malloc_usable_size(void *p) {
+    static size_t (*next)(void *);
+    size_t (*fn)(void *) = __atomic_load_n(&next, __ATOMIC_ACQUIRE);
+    if (!fn) {
+        tls.guard++;
+        fn = (size_t (*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
+        tls.guard--;
+        if (!fn) return 0;
+        __atomic_store_n(&next, fn, __ATOMIC_RELEASE);
+    }
+    return fn(p);
+}

@@ -1,0 +1,66 @@
+/* hooks.h - the interposition layer of the malloc family and the backend interface behind it.
+ * Internal to libmemkit-prof.so (and later libmemkit-count.a).
+ *
+ * hooks.c defines malloc, free, calloc, realloc, reallocarray, memalign, posix_memalign,
+ * aligned_alloc, valloc, pvalloc and malloc_usable_size, forwards each to glibc's __libc_* entry
+ * point, keeps exact per-thread counters, and reports every event that returned or released a block
+ * to a backend through the functions below. The backend (record.c for the profiler) is bound at
+ * link time, so an event costs a direct call, not an indirect one.
+ *
+ * The one rule: a backend function runs with this thread's guard held, so any allocation it (or
+ * libc on its behalf) makes is forwarded untracked, and a signal handler that allocates while the
+ * backend holds a lock is forwarded untracked too instead of deadlocking.
+ */
+#ifndef MEMKIT_PROF_HOOKS_H
+#define MEMKIT_PROF_HOOKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sysmem.h"
+
+/* Exact counts of the calls this thread made (guarded calls excluded), kept whether or not the
+ * backend records. bytes_freed counts the sizes the backend knew (0 for pointers it never saw). */
+struct mk_hook_counters {
+    uint64_t allocs;          /* calls that returned a block, reallocs included */
+    uint64_t frees;           /* free calls on non-NULL pointers (and realloc(p, 0)) */
+    uint64_t reallocs;        /* realloc/reallocarray calls that returned a block */
+    uint64_t bytes_allocated; /* requested bytes */
+    uint64_t bytes_freed;
+};
+
+/* This thread's counters; valid while the thread lives; only this thread writes them. */
+MK__HIDDEN struct mk_hook_counters *mk__hook_counters(void);
+
+/* Nonzero while the backend wants events. The backend sets it (mk__hooks_set_active) from
+ * mk__backend_init, after fork, and off at exit. */
+MK__HIDDEN void mk__hooks_set_active(int on);
+
+/* Enters/leaves the guard from backend code that runs outside a hook (constructors, destructors,
+ * fork handlers), so its own allocations are not recorded. */
+MK__HIDDEN void mk__guard_enter(void);
+MK__HIDDEN void mk__guard_leave(void);
+
+/* ---- the backend ---- */
+
+/* Once, on the first hooked call or from the constructor, whichever comes first. */
+MK__HIDDEN void mk__backend_init(void);
+
+/* p (non-NULL) was just returned for a request of size bytes by function fn (enum mk_raw_fn). */
+MK__HIDDEN void mk__on_alloc(void *p, size_t size, unsigned fn);
+
+/* p (non-NULL) is about to be freed. Returns the size the backend knew for it, 0 if it never saw p. */
+MK__HIDDEN size_t mk__on_free(void *p);
+
+/* realloc: mk__realloc_take(old) before the block is handed to glibc (so no other thread can see the
+ * address reused while the backend still maps it), then mk__realloc_done with the result:
+ * newp != NULL: success; newp == NULL && size == 0: old was freed (glibc's realloc(p, 0));
+ * newp == NULL && size > 0: failure, old is untouched. done returns the old size (0: unknown). */
+struct mk_realloc_tok {
+    uint64_t w[3];
+    int found;
+};
+MK__HIDDEN void mk__realloc_take(void *old, struct mk_realloc_tok *t);
+MK__HIDDEN size_t mk__realloc_done(struct mk_realloc_tok *t, void *newp, size_t size);
+
+#endif

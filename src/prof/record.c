@@ -1,0 +1,681 @@
+/* record.c - the profiler backend: sites, live blocks and DHAT's accounting, O(1) per event.
+ *
+ * Per allocation: capture the stack (mk__backtrace), find or insert its site in a hash table that is
+ * read without locks (inserts take one lock), update the site's figures under one of 256 striped
+ * locks, update the global live bytes/blocks and peak, and insert the live block {address -> size,
+ * site, birth, realloc count} into one of 64 address-hashed shards, each with its own small lock.
+ * While the process has a single thread (glibc's __libc_single_threaded) the locks and atomics are
+ * skipped: that is most programs, and the difference is most of the recorder's cost.
+ *
+ * The accounting is valgrind DHAT's (dhat/dh_main.c), so the figures agree on deterministic
+ * programs: a zero-byte request counts as one byte; realloc is one more block in the totals on the
+ * original block's site and keeps the block's birth; the global peak is the latest of equal peaks
+ * (>=); a site's mb/mbk are its live bytes/blocks the last time an allocation or realloc of its own
+ * reached a global peak (DHAT updates them only there). gb/gbk, each site's live figures at the
+ * global peak, are kept lazily instead of by walking every site at each peak: a peak bumps a
+ * sequence number, a site remembers the number current before its last change, and a site whose
+ * number differs when it next changes (or at exit) saves its live figures, which are the ones it had
+ * at the latest peak.
+ */
+#define _GNU_SOURCE
+#include "record.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <x86intrin.h>
+
+#include "hooks.h"
+#include "raw.h"
+#include "unwind.h"
+
+struct mk_rec mk__rec;
+#define g mk__rec
+
+extern char __libc_single_threaded;
+extern char __ehdr_start[] __attribute__((visibility("hidden")));
+extern char __etext[] __attribute__((visibility("hidden")));
+
+struct rec_tls {
+    int seen;            /* this thread allocated: counted in g.threads */
+    uintptr_t last_alloc; /* for "temporary": the last block this thread allocated */
+    int64_t countdown;   /* sampling: bytes until the next sampled allocation */
+    uint64_t rng;
+};
+static __thread struct rec_tls rt;
+
+/* ---- locks: real only once the process has threads ---- */
+
+static inline int mt(void) { return !__atomic_load_n(&__libc_single_threaded, __ATOMIC_RELAXED); }
+
+static inline void spin_lock(int *l) {
+    while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+        while (__atomic_load_n(l, __ATOMIC_RELAXED)) __builtin_ia32_pause();
+}
+static inline void spin_unlock(int *l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
+static inline int lock_if(int *l) {
+    if (!mt()) return 0;
+    spin_lock(l);
+    return 1;
+}
+static inline void unlock_if(int *l, int locked) {
+    if (locked) spin_unlock(l);
+}
+static inline int *stripe(uint32_t site) { return &g.stripes[(site % MK_NSTRIPES) * 16]; }
+
+static inline uint64_t bt_now(void) { return (__rdtsc() - g.tsc0) >> MK_BT_SHIFT; }
+
+/* ---- configuration and start ---- */
+
+static uint64_t mono_ns(void) {
+    struct timespec ts;
+    syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t parse_u64(const char *s, int *ok) {
+    uint64_t v = 0;
+    *ok = 0;
+    if (!s || !*s) return 0;
+    while (*s >= '0' && *s <= '9') {
+        v = v * 10 + (uint64_t)(*s++ - '0');
+        *ok = 1;
+    }
+    if (*s == 'k' || *s == 'K') v <<= 10, s++;
+    else if (*s == 'm' || *s == 'M') v <<= 20, s++;
+    else if (*s == 'g' || *s == 'G') v <<= 30, s++;
+    if (*s == 'b' || *s == 'B') s++;
+    if (*s) *ok = 0;
+    return v;
+}
+
+static int recording; /* initialized and meant to write a profile */
+static void fork_prepare(void);
+static void fork_parent(void);
+static void fork_child(void);
+
+void mk__backend_init(void) {
+    extern char **environ;
+    int ok;
+    g.pid = (uint64_t)syscall(SYS_getpid);
+    g.ppid = (uint64_t)syscall(SYS_getppid);
+    const char *root = getenv("MEMKIT_ROOT_PID");
+    const char *ff = getenv("MEMKIT_FOLLOW_FORK");
+    g.follow_fork = ff && ff[0] == '1' && ff[1] == 0;
+    uint64_t rootpid = parse_u64(root, &ok);
+    if (ok && rootpid != g.pid && !g.follow_fork) return; /* not ours to record: stay inactive */
+    if (ok && rootpid != g.pid) g.flags |= MK_RAW_CHILD;
+    (void)environ;
+
+    uint64_t d = parse_u64(getenv("MEMKIT_DEPTH"), &ok);
+    g.depth = !ok ? 32 : d < 1 ? 1 : d > MK_MAX_DEPTH ? MK_MAX_DEPTH : (int)d;
+    g.sample = parse_u64(getenv("MEMKIT_SAMPLE"), &ok);
+    if (!ok) g.sample = 0;
+    if (g.sample) g.flags |= MK_RAW_SAMPLED;
+    const char *out = getenv("MEMKIT_OUT");
+    if (!out || !*out) out = "memkit.%p.raw";
+    size_t n = strlen(out);
+    if (n >= sizeof g.out_template) return; /* unusable path: record nothing rather than truncate it */
+    memcpy(g.out_template, out, n + 1);
+
+    g.self_lo = (uintptr_t)__ehdr_start;
+    g.self_hi = (uintptr_t)__etext;
+
+    /* The clock: rdtsc costs a few nanoseconds where clock_gettime costs tens, and every event reads
+     * it. A 200 us calibration here gives the short-lived threshold; the exit recalibrates over the
+     * whole run for the figures written. */
+    uint64_t t0 = __rdtsc(), n0 = mono_ns(), n1;
+    while ((n1 = mono_ns()) - n0 < 200000) __builtin_ia32_pause();
+    uint64_t t1 = __rdtsc();
+    g.ticks_per_us = (double)(t1 - t0) * 1000.0 / (double)(n1 - n0);
+    if (g.ticks_per_us < 1) g.ticks_per_us = 1;
+    g.tsc0 = t0;
+    g.ns0 = n0;
+    g.short_bt = (uint64_t)(MK_RAW_SHORT_LIVED_US * g.ticks_per_us) >> MK_BT_SHIFT;
+
+    g.slots = mk__sys_map(sizeof(uint32_t) * MK_SITE_SLOTS, 1);
+    g.sites = mk__sys_map(sizeof(void *) * MK_MAX_SITES, 1);
+    mk_arena_opts ao = {0};
+    ao.first_chunk = 64 << 10;
+    ao.max_chunk = 4 << 20;
+    ao.backing = mk__sys_allocator();
+    if (!g.slots || !g.sites || mk_arena_init(&g.site_arena, &ao) != MK_OK) return;
+    g.sites[0] = mk_arena_zalloc(&g.site_arena, sizeof(struct mk_site), 16); /* the sentinel */
+    if (!g.sites[0]) return;
+    g.nsites = 1;
+    pthread_atfork(fork_prepare, fork_parent, fork_child);
+    recording = 1;
+    mk__hooks_set_active(1);
+}
+
+/* ---- sites ---- */
+
+/* Two independent lanes of rotate-xor-add, mixed once at the end: a frame costs about a cycle
+ * instead of a multiply chained through the whole stack. Collisions only cost a compare. */
+static inline uint64_t hash_stack(const uintptr_t *f, int n) {
+    uint64_t a = 0x243F6A8885A308D3ull ^ (uint64_t)n, b = 0x13198A2E03707344ull;
+    int i = 0;
+    for (; i + 1 < n; i += 2) {
+        a = ((a << 23) | (a >> 41)) ^ f[i];
+        b = ((b << 29) | (b >> 35)) + f[i + 1];
+    }
+    if (i < n) a += f[i];
+    uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ull)) * 0xBF58476D1CE4E5B9ull;
+    return h ^ (h >> 31);
+}
+
+static inline int same_frames(const uintptr_t *x, const uintptr_t *y, int n) {
+    for (int i = 0; i < n; i++)
+        if (x[i] != y[i]) return 0;
+    return 1;
+}
+
+static __attribute__((noinline)) uint32_t site_insert(uint64_t h, const uintptr_t *f, int n, uint32_t i) {
+    int locked = 1;
+    spin_lock(&g.site_lock);
+    uint32_t s;
+    for (;; i = (i + 1) & (MK_SITE_SLOTS - 1)) {
+        s = __atomic_load_n(&g.slots[i], __ATOMIC_ACQUIRE);
+        if (!s) break;
+        struct mk_site *st = g.sites[s];
+        if (st->hash == h && st->nframes == (uint32_t)n && !memcmp(st->frames, f, sizeof *f * (size_t)n)) goto done;
+    }
+    s = 0;
+    if (g.nsites >= MK_MAX_SITES) {
+        g.flags |= MK_RAW_TRUNCATED;
+        goto done;
+    }
+    struct mk_site *st = mk_arena_zalloc(&g.site_arena, sizeof *st + sizeof *f * (size_t)n, 16);
+    if (!st) {
+        g.flags |= MK_RAW_TRUNCATED;
+        goto done;
+    }
+    st->hash = h;
+    st->nframes = (uint32_t)n;
+    st->kind = MK_FN_OTHER + 1; /* unset */
+    st->min_size = UINT64_MAX;
+    st->seq = __atomic_load_n(&g.peak_seq, __ATOMIC_RELAXED);
+    memcpy(st->frames, f, sizeof *f * (size_t)n);
+    s = g.nsites;
+    g.sites[s] = st;
+    __atomic_store_n(&g.nsites, s + 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&g.slots[i], s, __ATOMIC_RELEASE);
+done:
+    unlock_if(&g.site_lock, locked);
+    return s;
+}
+
+/* The site of the current call stack. Always inlined into the backend entry, so the recorder's own
+ * frames above the program are mk__backtrace's caller and the hook; they are dropped by address. */
+static inline __attribute__((always_inline)) uint32_t current_site(void) {
+    uintptr_t pcs[MK_MAX_DEPTH + 8];
+    int n = mk__backtrace(pcs, g.depth + 6, 0);
+    int i = 0;
+    while (i < n && pcs[i] >= g.self_lo && pcs[i] < g.self_hi) i++;
+    const uintptr_t *f = pcs + i;
+    n -= i;
+    if (n > g.depth) n = g.depth;
+    uint64_t h = hash_stack(f, n);
+    uint32_t slot = (uint32_t)(h >> 40) & (MK_SITE_SLOTS - 1);
+    for (;; slot = (slot + 1) & (MK_SITE_SLOTS - 1)) {
+        uint32_t s = __atomic_load_n(&g.slots[slot], __ATOMIC_ACQUIRE);
+        if (!s) return site_insert(h, f, n, slot);
+        const struct mk_site *st = g.sites[s];
+        if (st->hash == h && st->nframes == (uint32_t)n && same_frames(st->frames, f, n)) return s;
+    }
+}
+
+/* ---- the live-block table ---- */
+
+/* Where a block's entry lives: its 4 KiB page is hashed to a shard and a random starting slot, and
+ * the block's offset in the page (in 32-byte units, glibc's smallest chunk) is added to that slot. Blocks that malloc hands
+ * out next to each other therefore land in neighbouring slots, so a program that allocates millions
+ * of blocks walks the table almost sequentially instead of missing the cache on every event.
+ * Tables have at least MK_SHARD_MIN (>= 256) slots, so one subtraction wraps the sum. */
+#define MK_SHARD_MIN 256
+static inline uint64_t page_hash(uint64_t a) { return (a >> 12) * 0x9E3779B97F4A7C15ull; }
+static inline struct mk_shard *shard_of(uint64_t a) { return &g.shards[page_hash(a) >> 60]; }
+static inline uint64_t home_of(uint64_t a, uint64_t cap) {
+    uint64_t h = (uint64_t)(((unsigned __int128)(page_hash(a) << 4) * cap) >> 64) + ((a >> 5) & 127);
+    return h >= cap ? h - cap : h;
+}
+
+/* Grows a shard by half (tables stay between 53% and 80% full: 30-45 bytes per live block). */
+static int shard_grow(struct mk_shard *sh) {
+    uint64_t want = sh->cap ? sh->cap + sh->cap / 2 : MK_SHARD_MIN;
+    size_t bytes = (want * sizeof(struct mk_live) + 4095) & ~(size_t)4095;
+    uint64_t cap = bytes / sizeof(struct mk_live);
+    struct mk_live *e = mk__sys_map(bytes, 0);
+    if (!e) return 0;
+    for (uint64_t i = 0; i < sh->cap; i++) {
+        if (!sh->e[i].addr) continue;
+        uint64_t j = home_of(sh->e[i].addr, cap);
+        while (e[j].addr) j = j + 1 == cap ? 0 : j + 1;
+        e[j] = sh->e[i];
+    }
+    if (sh->e) mk__sys_unmap(sh->e, sh->cap * sizeof(struct mk_live));
+    sh->e = e;
+    sh->cap = cap;
+    return 1;
+}
+
+/* Inserts b. Returns 1 if it replaced a stale entry for the same address (then *stale holds it:
+ * a block freed where the recorder could not see it, e.g. by a signal handler inside the recorder),
+ * 0 if inserted, -1 when out of memory. */
+static int live_insert(const struct mk_live *b, struct mk_live *stale) {
+    struct mk_shard *sh = shard_of(b->addr);
+    int locked = lock_if(&sh->lock), r = 0;
+    if ((sh->count + 1) * 5 > sh->cap * 4 && !shard_grow(sh)) {
+        if (!sh->cap) {
+            unlock_if(&sh->lock, locked);
+            return -1;
+        }
+    }
+    uint64_t i = home_of(b->addr, sh->cap);
+    for (;;) {
+        if (!sh->e[i].addr) break;
+        if (sh->e[i].addr == b->addr) {
+            *stale = sh->e[i];
+            r = 1;
+            break;
+        }
+        i = i + 1 == sh->cap ? 0 : i + 1;
+    }
+    if (!r) sh->count++;
+    sh->e[i] = *b;
+    unlock_if(&sh->lock, locked);
+    return r;
+}
+
+static int live_remove(uint64_t addr, struct mk_live *out) {
+    struct mk_shard *sh = shard_of(addr);
+    int locked = lock_if(&sh->lock);
+    if (!sh->cap) {
+        unlock_if(&sh->lock, locked);
+        return 0;
+    }
+    uint64_t cap = sh->cap, i = home_of(addr, cap);
+    for (;;) {
+        if (!sh->e[i].addr) {
+            unlock_if(&sh->lock, locked);
+            return 0;
+        }
+        if (sh->e[i].addr == addr) break;
+        i = i + 1 == cap ? 0 : i + 1;
+    }
+    *out = sh->e[i];
+    /* Backward-shift deletion: no tombstones, so probes stay short under churn. */
+    uint64_t j = i, k = i;
+    for (;;) {
+        k = k + 1 == cap ? 0 : k + 1;
+        if (!sh->e[k].addr) break;
+        uint64_t home = home_of(sh->e[k].addr, cap);
+        uint64_t dist_home = k >= home ? k - home : k + cap - home, dist_hole = k >= j ? k - j : k + cap - j;
+        if (dist_home >= dist_hole) {
+            sh->e[j] = sh->e[k];
+            j = k;
+        }
+    }
+    sh->e[j].addr = 0;
+    sh->count--;
+    unlock_if(&sh->lock, locked);
+    return 1;
+}
+
+/* ---- sampling weights ---- */
+
+/* A block of size bytes is sampled with probability 1 - exp(-size / sample), so it stands for
+ * 1 / p blocks and size / p bytes (jemalloc's unbiased estimate). Deterministic in size, so the
+ * free subtracts exactly what the allocation added. */
+static inline void weigh(uint64_t size, uint64_t *wb, uint64_t *wk) {
+    if (!g.sample) {
+        *wb = size;
+        *wk = 1;
+        return;
+    }
+    double p = -expm1(-(double)size / (double)g.sample);
+    double k = p > 0 ? 1.0 / p : 1.0;
+    *wk = (uint64_t)(k + 0.5);
+    *wb = (uint64_t)((double)size * k + 0.5);
+    if (!*wk) *wk = 1;
+}
+
+static inline uint64_t rng_next(void) {
+    if (!rt.rng) rt.rng = __rdtsc() ^ (uintptr_t)&rt;
+    uint64_t z = (rt.rng += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static inline int64_t draw_interval(void) {
+    double u = ((double)(rng_next() >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+    double v = -log(u) * (double)g.sample;
+    return v > 9e18 ? INT64_MAX : (int64_t)v + 1;
+}
+
+/* ---- global figures ---- */
+
+/* Adds delta bytes and dblocks to the live totals; returns nonzero when that reached a global peak,
+ * with *seq_before the peak sequence number before it (see the top of the file). */
+static inline int global_add(int64_t delta, int64_t dblocks, uint64_t tsc, uint64_t *seq_before) {
+    uint64_t nb, nk;
+    if (!mt()) {
+        nb = g.live_bytes += (uint64_t)delta;
+        nk = g.live_blocks += (uint64_t)dblocks;
+        *seq_before = g.peak_seq;
+        if (nb < g.max_bytes) return 0;
+        g.max_bytes = nb;
+        g.max_blocks = nk;
+        g.tgmax_tsc = tsc;
+        g.peak_seq++;
+        return 1;
+    }
+    nb = __atomic_add_fetch(&g.live_bytes, (uint64_t)delta, __ATOMIC_RELAXED);
+    nk = __atomic_add_fetch(&g.live_blocks, (uint64_t)dblocks, __ATOMIC_RELAXED);
+    *seq_before = __atomic_load_n(&g.peak_seq, __ATOMIC_RELAXED);
+    if (nb < __atomic_load_n(&g.max_bytes, __ATOMIC_RELAXED)) return 0;
+    int r = 0;
+    spin_lock(&g.peak_lock);
+    if (nb >= g.max_bytes) {
+        *seq_before = g.peak_seq;
+        __atomic_store_n(&g.max_bytes, nb, __ATOMIC_RELAXED);
+        g.max_blocks = nk;
+        g.tgmax_tsc = tsc;
+        __atomic_store_n(&g.peak_seq, g.peak_seq + 1, __ATOMIC_RELAXED);
+        r = 1;
+    }
+    spin_unlock(&g.peak_lock);
+    return r;
+}
+
+static inline void global_sub(uint64_t bytes) {
+    if (!mt()) {
+        g.live_bytes -= bytes;
+        g.live_blocks--;
+    } else {
+        __atomic_sub_fetch(&g.live_bytes, bytes, __ATOMIC_RELAXED);
+        __atomic_sub_fetch(&g.live_blocks, 1, __ATOMIC_RELAXED);
+    }
+}
+
+static inline void save_gb(struct mk_site *st, uint64_t seq_before) {
+    if (st->seq != seq_before) {
+        st->gb = st->live;
+        st->gbk = st->livek;
+    }
+}
+
+static inline void note_size(struct mk_site *st, uint64_t size, uint64_t wk) {
+    if (size < st->min_size) st->min_size = size;
+    if (size > st->max_size) st->max_size = size;
+    if (size <= 24) st->small += wk;
+}
+
+/* ---- events ---- */
+
+static inline void first_in_thread(void) {
+    if (!rt.seen) {
+        rt.seen = 1;
+        __atomic_add_fetch(&g.threads, 1, __ATOMIC_RELAXED);
+    }
+}
+
+/* Folds a block that ended (freed, or found stale) into its site. now is in bt units. */
+static void retire(const struct mk_live *b, uint64_t now, int temporary) {
+    uint32_t s = MK_LIVE_SITE(b);
+    uint64_t size = MK_LIVE_SIZE(b), birth = MK_LIVE_BIRTH(b);
+    struct mk_site *st = g.sites[s];
+    global_sub(size);
+    uint64_t seq = __atomic_load_n(&g.peak_seq, __ATOMIC_RELAXED);
+    int locked = lock_if(stripe(s));
+    st->raw_frees++;
+    if (s) {
+        uint64_t wb, wk;
+        weigh(size, &wb, &wk);
+        save_gb(st, seq);
+        uint64_t life = now - birth;
+        st->live -= wb;
+        st->livek -= wk;
+        st->birth_sum -= birth * wk;
+        st->tl += life * wk;
+        if (life < g.short_bt) st->short_lived += wk;
+        if (temporary) st->temporary += wk;
+        st->seq = seq;
+    }
+    unlock_if(stripe(s), locked);
+}
+
+/* tsc: read by the caller as early as it could, so the clock's latency (tens of nanoseconds on a
+ * virtual machine) overlaps the stack walk instead of stalling here. */
+static void record_block(uintptr_t p, uint64_t size, unsigned fn, uint32_t s, uint64_t tsc) {
+    uint64_t now = (tsc - g.tsc0) >> MK_BT_SHIFT, seq;
+    int peak = global_add((int64_t)size, 1, tsc, &seq);
+    struct mk_site *st = g.sites[s];
+    int locked = lock_if(stripe(s));
+    st->raw_tb += size;
+    st->raw_tbk++;
+    if (s) {
+        uint64_t wb, wk;
+        weigh(size, &wb, &wk);
+        save_gb(st, seq);
+        st->live += wb;
+        st->livek += wk;
+        st->tb += wb;
+        st->tbk += wk;
+        st->birth_sum += now * wk;
+        if (peak) {
+            st->mb = st->live;
+            st->mbk = st->livek;
+        }
+        note_size(st, size, wk);
+        if (st->kind > MK_FN_OTHER) st->kind = fn;
+        st->seq = seq;
+    }
+    unlock_if(stripe(s), locked);
+    struct mk_live b = {p, MK_LIVE_SR(size, 0), MK_LIVE_SB(s, now)}, stale;
+    int r = live_insert(&b, &stale);
+    if (r == 1) retire(&stale, now, 0);
+    else if (r < 0) {
+        g.flags |= MK_RAW_TRUNCATED; /* counted as allocated, never as freed */
+    }
+}
+
+void mk__on_alloc(void *p, size_t size, unsigned fn) {
+    first_in_thread();
+    uint64_t sz = size ? size : 1; /* DHAT counts a zero-byte request as one byte */
+    rt.last_alloc = (uintptr_t)p;
+    uint32_t s;
+    uint64_t tsc;
+    if (g.sample) {
+        if ((rt.countdown -= (int64_t)sz) > 0) {
+            s = 0;
+            tsc = g.tsc0; /* unsampled blocks have no site and need no time */
+        } else {
+            tsc = __rdtsc();
+            rt.countdown = draw_interval();
+            s = current_site();
+        }
+    } else {
+        tsc = __rdtsc();
+        s = current_site();
+    }
+    record_block((uintptr_t)p, sz, fn, s, tsc);
+}
+
+size_t mk__on_free(void *p) {
+    struct mk_live b;
+    uint64_t tsc = g.sample ? 0 : __rdtsc(); /* early, as in record_block */
+    if (!live_remove((uintptr_t)p, &b)) {
+        __atomic_add_fetch(&g.unknown_frees, 1, __ATOMIC_RELAXED);
+        return 0;
+    }
+    int temporary = rt.last_alloc == (uintptr_t)p;
+    if (temporary) rt.last_alloc = 0;
+    if (MK_LIVE_SITE(&b) && !tsc) tsc = __rdtsc();
+    retire(&b, (tsc - g.tsc0) >> MK_BT_SHIFT, temporary);
+    return MK_LIVE_SIZE(&b);
+}
+
+void mk__realloc_take(void *old, struct mk_realloc_tok *t) {
+    struct mk_live b;
+    t->found = live_remove((uintptr_t)old, &b);
+    if (t->found) memcpy(t->w, &b, sizeof b);
+}
+
+size_t mk__realloc_done(struct mk_realloc_tok *t, void *newp, size_t size) {
+    struct mk_live b, stale;
+    if (!t->found) {
+        if (newp) {
+            mk__on_alloc(newp, size, MK_FN_REALLOC);
+            g.sites[0]->raw_reallocs++; /* approximate under threads; only for the totals */
+        } else if (size == 0) {
+            __atomic_add_fetch(&g.unknown_frees, 1, __ATOMIC_RELAXED);
+        }
+        return 0;
+    }
+    memcpy(&b, t->w, sizeof b);
+    uint64_t old_size = MK_LIVE_SIZE(&b), birth = MK_LIVE_BIRTH(&b), nre = MK_LIVE_REALLOCS(&b);
+    if (!newp) {
+        if (size) {
+            if (live_insert(&b, &stale) == 1) retire(&stale, bt_now(), 0);
+        } else {
+            int temporary = rt.last_alloc == b.addr;
+            retire(&b, MK_LIVE_SITE(&b) ? bt_now() : 0, temporary);
+        }
+        return old_size;
+    }
+    first_in_thread();
+    uint64_t sz = size; /* > 0: glibc's realloc(p, 0) returns NULL */
+    uint32_t s = MK_LIVE_SITE(&b);
+    struct mk_site *st = g.sites[s];
+    uint64_t tsc = __rdtsc(), seq;
+    int peak = global_add((int64_t)sz - (int64_t)old_size, 0, tsc, &seq);
+    int locked = lock_if(stripe(s));
+    st->raw_tb += sz;
+    st->raw_tbk++;
+    st->raw_reallocs++;
+    if (s) {
+        uint64_t ob, ok, nb, nk;
+        weigh(old_size, &ob, &ok);
+        weigh(sz, &nb, &nk);
+        save_gb(st, seq);
+        st->live += nb - ob;
+        st->livek += nk - ok;
+        st->birth_sum += birth * (nk - ok);
+        st->tb += nb;
+        st->tbk += nk;
+        st->reallocs += nk;
+        if (peak) {
+            st->mb = st->live;
+            st->mbk = st->livek;
+        }
+        note_size(st, sz, nk);
+        if (nre < 0xFFFF) nre++;
+        if (nre > st->max_chain) st->max_chain = nre;
+        st->seq = seq;
+    } else if (nre < 0xFFFF) {
+        nre++;
+    }
+    unlock_if(stripe(s), locked);
+    b.addr = (uintptr_t)newp;
+    b.sr = MK_LIVE_SR(sz, nre);
+    rt.last_alloc = (uintptr_t)newp;
+    if (live_insert(&b, &stale) == 1) retire(&stale, (tsc - g.tsc0) >> MK_BT_SHIFT, 0);
+    return old_size;
+}
+
+/* ---- fork ---- */
+
+static void lock_all(void) {
+    spin_lock(&g.site_lock);
+    spin_lock(&g.peak_lock);
+    for (int i = 0; i < MK_NSTRIPES; i++) spin_lock(&g.stripes[i * 16]);
+    for (int i = 0; i < MK_NSHARDS; i++) spin_lock(&g.shards[i].lock);
+}
+
+static void unlock_all(void) {
+    for (int i = MK_NSHARDS - 1; i >= 0; i--) spin_unlock(&g.shards[i].lock);
+    for (int i = MK_NSTRIPES - 1; i >= 0; i--) spin_unlock(&g.stripes[i * 16]);
+    spin_unlock(&g.peak_lock);
+    spin_unlock(&g.site_lock);
+}
+
+static void fork_prepare(void) {
+    mk__guard_enter();
+    lock_all();
+}
+
+static void fork_parent(void) {
+    unlock_all();
+    mk__guard_leave();
+}
+
+/* The child inherits the parent's tables (as valgrind's child inherits DHAT's): with --follow-fork it
+ * goes on recording into its own file, otherwise it stops touching them at once. */
+static void fork_child(void) {
+    unlock_all();
+    if (g.follow_fork) {
+        g.ppid = g.pid;
+        g.pid = (uint64_t)syscall(SYS_getpid);
+        g.flags |= MK_RAW_CHILD;
+    } else {
+        mk__hooks_set_active(0);
+        g.pid = 0; /* never writes */
+    }
+    mk__guard_leave();
+}
+
+/* ---- exit ---- */
+
+static int finished;
+
+/* Writes the profile once. full: a normal exit, so first let glibc and libstdc++ free what they keep
+ * for the life of the process (as valgrind does before its t-end snapshot); not from _exit, where
+ * __libc_freeres would flush stdio buffers that _exit must drop. */
+static void finish(int full) {
+    /* The pid first: a vfork child shares this memory and must not even mark the profile written. */
+    if (!recording || !g.pid || (uint64_t)syscall(SYS_getpid) != g.pid) return;
+    if (__atomic_exchange_n(&finished, 1, __ATOMIC_ACQ_REL)) return;
+    mk__guard_enter();
+    mk__output_modules();
+    mk__guard_leave();
+    if (full) {
+        extern void __libc_freeres(void);
+        mk__guard_enter(); /* dlsym may allocate */
+        void (*cxx_freeres)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "_ZN9__gnu_cxx9__freeresEv");
+        mk__guard_leave();
+        if (cxx_freeres) cxx_freeres();
+        __libc_freeres();
+    }
+    mk__guard_enter();
+    mk__hooks_set_active(0);
+    uint64_t tsc = __rdtsc();
+    lock_all();
+    mk__output_write(tsc);
+    unlock_all();
+    mk__guard_leave();
+}
+
+/* A late destructor: exit(), return from main and the last thread's exit all run it, after the
+ * program's atexit handlers and static destructors. */
+__attribute__((destructor(101))) static void rec_dtor(void) { finish(1); }
+
+/* _exit and _Exit skip destructors: write the profile here (without __libc_freeres, see finish),
+ * then end the process as glibc does. A vfork child (another pid in the parent's memory) writes
+ * nothing. */
+__attribute__((visibility("default"), noreturn)) void _exit(int status) {
+    finish(0);
+    for (;;) {
+        syscall(SYS_exit_group, status);
+        syscall(SYS_exit, status);
+    }
+}
+
+__attribute__((visibility("default"), noreturn)) void _Exit(int status) { _exit(status); }

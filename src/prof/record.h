@@ -1,0 +1,90 @@
+/* record.h - the recorder's state, shared by record.c (the events) and output.c (the raw writer).
+ * Internal to libmemkit-prof.so. */
+#ifndef MEMKIT_PROF_RECORD_H
+#define MEMKIT_PROF_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memkit/arena.h"
+#include "sysmem.h"
+
+#define MK_MAX_DEPTH 128
+#define MK_SITE_SLOTS (1u << 22) /* site hash slots; at most half of them are used */
+#define MK_MAX_SITES (MK_SITE_SLOTS / 2)
+#define MK_NSTRIPES 256          /* site statistics locks, by site index */
+#define MK_NSHARDS 16            /* live-block table shards, by address hash */
+#define MK_BT_SHIFT 10           /* block times are stored as (tsc - tsc0) >> MK_BT_SHIFT */
+
+/* One allocation site. Figures are in bytes/blocks (scaled by the sampling weights when sampling),
+ * times in "bt" units (tsc >> MK_BT_SHIFT); output.c converts. Guarded by stripe lock idx % 256. */
+struct mk_site {
+    uint64_t hash;
+    uint32_t nframes, kind;
+    uint64_t tb, tbk, tl, mb, mbk, gb, gbk, live, livek, birth_sum;
+    uint64_t temporary, short_lived, reallocs, max_chain, min_size, max_size, small;
+    uint64_t raw_tb, raw_tbk, raw_frees, raw_reallocs; /* unscaled, for the exact totals */
+    uint64_t seq; /* the global peak sequence number when this site last changed (see record.c) */
+    uintptr_t frames[];
+};
+
+/* A live block: 24 bytes. addr 0 marks an empty slot. sr = size (48 bits) | reallocs << 48;
+ * sb = site (24 bits) | birth << 24 (40 bits of bt units). Packed by hand, not with bit-fields: the
+ * compiler's partial stores then wide loads of bit-fields stall store forwarding on the hot path. */
+struct mk_live {
+    uint64_t addr, sr, sb;
+};
+#define MK_LIVE_SIZE(b) ((b)->sr & ((1ull << 48) - 1))
+#define MK_LIVE_REALLOCS(b) ((b)->sr >> 48)
+#define MK_LIVE_SITE(b) ((uint32_t)((b)->sb & 0xFFFFFF))
+#define MK_LIVE_BIRTH(b) ((b)->sb >> 24)
+#define MK_LIVE_SR(size, reallocs) ((uint64_t)(size) | (uint64_t)(reallocs) << 48)
+#define MK_LIVE_SB(site, birth) ((uint64_t)(site) | (uint64_t)(birth) << 24)
+
+struct mk_shard {
+    int lock;
+    uint32_t pad_;
+    uint64_t cap, count;
+    struct mk_live *e;
+    uint64_t pad2_[4];
+};
+
+struct mk_rec {
+    /* configuration */
+    int depth;
+    int follow_fork;
+    uint64_t sample;
+    uint32_t flags; /* enum mk_raw_flags */
+    uint64_t pid, ppid;
+    char out_template[4096];
+    /* clock */
+    uint64_t tsc0, ns0;
+    double ticks_per_us;
+    uint64_t short_bt; /* MK_RAW_SHORT_LIVED_US in bt units */
+    /* own code, to drop the recorder's frames from stacks */
+    uintptr_t self_lo, self_hi;
+    /* global live state (atomic when threads exist) */
+    uint64_t live_bytes, live_blocks;
+    uint64_t max_bytes, max_blocks, tgmax_tsc, peak_seq;
+    int peak_lock;
+    uint64_t unknown_frees, threads;
+    /* sites: index 0 is the sentinel for blocks without a site (unsampled, or table full) */
+    int site_lock;
+    uint32_t nsites;
+    uint32_t *slots;         /* MK_SITE_SLOTS site indices, 0 = empty */
+    struct mk_site **sites;  /* MK_MAX_SITES pointers */
+    mk_arena site_arena;
+    int stripes[MK_NSTRIPES * 16]; /* one lock per 64-byte line */
+    struct mk_shard shards[MK_NSHARDS];
+};
+
+extern struct mk_rec mk__rec __attribute__((visibility("hidden")));
+
+/* Writes the profile (output.c): modules collected earlier by mk__output_modules. 0 on success. */
+MK__HIDDEN int mk__output_write(uint64_t tsc_end);
+/* Collects the loaded objects now (before __libc_freeres may tear anything down). */
+MK__HIDDEN void mk__output_modules(void);
+/* tsc ticks -> microseconds since the recorder started, with the clock calibrated at the end. */
+MK__HIDDEN uint64_t mk__ticks_to_us(uint64_t ticks);
+
+#endif

@@ -1,0 +1,23 @@
+/* sysmem.h - the recorder's own memory: anonymous mappings, never the allocator it watches.
+ * Internal to libmemkit-prof.so. Every function keeps errno as it found it. */
+#ifndef MEMKIT_PROF_SYSMEM_H
+#define MEMKIT_PROF_SYSMEM_H
+
+#include <stddef.h>
+
+#include "memkit/alloc.h"
+
+#define MK__HIDDEN __attribute__((visibility("hidden")))
+
+/* size bytes of zeroed, page-aligned memory, or NULL. reserve_only: MAP_NORESERVE, for large tables
+ * whose untouched pages should cost nothing. */
+MK__HIDDEN void *mk__sys_map(size_t size, int reserve_only);
+MK__HIDDEN void mk__sys_unmap(void *p, size_t size);
+/* Bytes currently mapped by mk__sys_map (rounded to pages), reserve_only mappings excluded. */
+MK__HIDDEN size_t mk__sys_mapped(void);
+/* Bytes of [p, p + size) resident in memory (for reserve_only mappings). */
+MK__HIDDEN size_t mk__sys_resident(void *p, size_t size);
+/* An mk_allocator over mk__sys_map (for mk_arena's backing). Thread-safe. */
+MK__HIDDEN const mk_allocator *mk__sys_allocator(void);
+
+#endif

@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""check.py - the recorder's tests (run by check.sh): each program of progs/ runs under the
+preloaded recorder and its raw profile (dumped as JSON by rawcheck) is checked against counts known
+in advance; where valgrind is installed, totals and per-site figures are compared with DHAT's."""
+import glob, json, os, shutil, subprocess, sys, tempfile
+
+LIB, BIN = sys.argv[1], sys.argv[2]
+passed = failed = 0
+work = tempfile.mkdtemp(prefix="mkprof.")
+
+
+def ok(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        print(f"ok   {name}")
+    else:
+        failed += 1
+        print(f"FAIL {name} {detail}")
+
+
+def run(prog, env=None, args=(), tag=None, preload=True, timeout=120):
+    """Runs prog under the recorder in a fresh directory; returns (rc, stdout, [profiles])."""
+    d = os.path.join(work, tag or prog)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    e = dict(os.environ)
+    for k in list(e):
+        if k.startswith("MEMKIT_"):
+            del e[k]
+    if preload:
+        e["LD_PRELOAD"] = LIB
+        e["MEMKIT_OUT"] = os.path.join(d, "p.%p.raw")
+    e.update(env or {})
+    r = subprocess.run([os.path.join(BIN, prog), *args], cwd=d, env=e, capture_output=True, timeout=timeout)
+    profs = []
+    for f in sorted(glob.glob(os.path.join(d, "p.*.raw"))):
+        j = subprocess.run([os.path.join(BIN, "rawcheck"), f], capture_output=True, text=True)
+        profs.append(json.loads(j.stdout) if j.returncode == 0 else {"error": j.stderr})
+    return r.returncode, r.stdout.decode(errors="replace"), profs, d
+
+
+def sites(p, size):
+    return [s for s in p["sites"] if s["min_size"] == size and s["max_size"] == size]
+
+
+def total(ss, key):
+    return sum(s[key] for s in ss)
+
+
+def sym(frame):
+    """Function name of a frame [addr, module, rel] via addr2line."""
+    r = subprocess.run(["addr2line", "-f", "-e", frame[1], hex(frame[2])], capture_output=True, text=True)
+    return r.stdout.split("\n")[0] if r.returncode == 0 else "?"
+
+
+def consistent(name, p):
+    t = p["totals"]
+    ok(f"{name}: totals agree with the sites (exact mode)",
+       t["tb"] == total(p["sites"], "tb") and t["tbk"] == total(p["sites"], "tbk")
+       and t["eb"] == total(p["sites"], "eb") and t["ebk"] == total(p["sites"], "ebk")
+       and t["gb"] == total(p["sites"], "gb") and t["gbk"] == total(p["sites"], "gbk"), str(t))
+    ok(f"{name}: tbk >= mbk and tb >= mb on every site",
+       all(s["tbk"] >= s["mbk"] and s["tb"] >= s["mb"] for s in p["sites"]))
+
+
+def only(name, profs):
+    ok(f"{name}: one profile written", len(profs) == 1 and "error" not in profs[0], str(profs)[:300])
+    return profs[0] if profs and "error" not in profs[0] else None
+
+
+# ---- one thread, known counts ----
+rc, _, profs, _ = run("basic")
+p = only("basic", profs)
+if p:
+    t = p["totals"]
+    ok("basic: totals", (t["tb"], t["tbk"], t["gb"], t["gbk"], t["eb"], t["ebk"]) == (1607, 14, 1600, 13, 200, 1), str(t))
+    a, b, c = sites(p, 100), sites(p, 200), sites(p, 7)
+    ok("basic: site A", total(a, "tbk") == 10 and total(a, "eb") == 0 and total(a, "gbk") == 10)
+    ok("basic: site B", total(b, "tb") == 600 and total(b, "ebk") == 1 and total(b, "gb") == 600)
+    ok("basic: site C temporary and small", total(c, "temporary") == 1 and total(c, "small") == 1)
+    ok("basic: frame 0 is the program's caller of malloc", a and sym(a[0]["frames"][0]) == "site_a",
+       a and sym(a[0]["frames"][0]))
+    ok("basic: one thread, header pid, argv", t["threads"] == 1 and p["pid"] > 0 and p["argv"][-1].endswith("basic"))
+    ok("basic: tg <= te", p["tg"] <= p["te"])
+    ok("basic: modules with build ids", any(m["path"].endswith("/basic") and m["build_id_len"] == 20 for m in p["modules"]))
+    ok("basic: recorder memory reported", 0 < t["recorder_bytes"] < 64 << 20, str(t["recorder_bytes"]))
+    consistent("basic", p)
+    baseline_unknown = t["unknown_frees"]
+else:
+    baseline_unknown = 0
+
+rc, _, profs, _ = run("realloc")
+p = only("realloc", profs)
+if p:
+    g = [s for s in p["sites"] if s["max_size"] == 80]
+    ok("realloc: chain site", len(g) == 1 and (g[0]["tb"], g[0]["tbk"], g[0]["eb"], g[0]["reallocs"], g[0]["max_chain"], g[0]["kind"]) == (180, 5, 0, 4, 4, 0), str(g))
+    l = sites(p, 50)
+    ok("realloc: realloc(NULL) site", len(l) == 1 and (l[0]["tb"], l[0]["eb"], l[0]["kind"]) == (50, 50, 2), str(l))
+    r = [s for s in p["sites"] if s["max_size"] == 132]
+    ok("realloc: reallocarray site", len(r) == 1 and (r[0]["tb"], r[0]["tbk"], r[0]["eb"]) == (198, 2, 0), str(r))
+    t = p["totals"]
+    ok("realloc: totals", (t["tb"], t["tbk"], t["eb"], t["ebk"], t["reallocs"]) == (428, 8, 50, 1, 5), str(t))
+    consistent("realloc", p)
+
+# ---- threads and cross-thread frees ----
+rc, _, profs, _ = run("threads")
+p = only("threads", profs)
+if p:
+    s = [x for x in p["sites"] if x["min_size"] == 64 and x["max_size"] == 67]
+    ok("threads: the threads' site", len(s) == 1 and (s[0]["tbk"], s[0]["tb"], s[0]["eb"], s[0]["ebk"]) == (4000, 262000, 670, 10),
+       str(s)[:300])
+    t = p["totals"]
+    ok("threads: totals exact", t["threads"] >= 4 and t["frees"] >= 3990 and t["ebk"] == total(p["sites"], "ebk"), str(t))
+    consistent("threads", p)
+
+# ---- fork ----
+rc, out, profs, _ = run("forks", tag="forks")
+ok("fork: exit status passes", rc == 0)
+ok("fork: without --follow-fork only the parent writes", len(profs) == 1, str(len(profs)))
+if profs and "error" not in profs[0]:
+    p = profs[0]
+    ok("fork: parent's counts", total(sites(p, 300), "tbk") == 5 and total(sites(p, 300), "eb") == 0
+       and total(sites(p, 500), "eb") == 500 and not sites(p, 400), str(p["totals"]))
+    ok("fork: parent's file is the parent's", p["pid"] != int(out.strip() or 0) and not p["flags"] & 2)
+rc, out, profs, _ = run("forks", env={"MEMKIT_FOLLOW_FORK": "1"}, tag="forks-follow")
+ok("fork --follow-fork: two profiles", len(profs) == 2, str(len(profs)))
+if len(profs) == 2:
+    child = [q for q in profs if q["pid"] == int(out.strip() or 0)]
+    parent = [q for q in profs if q["pid"] != int(out.strip() or 0)]
+    if child and parent:
+        c, q = child[0], parent[0]
+        ok("fork --follow-fork: child flagged, ppid is the parent", c["flags"] & 2 and c["ppid"] == q["pid"])
+        ok("fork --follow-fork: child's counts", total(sites(c, 400), "tb") == 2800 and total(sites(c, 400), "eb") == 2800
+           and total(sites(c, 300), "eb") == 900, str(c["totals"]))
+        ok("fork --follow-fork: parent unchanged", total(sites(q, 500), "eb") == 500 and not sites(q, 400))
+    else:
+        ok("fork --follow-fork: pids", False, out)
+
+# ---- C++ ----
+rc, _, profs, _ = run("cxx")
+p = only("cxx", profs)
+if p:
+    ok("cxx: new[]/delete[]", total(sites(p, 44), "tbk") == 1 and total(sites(p, 44), "eb") == 0)
+    ok("cxx: new/delete", total(sites(p, 40), "tbk") == 3 and total(sites(p, 40), "eb") == 40)
+    v = [s for s in p["sites"] if s["min_size"] == 4 and s["max_size"] == 32]
+    ok("cxx: vector growth", len(v) == 1 and (v[0]["tb"], v[0]["tbk"], v[0]["eb"]) == (60, 4, 32), str(v))
+    ok("cxx: libstdc++'s pool freed by __gnu_cxx::__freeres before t-end", p["totals"]["eb"] == 40 + 24 + 32, str(p["totals"]))
+    consistent("cxx", p)
+
+# ---- _exit, unknown frees, every function ----
+rc, _, profs, _ = run("exit_")
+ok("_exit: status passes", rc == 3, str(rc))
+p = only("_exit", profs)
+if p:
+    t = p["totals"]
+    ok("_exit: profile written from _exit", (t["tb"], t["tbk"], t["eb"], t["ebk"]) == (777, 5, 333, 3), str(t))
+
+rc, _, profs, _ = run("foreign")
+p = only("foreign", profs)
+if p:
+    t = p["totals"]
+    ok("foreign: frees of unseen blocks change nothing", (t["tb"], t["tbk"], t["eb"]) == (154, 2, 0), str(t))
+    ok("foreign: and are counted", t["unknown_frees"] - baseline_unknown == 4, str(t["unknown_frees"]))
+
+rc, out, profs, _ = run("allfuncs")
+rc0, out0, _, _ = run("allfuncs", preload=False, tag="allfuncs-native")
+ok("allfuncs: glibc's results and errno unchanged", rc == rc0 and out == out0, "\n" + out + "---- native\n" + out0)
+p = only("allfuncs", profs)
+if p:
+    kinds = {101: 0, 15: 1, 103: 2, 104: 2, 105: 3, 106: 3, 107: 3, 108: 4, 109: 4, 1: 0}
+    for size, kind in kinds.items():
+        s = sites(p, size)
+        ok(f"allfuncs: block of {size}", len(s) == 1 and s[0]["eb"] == size and s[0]["kind"] == kind, str(s)[:200])
+    ok("allfuncs: realloc(p, 0) freed p", total(sites(p, 200), "eb") == 0 and total(sites(p, 200), "tbk") == 1)
+    t = p["totals"]
+    ok("allfuncs: t-end", (t["eb"], t["ebk"]) == (sum(kinds), len(kinds)), str(t))
+
+# ---- signals, fatal signals ----
+rc, _, profs, _ = run("sig", timeout=300)
+ok("sig: allocating signal handler does not deadlock", rc == 0)
+p = only("sig", profs)
+if p:
+    ok("sig: counts consistent", p["totals"]["eb"] == 0 and p["totals"]["ebk"] == 0, str(p["totals"]))
+
+rc, _, profs, d = run("crash")
+ok("crash: killed by the signal", rc == -6, str(rc))
+ok("crash: no profile and no temporary file", not os.listdir(d), str(os.listdir(d)))
+
+# ---- environment ----
+rc, _, profs, _ = run("basic", env={"MEMKIT_DEPTH": "2"}, tag="depth2")
+p = only("depth 2", profs)
+if p:
+    ok("MEMKIT_DEPTH=2 bounds stacks", p["depth"] == 2 and all(len(s["frames"]) <= 2 for s in p["sites"]))
+rc, _, profs, _ = run("basic", env={"MEMKIT_DEPTH": "999"}, tag="depth999")
+ok("MEMKIT_DEPTH clamps to 128", profs and profs[0].get("depth") == 128)
+rc, _, profs, _ = run("basic", env={"MEMKIT_ROOT_PID": "1"}, tag="notroot")
+ok("MEMKIT_ROOT_PID: another process records nothing", rc == 0 and not profs)
+rc, _, profs, _ = run("basic", env={"MEMKIT_ROOT_PID": "1", "MEMKIT_FOLLOW_FORK": "1"}, tag="notroot-follow")
+ok("MEMKIT_ROOT_PID + MEMKIT_FOLLOW_FORK: a descendant records", len(profs) == 1 and profs[0]["flags"] & 2)
+
+# ---- sampling ----
+rc, _, profs, _ = run("basic", env={"MEMKIT_SAMPLE": "4096"}, tag="sampled")
+p = only("sampled", profs)
+if p:
+    t = p["totals"]
+    ok("sampling: totals stay exact", (t["tb"], t["tbk"], t["gb"], t["gbk"], t["eb"], t["ebk"]) == (1607, 14, 1600, 13, 200, 1), str(t))
+    ok("sampling: flagged", p["flags"] & 1 and p["sample"] == 4096)
+rc, _, profs, _ = run("many", env={"MEMKIT_SAMPLE": "4096"}, tag="many-sampled")
+p = only("many sampled", profs)
+if p:
+    s = [x for x in p["sites"] if x["max_size"] == 32]
+    est = total(s, "tbk")
+    ok("sampling: per-site estimate unbiased (within 15%)", 85000 <= est <= 115000, str(est))
+    ok("sampling: totals exact", p["totals"]["tbk"] >= 100000 and p["totals"]["eb"] == total(sites(p, 48), "eb") * 0 + p["totals"]["eb"])
+
+# ---- DHAT ----
+def dhat_compare(prog):
+    if not shutil.which("valgrind"):
+        print(f"skip DHAT comparison of {prog}: valgrind is not installed (1 skipped)")
+        return
+    rc, _, profs, d = run(prog, tag=prog + "-vs-dhat")
+    out = os.path.join(d, "dhat.json")
+    r = subprocess.run(["valgrind", "--tool=dhat", f"--dhat-out-file={out}", os.path.join(BIN, prog)], cwd=d, capture_output=True)
+    if r.returncode != rc or not os.path.exists(out) or len(profs) != 1:
+        ok(f"{prog} vs DHAT: both ran", False, r.stderr.decode()[-500:])
+        return
+    dh, p = json.load(open(out)), profs[0]
+    keys = ("tb", "tbk", "gb", "gbk", "eb", "ebk")
+    dt = {k: sum(pp[k] for pp in dh["pps"]) for k in keys}
+    ok(f"{prog} vs DHAT: totals equal", all(dt[k] == p["totals"][k] for k in keys), f"dhat {dt} memkit {p['totals']}")
+    # Per site: the multisets of per-site figures must be equal. (Matching by address would need
+    # the same stacks on both sides; a frame-pointer walk loses frames through code built without
+    # them, e.g. operator new, where valgrind's unwinder does not.)
+    fig = keys + ("mb", "mbk")
+    mine = sorted(tuple(s[k] for k in fig) for s in p["sites"])
+    theirs = sorted(tuple(pp[k] for k in fig) for pp in dh["pps"])
+    ok(f"{prog} vs DHAT: per-site figures equal ({len(mine)} sites)", mine == theirs,
+       f"\nmemkit {mine}\ndhat   {theirs}")
+
+
+for prog in ("basic", "realloc", "cxx", "exit_"):  # not foreign: valgrind replaces __libc_malloc too
+    dhat_compare(prog)
+
+shutil.rmtree(work, ignore_errors=True)
+print(f"prof: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)

@@ -1,0 +1,33 @@
+#!/bin/sh
+# check.sh - the profiler's recorder suite: builds the purpose-built programs of progs/ and the
+# raw-profile dumper, runs them under build/rel/libmemkit-prof.so, checks the counts known in
+# advance, and where valgrind is installed compares with valgrind --tool=dhat. Ends with
+# "prof: N passed, N failed". Run after `make MODE=rel all`.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$top/build/rel/prof-tests
+lib=$top/build/rel/libmemkit-prof.so
+mkdir -p "$out"
+if [ ! -f "$lib" ]; then
+    echo "prof: $lib is missing: run make MODE=rel all first"
+    echo "prof: 0 passed, 1 failed"
+    exit 1
+fi
+CC=${CC:-gcc}
+CXX=${CXX:-g++}
+fail_build=0
+# -no-pie: the same addresses natively and under valgrind, so sites can be matched by address.
+PFLAGS="-O1 -g -no-pie -fno-omit-frame-pointer -pthread -Wno-alloc-size-larger-than"
+$CC -O2 -g -I"$top/include" -I"$top/src/cli" -o "$out/rawcheck" "$top/tests/prof/rawcheck.c" \
+    "$top/src/cli/rawread.c" "$top/build/rel/libmemkit.a" || fail_build=1
+for c in "$top"/tests/prof/progs/*.c; do
+    $CC $PFLAGS -o "$out/$(basename "$c" .c)" "$c" || fail_build=1
+done
+for c in "$top"/tests/prof/progs/*.cpp; do
+    $CXX $PFLAGS -o "$out/$(basename "$c" .cpp)" "$c" || fail_build=1
+done
+if [ "$fail_build" -ne 0 ]; then
+    echo "prof: 0 passed, 1 failed (the test programs did not build)"
+    exit 1
+fi
+exec python3 "$top/tests/prof/check.py" "$lib" "$out"
