@@ -25,6 +25,7 @@ struct cache_slot {
 struct fsym {
     uint64_t start, end;
     const char *name; /* owned by libelf's string table */
+    int rank;         /* among aliases at one address, the highest is shown */
 };
 
 struct mod_info {
@@ -177,7 +178,8 @@ static struct mod_info *find_mod(const mk_sym *s, uint64_t a) {
 static int cmp_fsym(const void *a, const void *b) {
     const struct fsym *x = a, *y = b;
     if (x->start != y->start) return x->start < y->start ? -1 : 1;
-    return (x->end < y->end) - (x->end > y->end); /* the larger symbol first at one address */
+    if (x->rank != y->rank) return x->rank < y->rank ? -1 : 1; /* the best alias last: found first */
+    return strcmp(x->name, y->name);
 }
 
 /* dwfl_module_addrinfo scans the whole symbol table on every call (elfutils 0.188), which costs
@@ -194,7 +196,12 @@ static void build_syms(struct mod_info *mi) {
         GElf_Addr addr;
         const char *name = dwfl_module_getsym_info(mi->dm, i, &sym, &addr, NULL, NULL, NULL);
         if (!name || !*name || GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF) continue;
-        mi->syms[mi->nsyms++] = (struct fsym){addr, addr + (sym.st_size ? sym.st_size : 1), name};
+        /* Aliases (strdup and __strdup): prefer the public name, as valgrind does: fewer leading
+         * underscores, then global or weak over local. */
+        int under = 0;
+        while (name[under] == '_') under++;
+        int rank = -4 * under + (GELF_ST_BIND(sym.st_info) != STB_LOCAL);
+        mi->syms[mi->nsyms++] = (struct fsym){addr, addr + (sym.st_size ? sym.st_size : 1), name, rank};
     }
     qsort(mi->syms, mi->nsyms, sizeof *mi->syms, cmp_fsym);
 }
@@ -373,9 +380,9 @@ static uint32_t resolve(mk_sym *s, uint64_t addr) {
     }
     Dwarf_Addr bias;
     Dwarf_Die *cu = dwfl_module_addrdie(m, pc, &bias);
-    /* Symbol names keep C++ mangling and clone suffixes (.constprop.0); DWARF names are the
-     * source's, so they win for C, while a mangled symbol is kept whole. */
-    int prefer_dwarf = !f.func || strncmp(f.func, "_Z", 2) != 0;
+    /* The symbol names the function (a C++ symbol keeps its mangling, an alias its public name),
+     * except a compiler clone (make_zeroed.constprop.0, main.cold): DWARF has the source's name. */
+    int prefer_dwarf = !f.func || strchr(f.func, '.') != NULL;
     int emitted = 0;
     struct cu_ix *c = cu ? cu_index(s, m, cu) : NULL;
     if (c && !c->broken) {

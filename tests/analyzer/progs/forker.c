@@ -4,11 +4,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+void *volatile sink; /* keeps the allocations: the compiler may drop an unused malloc/free pair */
+
 int main(void) {
     void *p = malloc(1111); /* SITE:parent */
+    sink = p;
     pid_t pid = fork();
     if (pid == 0) {
         void *q = malloc(2222); /* SITE:child */
+        sink = q;
         free(q);
         free(p);
         return 0;
