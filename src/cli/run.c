@@ -256,7 +256,7 @@ int mk_cmd_run(int argc, char **argv) {
     char **prog = argv + i;
 
     char recorder[PATH_MAX];
-    if ((o.formats & (MK_OUT_DHAT | MK_OUT_FOLDED | MK_OUT_TEXT)) && find_recorder(recorder, sizeof recorder)) {
+    if (find_recorder(recorder, sizeof recorder)) {
         fprintf(stderr, "memkit run: the recorder libmemkit-prof.so is neither next to memkit nor in ../lib/memkit/\n");
         return 2;
     }
