@@ -247,6 +247,10 @@ else
     (cd "$T" && "$MK" run -- ./basic >"$T/o" 2>"$T/e")
     check "run: default output memkit.<pid>.json in the current directory, text on stderr" sh -c "
         ls '$T'/memkit.*.json >/dev/null 2>&1 && grep -q '^Total:' '$T/e' && [ ! -s '$T/o' ]"
+    mkdir -p "$T/inst/bin" "$T/inst/lib/memkit"
+    cp "$MK" "$T/inst/bin/" && cp "$(dirname "$MK")/libmemkit-prof.so" "$T/inst/lib/memkit/"
+    (cd "$T" && "$T/inst/bin/memkit" run --format dhat -o "$T/inst.json" -- ./basic >"$T/o" 2>&1)
+    check "run: installed layout, the recorder found in ../lib/memkit/" python3 "$HERE/dhatcheck.py" valid "$T/inst.json"
     (cd "$T" && "$MK" run --format folded -o "$T/f.%p.folded" -- ./basic >"$T/o" 2>&1)
     check "run: --format folded alone" sh -c "grep -qE '(^|;)make_buf [0-9]+\$' '$T'/f.*.folded && ! ls '$T'/f.*.json 2>/dev/null"
     for src in "$HERE"/progs/*.c; do
