@@ -306,7 +306,11 @@ void mk_frame_func(const char *frame, const char **start, size_t *len) {
         const char *c = strstr(s, ": ");
         if (c) s = c + 2;
     }
-    const char *e = strstr(s, " (");
+    /* The location is the last " (...)": a C++ name may hold " (" itself (void (*)(int)). */
+    const char *e = NULL;
+    size_t n = strlen(s);
+    if (n && s[n - 1] == ')')
+        for (const char *q = strstr(s, " ("); q; q = strstr(q + 1, " (")) e = q;
     *start = s;
-    *len = e ? (size_t)(e - s) : strlen(s);
+    *len = e ? (size_t)(e - s) : n;
 }

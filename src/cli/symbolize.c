@@ -8,6 +8,7 @@
  * instruction), while the frame keeps the address as recorded.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
 #include <stdio.h>
@@ -90,6 +91,32 @@ static const Dwfl_Callbacks callbacks = {
     .section_address = dwfl_offline_section_address,
     .debuginfo_path = &debuginfo_path,
 };
+
+/* C++ names are demangled as valgrind shows them, through libstdc++'s __cxa_demangle when the
+ * library is on the system (looked up at run time: memkit itself is C and links no C++ runtime). */
+typedef char *(*demangle_fn)(const char *, char *, size_t *, int *);
+
+static demangle_fn demangler(void) {
+    static int tried;
+    static demangle_fn fn;
+    if (!tried) {
+        tried = 1;
+        void *h = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
+        if (h) *(void **)&fn = dlsym(h, "__cxa_demangle");
+    }
+    return fn;
+}
+
+static const char *keep(mk_sym *s, const char *str);
+
+static const char *keep_demangled(mk_sym *s, const char *name) {
+    demangle_fn fn = name && name[0] == '_' && name[1] == 'Z' ? demangler() : NULL;
+    int status = -1;
+    char *d = fn ? fn(name, NULL, NULL, &status) : NULL;
+    const char *r = keep(s, d && status == 0 ? d : name);
+    free(d);
+    return r;
+}
 
 static const char *base_name(const char *p) {
     const char *s = strrchr(p, '/');
@@ -230,7 +257,7 @@ static int is_alloc_fn(const char *f) {
     if (!f) return 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(f, names[i])) return 1;
-    return 0;
+    return !strncmp(f, "operator new", 12); /* C++: new, new[], their nothrow and aligned forms */
 }
 
 static int push(mk_sym *s, mk_sym_frame f) {
@@ -371,7 +398,7 @@ static uint32_t resolve(mk_sym *s, uint64_t addr) {
         return (uint32_t)(s->nframes - before);
     }
     Dwarf_Addr pc = addr - 1;
-    f.func = keep(s, sym_name(mi, pc));
+    f.func = keep_demangled(s, sym_name(mi, pc));
     Dwfl_Line *ln = dwfl_module_getsrc(m, pc);
     if (ln) {
         int lineno = 0;
@@ -382,7 +409,7 @@ static uint32_t resolve(mk_sym *s, uint64_t addr) {
     Dwarf_Die *cu = dwfl_module_addrdie(m, pc, &bias);
     /* The symbol names the function (a C++ symbol keeps its mangling, an alias its public name),
      * except a compiler clone (make_zeroed.constprop.0, main.cold): DWARF has the source's name. */
-    int prefer_dwarf = !f.func || strchr(f.func, '.') != NULL;
+    int prefer_dwarf = !f.func || (strchr(f.func, '.') != NULL && !strchr(f.func, '('));
     int emitted = 0;
     struct cu_ix *c = cu ? cu_index(s, m, cu) : NULL;
     if (c && !c->broken) {

@@ -106,6 +106,25 @@ check "--sort temporary" grep -q '^#1: 1,100 bytes' "$T/s.txt"
 "$MK" report --format text,folded,dhat "$T/a.raw" >"$T/all.txt" 2>&1
 check "--format with all three" sh -c "grep -q '^Total:' '$T/all.txt' && grep -q '^main;grow 2032' '$T/all.txt' && grep -q dhatFileVersion '$T/all.txt'"
 
+# C++: names demangled as valgrind shows them, parentheses and all, in text and folded output.
+if command -v g++ >/dev/null && g++ -O2 -g -o "$T/widget" "$HERE/progs/widget.cpp"; then
+    cat >"$T/cxx.json" <<JSON
+{"pid": 778, "cmd": ["./widget"], "modules": [{"path": "$T/widget", "bias": 93824992231424}],
+ "sites": [{"frames": ["_ZN6Widget4makeEi>_Znwm", "main>_ZN6Widget4makeEi"], "tb": 8, "tbk": 1, "mb": 8, "mbk": 1},
+           {"frames": ["_ZN6Widget4makeEi>_Znam", "main>_ZN6Widget4makeEi"], "tb": 44, "tbk": 1, "mb": 44, "mbk": 1}],
+ "totals": {"tb": 52, "tbk": 2}}
+JSON
+    python3 "$HERE/mkraw.py" "$T/cxx.json" "$T/cxx.raw"
+    "$MK" report --format text,folded "$T/cxx.raw" >"$T/cxx.txt" 2>&1
+    wl() { grep -n "SITE:$1\$" "$HERE/progs/widget.cpp" | cut -d: -f1; }
+    check "C++ frames demangled: Widget::make(int) at its lines" sh -c "
+        grep -q ': Widget::make(int) (widget.cpp:$(wl widget_new))\$' '$T/cxx.txt' &&
+        grep -q ': Widget::make(int) (widget.cpp:$(wl widget_array))\$' '$T/cxx.txt' && grep -q ': main (widget.cpp:$(wl widget_main))\$' '$T/cxx.txt'"
+    check "folded keeps a C++ name whole (its parentheses are not the location)" grep -qx 'main;Widget::make(int) 52' "$T/cxx.txt"
+else
+    skip "C++ demangling (no g++)"
+fi
+
 # A module rebuilt since the profile (its build-id differs) is left unsymbolized, with a warning.
 sed 's/"bias": 93824992231424}/"bias": 93824992231424, "build_id": "wrong"}/' "$T/spec.json" >"$T/spec2.json"
 python3 "$HERE/mkraw.py" "$T/spec2.json" "$T/w.raw"
