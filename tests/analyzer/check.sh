@@ -266,6 +266,10 @@ else
     (cd "$T" && "$MK" run -- ./basic >"$T/o" 2>"$T/e")
     check "run: default output memkit.<pid>.json in the current directory, text on stderr" sh -c "
         ls '$T'/memkit.*.json >/dev/null 2>&1 && grep -q '^Total:' '$T/e' && [ ! -s '$T/o' ]"
+    (cd "$T" && "$MK" run --format text -- ./basic 2>&1 | grep -E '^(Total|At t-)' >"$T/exact")
+    (cd "$T" && "$MK" run --format text --sample 64 -- ./basic 2>&1 >/dev/null | tee "$T/sampled" | grep -E '^(Total|At t-)' >"$T/sampled.tot")
+    check "run --sample 64: the report says so, and the totals stay exact" sh -c "
+        grep -q '^Sampled:   stacks for about one block per 64 bytes' '$T/sampled' && [ -s '$T/exact' ] && cmp '$T/exact' '$T/sampled.tot'"
     mkdir -p "$T/inst/bin" "$T/inst/lib/memkit"
     cp "$MK" "$T/inst/bin/" && cp "$(dirname "$MK")/libmemkit-prof.so" "$T/inst/lib/memkit/"
     (cd "$T" && "$T/inst/bin/memkit" run --format dhat -o "$T/inst.json" -- ./basic >"$T/o" 2>&1)
