@@ -63,6 +63,9 @@ PROF_SRC := $(wildcard src/prof/*.c)
 PROF_OBJ := $(PROF_SRC:src/%.c=$(B)/obj/%.o)
 PROF_CFLAGS := -fno-omit-frame-pointer -ftls-model=initial-exec
 # libmemkit-count.a: the same interposition layer with a counting-only backend (memkit/count.h).
+# Linked into programs' own executables: no frame pointer of its own (the unwinder reads CFI), so
+# the hooks cost a call and a few stores.
+COUNT_CFLAGS := -fomit-frame-pointer -ftls-model=initial-exec -DMK_HOOKS_COUNT_ONLY
 COUNT_SHARED := src/prof/hooks.c src/prof/counters.c src/prof/sysmem.c $(wildcard src/prof/unwind*.c)
 COUNT_OBJ := $(COUNT_SHARED:src/prof/%.c=$(B)/obj/count/%.o) $(patsubst src/count/%.c,$(B)/obj/count/%.o,$(wildcard src/count/*.c))
 # Unit tests link the counting layer (to check allocation promises), except under sanitizers,
@@ -92,11 +95,11 @@ $(B)/obj/cli/%.o: src/cli/%.c | deps
 
 $(B)/obj/count/%.o: src/prof/%.c
 	@mkdir -p $(@D)
-	$(CC) $(MK_CFLAGS) $(PROF_CFLAGS) -DMK_HOOKS_COUNT_ONLY -c -o $@ $<
+	$(CC) $(MK_CFLAGS) $(COUNT_CFLAGS) -c -o $@ $<
 
 $(B)/obj/count/%.o: src/count/%.c
 	@mkdir -p $(@D)
-	$(CC) $(MK_CFLAGS) $(PROF_CFLAGS) -DMK_HOOKS_COUNT_ONLY -c -o $@ $<
+	$(CC) $(MK_CFLAGS) $(COUNT_CFLAGS) -c -o $@ $<
 
 $(B)/libmemkit-count.a: $(COUNT_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -141,6 +144,11 @@ $(B)/tsan-tests/%: tests/tsan/%.c tests/harness.h $(B)/libmemkit.a
 $(B)/examples/%: examples/%.c $(B)/libmemkit.a
 	@mkdir -p $(@D)
 	$(CC) $(MK_CFLAGS) -o $@ $< $(B)/libmemkit.a $(MK_LDFLAGS)
+
+# Examples named count_* show the counting API, so they link the counting layer.
+$(B)/examples/count_%: examples/count_%.c $(B)/libmemkit.a $(B)/libmemkit-count.a
+	@mkdir -p $(@D)
+	$(CC) $(MK_CFLAGS) -o $@ $< $(B)/libmemkit.a $(B)/libmemkit-count.a $(MK_LDFLAGS)
 
 unit: $(UNIT_BIN) $(FUZZ_BIN)
 

@@ -15,12 +15,11 @@
 #include "unwind.h"
 
 int64_t mk__live_published;
-uint64_t mk__peak_gen;
 
 static int lock_word;
 static struct mk_hook_counters *threads;
 static uint64_t retired[MK__C_N];
-static uint64_t retired_peak, retired_peak_gen;
+static uint64_t retired_peak;
 static pthread_key_t exit_key;
 static int have_key;
 
@@ -35,10 +34,7 @@ void mk__counters_publish(struct mk_hook_counters *c) {
     c->unpublished = 0;
 }
 
-static void fold_peak(uint64_t peak, uint64_t gen) {
-    uint64_t now = __atomic_load_n(&mk__peak_gen, __ATOMIC_RELAXED);
-    if (gen != now) return;
-    if (retired_peak_gen != now) retired_peak = 0, retired_peak_gen = now;
+static void fold_peak(uint64_t peak) {
     if (peak > retired_peak) retired_peak = peak;
 }
 
@@ -55,7 +51,7 @@ static void thread_exit(void *arg) {
     mk__guard_enter();
     lock();
     for (int i = 0; i < MK__C_N; i++) retired[i] += c->v[i];
-    fold_peak(c->peak, c->peak_gen);
+    fold_peak(c->peak);
     if (c->state == 1) unlink_thread(c);
     c->state = 2;
     unlock();
@@ -72,7 +68,7 @@ static void fork_child(void) {
         n = c->next;
         if (c == mk__hook_counters()) continue;
         for (int i = 0; i < MK__C_N; i++) retired[i] += c->v[i];
-        fold_peak(c->peak, c->peak_gen);
+        fold_peak(c->peak);
         unlink_thread(c);
         c->state = 2;
     }
@@ -127,13 +123,12 @@ static void thread_counts(uint64_t out[MK__C_N]) {
 static void process_counts(uint64_t out[MK__C_N], uint64_t *peak_live) {
     mk__guard_enter();
     lock();
-    uint64_t gen = __atomic_load_n(&mk__peak_gen, __ATOMIC_RELAXED);
-    uint64_t peak = retired_peak_gen == gen ? retired_peak : 0;
+    uint64_t peak = retired_peak;
     for (int i = 0; i < MK__C_N; i++) out[i] = retired[i];
     for (struct mk_hook_counters *c = threads; c; c = c->next) {
         for (int i = 0; i < MK__C_N; i++) out[i] += __atomic_load_n(&c->v[i], __ATOMIC_RELAXED);
         uint64_t p = __atomic_load_n(&c->peak, __ATOMIC_RELAXED);
-        if (__atomic_load_n(&c->peak_gen, __ATOMIC_RELAXED) == gen && p > peak) peak = p;
+        if (p > peak) peak = p;
     }
     unlock();
     mk__guard_leave();
@@ -142,7 +137,8 @@ static void process_counts(uint64_t out[MK__C_N], uint64_t *peak_live) {
 
 static void peak_reset(void) {
     lock();
-    __atomic_add_fetch(&mk__peak_gen, 1, __ATOMIC_RELAXED);
+    retired_peak = 0;
+    for (struct mk_hook_counters *c = threads; c; c = c->next) __atomic_store_n(&c->peak, 0, __ATOMIC_RELAXED);
     unlock();
 }
 

@@ -67,6 +67,11 @@ static void hooks_init(void) {
 
 __attribute__((constructor(101))) static void hooks_ctor(void) { hooks_init(); }
 
+/* True when this call should be reported to the backend; initializes on the first call.
+ * libmemkit-count has no backend: there the answer is a constant no. */
+#ifdef MK_HOOKS_COUNT_ONLY
+static inline int want(void) { return 0; }
+#else
 /* True when this call should be reported to the backend; initializes on the first call. */
 static inline int want(void) {
     if (__builtin_expect(tls.guard, 0)) return 0;
@@ -74,14 +79,15 @@ static inline int want(void) {
     if (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) == 0) hooks_init();
     return __atomic_load_n(&active, __ATOMIC_ACQUIRE);
 }
+#endif
 
 /* The bytes counted for a block: the request, except in libmemkit-count, which keeps no table of
  * sizes and so counts what glibc's chunk header says the block holds (malloc_usable_size without
  * the call), the one figure it can also read at free. */
 #ifdef MK_HOOKS_COUNT_ONLY
 static inline size_t usable(const void *p) {
-    size_t head = ((const size_t *)p)[-1];
-    return (head & ~(size_t)7) - (head & 2 ? 2 * sizeof(size_t) : sizeof(size_t));
+    size_t head = ((const size_t *)p)[-1]; /* chunk size | flags; bit 1: mmapped (16-byte header) */
+    return (head & ~(size_t)7) - sizeof(size_t) - ((head & 2) << 2);
 }
 #define BYTES(p, size) ((void)(size), usable(p))
 #else
