@@ -269,7 +269,8 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
             d[i] = x;                                                                                \
             v->u.heap.len++;                                                                         \
         } else {                                                                                     \
-            size_t len = v->tag < (N) ? v->tag : (size_t)(N) - 1; /* < N after the reserve */        \
+            size_t len = v->tag;                                                                     \
+            if (len >= (N) || i > len) return false; /* cannot happen after the reserve */           \
             memmove(v->u.inl + i + 1, v->u.inl + i, (len - i) * sizeof(T));                          \
             v->u.inl[i] = x;                                                                         \
             v->tag = len + 1;                                                                        \
