@@ -208,6 +208,23 @@ MK_INLINE size_t mk_string_cap(const mk_string *s) {
 #endif
 }
 
+/* Internal. Copies n <= 23 bytes with a few overlapping fixed-size moves instead of a call to
+ * memcpy (never reading outside p[0..n) nor writing outside dst[0..n)). */
+MK_INLINE void mk__copy_small(unsigned char *dst, const char *p, size_t n) {
+    if (n >= 8) {
+        memcpy(dst, p, 8);
+        if (n > 16) memcpy(dst + 8, p + 8, 8);
+        memcpy(dst + n - 8, p + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(dst, p, 4);
+        memcpy(dst + n - 4, p + n - 4, 4);
+    } else if (n) {
+        dst[0] = (unsigned char)p[0];
+        dst[n / 2] = (unsigned char)p[n / 2];
+        dst[n - 1] = (unsigned char)p[n - 1];
+    }
+}
+
 MK_API MK_NODISCARD bool mk__string_from_heap(mk_string *s, const char *p, size_t n, const mk_allocator *a);
 MK_API MK_NODISCARD bool mk__string_grow(mk_string *s, size_t need, const mk_allocator *a);
 
@@ -216,7 +233,7 @@ MK_API MK_NODISCARD bool mk__string_grow(mk_string *s, size_t need, const mk_all
  * allocation failure. */
 MK_INLINE MK_NODISCARD bool mk_string_from_len(mk_string *s, const char *p, size_t n, const mk_allocator *a) {
     if (MK_LIKELY(n <= MK_STRING_INLINE_CAP)) {
-        if (n) memcpy(s->b, p, n);
+        mk__copy_small(s->b, p, n);
         s->b[n] = 0; /* at n = 23 this is byte 23, and the next line writes the same 0 */
         s->b[23] = (unsigned char)(MK_STRING_INLINE_CAP - n);
         return true;
@@ -263,8 +280,13 @@ MK_INLINE void mk_string_clear(mk_string *s) {
     }
 }
 
+MK_API void mk__string_free_heap(mk_string *s, const mk_allocator *a);
+
 /* Frees a heap buffer (to a, the string's allocator) and leaves s empty and inline. */
-MK_API void mk_string_free(mk_string *s, const mk_allocator *a) MK_NONNULL(1);
+MK_INLINE void mk_string_free(mk_string *s, const mk_allocator *a) {
+    if (mk_string_is_heap(s)) mk__string_free_heap(s, a);
+    mk_string_init(s);
+}
 
 MK_INLINE bool mk_string_eq(const mk_string *x, const mk_string *y) {
     return mk_str_eq(mk_string_str(x), mk_string_str(y));

@@ -149,7 +149,6 @@ bool mk_string_append(mk_string *s, const char *p, size_t n, const mk_allocator 
     return true;
 }
 
-void mk_string_free(mk_string *s, const mk_allocator *a) {
-    if (mk_string_is_heap(s)) mk_free(a, s->h.ptr, mk_string_cap(s) + 1, 1);
-    mk_string_init(s);
+void mk__string_free_heap(mk_string *s, const mk_allocator *a) {
+    mk_free(a, s->h.ptr, mk_string_cap(s) + 1, 1);
 }
