@@ -14,6 +14,7 @@
 #ifndef MEMKIT_STR_H
 #define MEMKIT_STR_H
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -284,7 +285,12 @@ MK_API void mk__string_free_heap(mk_string *s, const mk_allocator *a);
 
 /* Frees a heap buffer (to a, the string's allocator) and leaves s empty and inline. */
 MK_INLINE void mk_string_free(mk_string *s, const mk_allocator *a) {
-    if (mk_string_is_heap(s)) mk__string_free_heap(s, a);
+    if (mk_string_is_heap(s)) {
+        if (a)
+            mk__string_free_heap(s, a);
+        else
+            free(s->h.ptr); /* the heap takes its blocks back without their size */
+    }
     mk_string_init(s);
 }
 

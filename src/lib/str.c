@@ -6,6 +6,7 @@
  * size with checked arithmetic and commits to the string only after the allocation succeeded.
  */
 #define _GNU_SOURCE /* memmem */
+#include <stdlib.h>
 #include <string.h>
 
 #include "memkit/str.h"
@@ -80,6 +81,15 @@ void mk_cow_free(mk_cow *c) {
 
 /* ---- mk_string heap paths ---- */
 
+/* The largest heap capacity: what the tag word holds, and one less than SIZE_MAX so that the
+ * buffer's cap + 1 bytes never wrap (which matters where size_t is 32 bits). */
+static size_t cap_limit(void) {
+    return (uint64_t)SIZE_MAX - 1 < MK__STRING_CAP_MAX ? SIZE_MAX - 1 : (size_t)MK__STRING_CAP_MAX;
+}
+
+/* size (>= 1) bytes for a string buffer: malloc directly for the heap, skipping two calls. */
+static void *buf_alloc(const mk_allocator *a, size_t size) { return a ? mk_alloc(a, size, 1) : malloc(size); }
+
 static void set_heap(mk_string *s, char *p, size_t len, size_t cap) {
     uint64_t w;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
@@ -93,7 +103,7 @@ static void set_heap(mk_string *s, char *p, size_t len, size_t cap) {
 }
 
 bool mk__string_from_heap(mk_string *s, const char *p, size_t n, const mk_allocator *a) {
-    char *d = (uint64_t)n <= MK__STRING_CAP_MAX ? mk_alloc(a, n + 1, 1) : NULL;
+    char *d = n <= cap_limit() ? buf_alloc(a, n + 1) : NULL;
     if (!d) {
         mk_string_init(s);
         return false;
@@ -107,17 +117,17 @@ bool mk__string_from_heap(mk_string *s, const char *p, size_t n, const mk_alloca
 bool mk__string_grow(mk_string *s, size_t need, const mk_allocator *a) {
     size_t cap = mk_string_cap(s), len = mk_string_len(s);
     if (need <= cap) return true;
-    if ((uint64_t)need > MK__STRING_CAP_MAX) return false;
-    /* Double (from 23 when inline), capped at the largest capacity the tag word can hold. */
+    if (need > cap_limit()) return false;
+    /* Double (from 23 when inline), capped at the largest capacity there can be. */
     size_t new_cap = cap <= SIZE_MAX / 2 ? cap * 2 : SIZE_MAX;
-    if ((uint64_t)new_cap > MK__STRING_CAP_MAX) new_cap = (size_t)MK__STRING_CAP_MAX;
+    if (new_cap > cap_limit()) new_cap = cap_limit();
     if (new_cap < need) new_cap = need;
     char *d;
     if (mk_string_is_heap(s)) {
         d = mk_resize(a, s->h.ptr, cap + 1, new_cap + 1, 1);
         if (!d) return false;
     } else {
-        d = mk_alloc(a, new_cap + 1, 1);
+        d = buf_alloc(a, new_cap + 1);
         if (!d) return false;
         memcpy(d, s->b, len + 1); /* the NUL comes along */
     }

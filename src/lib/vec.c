@@ -6,6 +6,8 @@
  * instead. Nothing here touches the vector on failure: the caller commits the new pointer and
  * capacity only when we return non-NULL.
  */
+#include <stdalign.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "memkit/vec.h"
@@ -32,7 +34,14 @@ void *mk__vec_grow(void *data, size_t len, size_t *cap, size_t need, size_t elem
     }
     if (!mk_mul_size(new_cap, elem_size, &new_bytes) || new_bytes > (size_t)PTRDIFF_MAX) return NULL;
     void *p;
-    if ((flags & MK__VEC_INLINE) || data == NULL) {
+    if (!a && align <= alignof(max_align_t)) { /* the heap, without two layers of calls */
+        if ((flags & MK__VEC_INLINE) || data == NULL) {
+            p = malloc(new_bytes);
+            if (p && len) memcpy(p, data, len * elem_size);
+        } else {
+            p = realloc(data, new_bytes);
+        }
+    } else if ((flags & MK__VEC_INLINE) || data == NULL) {
         p = mk_alloc(a, new_bytes, align);
         if (p && len) memcpy(p, data, len * elem_size);
     } else {
