@@ -61,6 +61,7 @@ MK_INLINE int mk_str_cmp(mk_str a, mk_str b) {
     return c ? c : (a.len > b.len) - (a.len < b.len);
 }
 
+/* True when s begins / ends with the given bytes (the empty string always matches). */
 MK_INLINE bool mk_str_starts_with(mk_str s, mk_str prefix) {
     return prefix.len <= s.len && (prefix.len == 0 || memcmp(s.ptr, prefix.ptr, prefix.len) == 0);
 }
@@ -132,6 +133,7 @@ MK_INLINE mk_cow mk_cow_borrowed(mk_str s) {
     return c;
 }
 
+/* Whether c owns its bytes (then mk_cow_free releases them), and a view of them valid until then. */
 MK_INLINE bool mk_cow_is_owned(const mk_cow *c) { return c->cap != 0; }
 MK_INLINE mk_str mk_cow_str(const mk_cow *c) { return mk_str_from_len(c->ptr, c->len); }
 
@@ -176,6 +178,7 @@ static_assert(sizeof(mk_string) == 24, "mk_string is 24 bytes");
 _Static_assert(sizeof(mk_string) == 24, "mk_string is 24 bytes");
 #endif
 
+/* True when the bytes live in an allocated buffer (more than 23, or a heap string cleared). */
 MK_INLINE bool mk_string_is_heap(const mk_string *s) { return s->b[23] >= 24; }
 
 /* An empty inline string; allocates nothing. (Zero bytes are NOT a valid mk_string: zero in byte 23
@@ -185,6 +188,7 @@ MK_INLINE void mk_string_init(mk_string *s) {
     s->b[23] = MK_STRING_INLINE_CAP;
 }
 
+/* The length in bytes (embedded NULs included). */
 MK_INLINE size_t mk_string_len(const mk_string *s) {
     return mk_string_is_heap(s) ? s->h.len : (size_t)(MK_STRING_INLINE_CAP - s->b[23]);
 }
@@ -294,6 +298,7 @@ MK_INLINE void mk_string_free(mk_string *s, const mk_allocator *a) {
     mk_string_init(s);
 }
 
+/* Byte equality and ordering, as mk_str_eq and mk_str_cmp. */
 MK_INLINE bool mk_string_eq(const mk_string *x, const mk_string *y) {
     return mk_str_eq(mk_string_str(x), mk_string_str(y));
 }

@@ -1,6 +1,10 @@
 /* test_vec.c - vec, smallvec and arrayvec: the boundaries (0, 1, N-1, N, N+1), overflow, allocation
  * failure (a failing allocator), in-place growth in an arena, and proof that inline paths allocate
  * nothing (a counting allocator). */
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "harness.h"
 #include "memkit/arena.h"
 #include "memkit/vec.h"
@@ -46,6 +50,7 @@ MK_SMALLVEC_DEFINE(sv1c, char, 1)
 typedef struct tri { double x, y, z; } tri;
 MK_SMALLVEC_DEFINE(svtri, tri, 3)
 MK_ARRAYVEC_DEFINE(av8, uint32_t, 8)
+static volatile uint32_t sink_;
 
 /* ---- vec ---- */
 
@@ -294,6 +299,26 @@ TEST(vec_in_arena_extends_in_place) {
     for (uint32_t i = 0; i < 5000; i++) CHECK_EQ(v.data[i], i);
     u32vec_free(&v);
     mk_arena_destroy(&ar);
+}
+
+TEST(vec_at_is_bounds_checked_in_debug_builds) {
+#ifdef NDEBUG
+    SKIP("assertions are compiled out (NDEBUG)");
+#else
+    fflush(stdout);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stderr)) _exit(1); /* the expected assertion message */
+        u32vec v;
+        u32vec_init(&v, NULL);
+        if (u32vec_push(&v, 1)) sink_ = *u32vec_at(&v, 1); /* one past the end: must abort */
+        _exit(0);
+    }
+    int st = 0;
+    CHECK_EQ(waitpid(pid, &st, 0), pid);
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+#endif
 }
 
 /* ---- smallvec ---- */
