@@ -3,6 +3,7 @@
  * Rust peers (Vec, SmallVec<[u32; 4]>, ArrayVec<u32, 8>, bench/rust/src/bin/w2.rs).
  *
  *   w2_smallvec run <contender> <transient|retained>   one measurement: prints "<ns/vector> <checksum>"
+ *   w2_smallvec                                        the table as `make bench` runs it (see main)
  *   w2_smallvec table [rounds] [rust-w2-binary]        every contender in its own process, in
  *                                                       interleaved rounds; prints Markdown tables
  *
@@ -195,13 +196,13 @@ static int measure(const char *cmd, const char *mode, double *ns, unsigned long 
     return n == 2 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
-static void ratio_line(struct row *rows, int m, int a, int b, int rounds, const char *what) {
+static void ratio_line(FILE *out, struct row *rows, int m, int a, int b, int rounds, const char *what) {
     if (!rows[a].ok || !rows[b].ok) return;
-    printf("- %s: %.2fx (median of per-round %s / %s)\n", what, bench_ratio(rows[a].ns[m], rows[b].ns[m], rounds),
+    fprintf(out, "- %s: %.2fx (median of per-round %s / %s)\n", what, bench_ratio(rows[a].ns[m], rows[b].ns[m], rounds),
            rows[a].label, rows[b].label);
 }
 
-static int table(int rounds, const char *self, const char *rust) {
+static int table(FILE *out, int rounds, const char *self, const char *rust) {
     struct row rows[MAXC];
     int nr = 0;
     for (size_t i = 0; i < NC; i++, nr++) {
@@ -226,38 +227,59 @@ static int table(int rounds, const char *self, const char *rust) {
                     fprintf(stderr, "w2: %s %s failed; its row is dropped\n", rows[i].cmd, modes[m]);
                     rows[i].ok = 0;
                 }
-    printf("W2 small vectors: %u vectors of u32, mean 2.5 pushes; ns per vector (build + read len and last +"
+    fprintf(out, "W2 small vectors: %u vectors of u32, mean 2.5 pushes; ns per vector (build + read len and last +"
            " drop), warm; %d interleaved rounds, each contender in its own process.\n\n", NVEC, rounds);
-    if (!have_rust) printf("(Rust peers skipped: %s not built)\n\n", rust ? rust : "no binary given");
+    if (!have_rust) fprintf(out, "(Rust peers skipped: %s not built)\n\n", rust ? rust : "no binary given");
     for (int m = 0; m < 2; m++) {
-        printf("| %s | median ns/vector | min-max | ratio to memkit smallvec |\n|---|---|---|---|\n", modes[m]);
+        fprintf(out, "| %s | median ns/vector | min-max | ratio to memkit smallvec |\n|---|---|---|---|\n", modes[m]);
         for (int i = 0; i < nr; i++) {
             if (!rows[i].ok) continue;
-            printf("| %s | %.1f | %.1f-%.1f | %.2f |\n", rows[i].label, bench_median(rows[i].ns[m], rounds),
+            fprintf(out, "| %s | %.1f | %.1f-%.1f | %.2f |\n", rows[i].label, bench_median(rows[i].ns[m], rounds),
                    bench_min(rows[i].ns[m], rounds), bench_max(rows[i].ns[m], rounds),
                    bench_ratio(rows[i].ns[m], rows[0].ns[m], rounds));
         }
-        printf("\n");
-        ratio_line(rows, m, 0, 1, rounds, "smallvec vs C inline-4 floor (target <= 1.2)");
-        if (have_rust) ratio_line(rows, m, NC, 0, rounds, "smallvec crate vs memkit smallvec (target >= 2)");
-        ratio_line(rows, m, 2, 3, rounds, "arrayvec vs C u32[8] floor (target <= 1.2)");
-        if (have_rust) ratio_line(rows, m, NC + 1, 2, rounds, "arrayvec crate vs memkit arrayvec");
-        if (have_rust) ratio_line(rows, m, NC + 2, 4, rounds, "Rust Vec vs memkit vec");
-        ratio_line(rows, m, 5, 4, rounds, "C realloc vector vs memkit vec");
-        printf("\n");
+        fprintf(out, "\n");
+        ratio_line(out, rows, m, 0, 1, rounds, "smallvec vs C inline-4 floor (target <= 1.2)");
+        if (have_rust) ratio_line(out, rows, m, NC, 0, rounds, "smallvec crate vs memkit smallvec (target >= 2)");
+        ratio_line(out, rows, m, 2, 3, rounds, "arrayvec vs C u32[8] floor (target <= 1.2)");
+        if (have_rust) ratio_line(out, rows, m, NC + 1, 2, rounds, "arrayvec crate vs memkit arrayvec");
+        if (have_rust) ratio_line(out, rows, m, NC + 2, 4, rounds, "Rust Vec vs memkit vec");
+        ratio_line(out, rows, m, 5, 4, rounds, "C realloc vector vs memkit vec");
+        fprintf(out, "\n");
     }
     for (int m = 0; m < 2; m++) /* every contender computed the same checksum */
         for (int i = 1; i < nr; i++)
             if (rows[i].ok && rows[0].ok && rows[i].sum[m] != rows[0].sum[m])
-                printf("**checksum mismatch: %s %s %llu != %llu**\n", rows[i].label, modes[m], rows[i].sum[m],
+                fprintf(out, "**checksum mismatch: %s %s %llu != %llu**\n", rows[i].label, modes[m], rows[i].sum[m],
                        rows[0].sum[m]);
     return 0;
 }
 
+/* With no arguments (what `make bench` runs): the table with $W2_ROUNDS rounds (default 7) and the
+ * Rust peer at rust/target/release/w2, printed and written to build/results/w2.md. */
+static int table_default(const char *self) {
+    const char *env = getenv("W2_ROUNDS");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem) return 2;
+    int rc = table(mem, env ? atoi(env) : 7, self, "rust/target/release/w2");
+    fclose(mem);
+    fwrite(text, 1, len, stdout);
+    FILE *f = fopen("build/results/w2.md", "w");
+    if (f) {
+        fwrite(text, 1, len, f);
+        fclose(f);
+    }
+    free(text);
+    return rc;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 1) return table_default(argv[0]);
     if (argc == 4 && strcmp(argv[1], "run") == 0) return run_one(argv[2], argv[3]);
     if (argc >= 2 && strcmp(argv[1], "table") == 0)
-        return table(argc > 2 ? atoi(argv[2]) : 7, argv[0], argc > 3 ? argv[3] : NULL);
-    fprintf(stderr, "usage: %s run <contender> <transient|retained> | table [rounds] [rust-w2]\n", argv[0]);
+        return table(stdout, argc > 2 ? atoi(argv[2]) : 7, argv[0], argc > 3 ? argv[3] : NULL);
+    fprintf(stderr, "usage: %s [run <contender> <transient|retained> | table [rounds] [rust-w2]]\n", argv[0]);
     return 2;
 }
