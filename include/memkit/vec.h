@@ -70,7 +70,8 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
  *   void name_init(v, a)                 empty, allocates nothing; a NULL = the heap
  *   bool name_with_capacity(v, n, a)     init, then room for exactly n
  *   bool name_reserve(v, n)              room for len + n (amortized doubling); reserve_exact: exactly
- *   bool name_push(v, x)                 appends; extend(v, src, n) appends n from an array
+ *   bool name_push(v, x)                 appends; extend(v, src, n) appends n from an array (all or
+ *                                        nothing; src must not point into v, which a grow may move)
  *   bool name_insert(v, i, x)            i <= len, shifts the tail up; false when i > len
  *   bool name_remove(v, i, out)          i < len, shifts the tail down; swap_remove moves the last in
  *   bool name_pop(v, out)                false when empty; out may be NULL for remove/swap_remove/pop
