@@ -394,4 +394,23 @@ TEST(string_eq_cmp_hash) {
     mk_string_free(&z, NULL);
 }
 
+/* Issue 7's promise, checked with the counting layer: up to 23 bytes an mk_string never touches
+ * the heap, views and splits never do, and the 24th byte is one allocation. */
+TEST(small_string_and_views_make_no_heap_allocation) {
+    REQUIRE_COUNTING();
+    mk_string s;
+    CHECK_NO_ALLOCS({
+        CHECK(mk_string_from(&s, "twenty-three bytes long", NULL));
+        CHECK(!mk_string_is_heap(&s));
+        mk_str_split it = mk_str_split_init(MK_STR("a,b,c"), MK_STR(","));
+        mk_str part;
+        int n = 0;
+        while (mk_str_split_next(&it, &part)) n++;
+        CHECK_EQ(n, 3);
+    });
+    CHECK_ALLOCS(1, { CHECK(mk_string_push(&s, '!', NULL)); });
+    CHECK(mk_string_is_heap(&s));
+    mk_string_free(&s, NULL);
+}
+
 TEST_MAIN()

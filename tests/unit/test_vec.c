@@ -562,4 +562,19 @@ TEST(arrayvec_bounds) {
     CHECK(!av8_remove(&v, 0, &x));
 }
 
+/* The promise issue 7 asks the project to prove with its own counting layer: a small vector within
+ * its inline capacity never touches the heap, and the (N+1)th element is its first allocation. */
+TEST(smallvec_inline_makes_no_heap_allocation) {
+    REQUIRE_COUNTING();
+    sv4 v;
+    CHECK_NO_ALLOCS({
+        sv4_init(&v, NULL);
+        for (uint32_t i = 0; i < 4; i++) CHECK(sv4_push(&v, i));
+        CHECK(!sv4_spilled(&v));
+    });
+    CHECK_ALLOCS(1, { CHECK(sv4_push(&v, 4)); });
+    CHECK(sv4_spilled(&v));
+    sv4_free(&v);
+}
+
 TEST_MAIN()
