@@ -62,10 +62,19 @@ SUITES := $(wildcard tests/*/check.sh)
 PROF_SRC := $(wildcard src/prof/*.c)
 PROF_OBJ := $(PROF_SRC:src/%.c=$(B)/obj/%.o)
 PROF_CFLAGS := -fno-omit-frame-pointer -ftls-model=initial-exec
+# libmemkit-count.a: the same interposition layer with a counting-only backend (memkit/count.h).
+# Linked into programs' own executables: no frame pointer of its own (the unwinder reads CFI), so
+# the hooks cost a call and a few stores.
+COUNT_CFLAGS := -fomit-frame-pointer -ftls-model=initial-exec -DMK_HOOKS_COUNT_ONLY
+COUNT_SHARED := src/prof/hooks.c src/prof/counters.c src/prof/sysmem.c $(wildcard src/prof/unwind*.c)
+COUNT_OBJ := $(COUNT_SHARED:src/prof/%.c=$(B)/obj/count/%.o) $(patsubst src/count/%.c,$(B)/obj/count/%.o,$(wildcard src/count/*.c))
+# Unit tests link the counting layer (to check allocation promises), except under sanitizers,
+# which own malloc themselves.
+TEST_COUNT_LIB := $(if $(filter rel dbg,$(MODE)),$(B)/libmemkit-count.a)
 CLI_SRC := $(wildcard src/cli/*.c)
 CLI_OBJ := $(CLI_SRC:src/%.c=$(B)/obj/%.o)
 CLI_LIBS = $(shell pkg-config --libs libdw libelf 2>/dev/null || echo -ldw -lelf)
-TOOLS := $(if $(PROF_SRC),$(B)/libmemkit-prof.so) $(if $(CLI_SRC),$(B)/memkit)
+TOOLS := $(if $(PROF_SRC),$(B)/libmemkit-prof.so $(B)/libmemkit-count.a) $(if $(CLI_SRC),$(B)/memkit)
 
 .PHONY: all lib tools unit tsan fuzz check demo bench install clean deps
 all: lib tools
@@ -83,6 +92,17 @@ $(B)/obj/prof/%.o: src/prof/%.c
 $(B)/obj/cli/%.o: src/cli/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(MK_CFLAGS) -c -o $@ $<
+
+$(B)/obj/count/%.o: src/prof/%.c
+	@mkdir -p $(@D)
+	$(CC) $(MK_CFLAGS) $(COUNT_CFLAGS) -c -o $@ $<
+
+$(B)/obj/count/%.o: src/count/%.c
+	@mkdir -p $(@D)
+	$(CC) $(MK_CFLAGS) $(COUNT_CFLAGS) -c -o $@ $<
+
+$(B)/libmemkit-count.a: $(COUNT_OBJ)
+	rm -f $@ && ar rcs $@ $^
 
 $(B)/libmemkit-prof.so: $(PROF_OBJ) $(B)/libmemkit.a
 	$(CC) -shared -Wl,-soname,libmemkit-prof.so -o $@ $(PROF_OBJ) $(B)/libmemkit.a $(MK_LDFLAGS) -ldl -lm
@@ -103,13 +123,13 @@ $(B)/libmemkit.so: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libmemkit.so.0 -o $@ $^ $(MK_LDFLAGS)
 
 # Unit tests: one binary per tests/unit/test_<module>.c, linked with the static library.
-$(B)/tests/%: tests/unit/%.c tests/harness.h $(B)/libmemkit.a
+$(B)/tests/%: tests/unit/%.c tests/harness.h $(B)/libmemkit.a $(TEST_COUNT_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(MK_CFLAGS) -Itests -o $@ $< $(B)/libmemkit.a $(MK_LDFLAGS)
+	$(CC) $(MK_CFLAGS) -Itests -o $@ $< $(B)/libmemkit.a $(TEST_COUNT_LIB) $(MK_LDFLAGS)
 
-$(B)/tests/%_cpp: tests/unit/%.cpp tests/harness.h $(B)/libmemkit.a
+$(B)/tests/%_cpp: tests/unit/%.cpp tests/harness.h $(B)/libmemkit.a $(TEST_COUNT_LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(MK_CXXFLAGS) -Itests -o $@ $< $(B)/libmemkit.a $(MK_LDFLAGS)
+	$(CXX) $(MK_CXXFLAGS) -Itests -o $@ $< $(B)/libmemkit.a $(TEST_COUNT_LIB) $(MK_LDFLAGS)
 
 # Fuzz targets: built here with a deterministic driver (random inputs from a fixed seed, or the
 # files named on the command line) so make check replays them; `make fuzz` builds them for libFuzzer.
@@ -124,6 +144,11 @@ $(B)/tsan-tests/%: tests/tsan/%.c tests/harness.h $(B)/libmemkit.a
 $(B)/examples/%: examples/%.c $(B)/libmemkit.a
 	@mkdir -p $(@D)
 	$(CC) $(MK_CFLAGS) -o $@ $< $(B)/libmemkit.a $(MK_LDFLAGS)
+
+# Examples named count_* show the counting API, so they link the counting layer.
+$(B)/examples/count_%: examples/count_%.c $(B)/libmemkit.a $(B)/libmemkit-count.a
+	@mkdir -p $(@D)
+	$(CC) $(MK_CFLAGS) -o $@ $< $(B)/libmemkit.a $(B)/libmemkit-count.a $(MK_LDFLAGS)
 
 unit: $(UNIT_BIN) $(FUZZ_BIN)
 
@@ -159,6 +184,8 @@ install: all
 	install -m 644 $(B)/libmemkit.a $(DESTDIR)$(PREFIX)/lib/
 	$(if $(TOOLS),install -d $(DESTDIR)$(PREFIX)/lib/memkit)
 	$(if $(wildcard $(B)/libmemkit-prof.so),install -m 755 $(B)/libmemkit-prof.so $(DESTDIR)$(PREFIX)/lib/memkit/)
+	$(if $(wildcard $(B)/libmemkit-count.a),install -m 644 $(B)/libmemkit-count.a $(DESTDIR)$(PREFIX)/lib/)
+	$(if $(wildcard $(B)/libmemkit-count.a),sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' memkit-count.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/memkit-count.pc)
 	$(if $(wildcard $(B)/memkit),install -m 755 $(B)/memkit $(DESTDIR)$(PREFIX)/bin/)
 	install -m 755 $(B)/libmemkit.so $(DESTDIR)$(PREFIX)/lib/libmemkit.so.$(VERSION)
 	ln -sf libmemkit.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libmemkit.so.0
@@ -169,4 +196,4 @@ clean:
 	rm -rf build
 	-$(MAKE) -C bench clean
 
--include $(wildcard $(B)/obj/*/*.d $(B)/tests/*.d $(B)/fuzz/*.d $(B)/tsan-tests/*.d)
+-include $(wildcard $(B)/obj/*/*.d $(B)/obj/count/*.d $(B)/tests/*.d $(B)/fuzz/*.d $(B)/tsan-tests/*.d)

@@ -2,7 +2,7 @@
 # P1 is built twice: as released programs usually are (-O2 -g, no frame pointers) and with them.
 PROF_BINS := $(BB)/p1 $(BB)/p1fp $(BB)/p2 $(BB)/p3 $(BB)/p4 $(BB)/rawcheck
 BENCH_BINS += $(PROF_BINS)
-BENCH_RUNS += $(MAKE) -C $(TOP) MODE=rel tools && python3 prof/run.py --top $(TOP) --bin $(BB) --out $(BB)/results/prof.md
+BENCH_RUNS += $(MAKE) -C $(TOP) MODE=rel tools && python3 prof/run.py --top $(TOP) --bin $(BB) --out $(BB)/results/prof.md;
 
 $(BB)/p1: prof/p1.c common.h
 	@mkdir -p $(@D)

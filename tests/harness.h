@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memkit/count.h"
+
 typedef void (*mk_t_fn)(void);
 struct mk_t_case { const char *name; mk_t_fn fn; };
 
@@ -106,6 +108,21 @@ static inline int mk_t_check_mem(const char *file, int line, const char *ea, con
     return ok;
 }
 #define CHECK_MEM_EQ(a, b, n) mk_t_check_mem(__FILE__, __LINE__, #a, #b, (a), (b), (n))
+
+/* CHECK_ALLOCS(max, { code }): code makes at most max heap allocations on this thread. It needs the
+ * counting layer (the test binaries link libmemkit-count.a except in sanitizer builds), so a test
+ * that uses it starts with REQUIRE_COUNTING(), which skips the test where counting is unavailable. */
+#define REQUIRE_COUNTING()                                                                           \
+    do {                                                                                             \
+        if (!mk_count_available()) SKIP(mk_count_unavailable_reason());                              \
+    } while (0)
+#define CHECK_ALLOCS(max, ...)                                                                       \
+    do {                                                                                             \
+        uint64_t mk_t_f0 = mk_count_expect_failures();                                               \
+        MK_EXPECT_ALLOCS(max, __VA_ARGS__)                                                           \
+        if (mk_count_expect_failures() != mk_t_f0) mk_t_fail(__FILE__, __LINE__, "at most " #max " allocations"); \
+    } while (0)
+#define CHECK_NO_ALLOCS(...) CHECK_ALLOCS(0, __VA_ARGS__)
 
 static inline int mk_t_selected(int argc, char **argv, const char *name) {
     if (argc < 2) return 1;

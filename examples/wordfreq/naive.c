@@ -5,6 +5,7 @@
  *
  *   naive FILE
  */
+#define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -17,7 +17,8 @@
  * out, so that frees, whose size C does not pass, balance allocations); under `memkit run` they are
  * the requested sizes, which the recorder knows for every block.
  *
- * Global state: one window base for mk_count_reset (process-wide, guarded by a lock).
+ * Global state: one window base for mk_count_reset (process-wide, guarded by a lock), and each
+ * thread's own base (thread-local).
  * Thread-safety: every function may be called from any thread.
  */
 #ifndef MEMKIT_COUNT_H
@@ -52,10 +53,12 @@ MK_API const char *mk_count_unavailable_reason(void);
 /* Process totals since the last mk_count_reset (or since start). */
 MK_API void mk_count_stats(struct mk_count_stats *out) MK_NONNULL(1);
 
-/* The calling thread's share since the last mk_count_reset (or since the thread started). */
+/* The calling thread's share since it last called mk_count_reset (or since it started): a reset
+ * restarts the process window and the caller's own window, never another thread's. */
 MK_API void mk_count_thread_stats(struct mk_count_stats *out) MK_NONNULL(1);
 
-/* Starts a new window: later stats count from here (the seed's per-request reset_stats). */
+/* Starts a new window for the process totals and the calling thread's share: later stats count
+ * from here (the seed's per-request reset_stats). */
 MK_API void mk_count_reset(void);
 
 /* A region: what the calling thread allocated between begin and end. Regions nest freely and

@@ -39,15 +39,16 @@ bool mk_count_available(void) {
 
 const char *mk_count_unavailable_reason(void) {
     const struct mk__count_iface *f = layer();
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    if (!f) return "a sanitizer owns malloc in this build: the counting layer steps aside";
+#endif
     if (!f) return "no counting layer: link with libmemkit-count.a or run under memkit run";
     return f->unavailable ? f->unavailable : "";
 }
 
-/* The window: process base counters, and a generation that tells threads to re-take their base. */
+/* The process window's base counters, and the calling thread's own base (its last reset). */
 static pthread_mutex_t window_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t window_base[MK__C_N];
-static unsigned window_gen;
-static __thread unsigned thread_gen;
 static __thread uint64_t thread_base[MK__C_N];
 
 static void fill(struct mk_count_stats *out, const uint64_t now[MK__C_N], const uint64_t base[MK__C_N]) {
@@ -80,12 +81,6 @@ void mk_count_thread_stats(struct mk_count_stats *out) {
     const struct mk__count_iface *f = layer();
     uint64_t now[MK__C_N] = {0};
     if (f && !f->unavailable) f->thread_counts(now);
-    unsigned gen = __atomic_load_n(&window_gen, __ATOMIC_ACQUIRE);
-    if (thread_gen != gen) {
-        /* A reset happened since this thread last looked: its window starts now. */
-        memcpy(thread_base, now, sizeof thread_base);
-        thread_gen = gen;
-    }
     fill(out, now, thread_base);
 }
 
@@ -98,11 +93,8 @@ void mk_count_reset(void) {
     }
     pthread_mutex_lock(&window_lock);
     memcpy(window_base, now, sizeof window_base);
-    __atomic_add_fetch(&window_gen, 1, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&window_lock);
-    /* The caller's own window starts now too. */
     if (f && !f->unavailable) f->thread_counts(thread_base);
-    thread_gen = __atomic_load_n(&window_gen, __ATOMIC_ACQUIRE);
 }
 
 void mk_count_region_begin(mk_count_region *r) {

@@ -58,6 +58,7 @@ static void hooks_init(void) {
     if (*v == '.') v++;
     while (*v >= '0' && *v <= '9') minor = minor * 10 + (*v++ - '0');
     aligned_alloc_checks_pow2 = major > 2 || (major == 2 && minor >= 38);
+    mk__counters_init();
     mk__backend_init();
     tls.guard--;
     __atomic_store_n(&init_state, 2, __ATOMIC_RELEASE);
@@ -66,6 +67,11 @@ static void hooks_init(void) {
 
 __attribute__((constructor(101))) static void hooks_ctor(void) { hooks_init(); }
 
+/* True when this call should be reported to the backend; initializes on the first call.
+ * libmemkit-count has no backend: there the answer is a constant no. */
+#ifdef MK_HOOKS_COUNT_ONLY
+static inline int want(void) { return 0; }
+#else
 /* True when this call should be reported to the backend; initializes on the first call. */
 static inline int want(void) {
     if (__builtin_expect(tls.guard, 0)) return 0;
@@ -73,11 +79,22 @@ static inline int want(void) {
     if (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) == 0) hooks_init();
     return __atomic_load_n(&active, __ATOMIC_ACQUIRE);
 }
+#endif
 
-static inline void count_alloc(size_t size) {
-    tls.c.allocs++;
-    tls.c.bytes_allocated += size;
+/* The bytes counted for a block: the request, except in libmemkit-count, which keeps no table of
+ * sizes and so counts what glibc's chunk header says the block holds (malloc_usable_size without
+ * the call), the one figure it can also read at free. */
+#ifdef MK_HOOKS_COUNT_ONLY
+static inline size_t usable(const void *p) {
+    size_t head = ((const size_t *)p)[-1]; /* chunk size | flags; bit 1: mmapped (16-byte header) */
+    return (head & ~(size_t)7) - sizeof(size_t) - ((head & 2) << 2);
 }
+#define BYTES(p, size) ((void)(size), usable(p))
+#else
+#define BYTES(p, size) ((void)(p), (size))
+#endif
+
+static inline void count_alloc(void *p, size_t size) { mk__count_alloc(&tls.c, BYTES(p, size), 0); }
 
 /* The backend keeps errno itself (its only calls that can set it, mmap and the like, save and
  * restore it), so the hot path does not pay for __errno_location twice per call. */
@@ -91,7 +108,7 @@ static __attribute__((noinline)) void *after_alloc(void *p, size_t size, unsigne
 EXPORT void *malloc(size_t size) {
     void *p = __libc_malloc(size);
     if (!p || tls.guard) return p;
-    count_alloc(size);
+    count_alloc(p, size);
     if (!want()) return p;
     return after_alloc(p, size, MK_FN_MALLOC);
 }
@@ -100,7 +117,7 @@ EXPORT void *calloc(size_t n, size_t size) {
     void *p = __libc_calloc(n, size);
     if (!p || tls.guard) return p;
     size_t bytes = n * size; /* glibc returned a block, so the product did not overflow */
-    count_alloc(bytes);
+    count_alloc(p, bytes);
     if (!want()) return p;
     return after_alloc(p, bytes, MK_FN_CALLOC);
 }
@@ -111,29 +128,45 @@ EXPORT void free(void *p) {
         __libc_free(p);
         return;
     }
-    tls.c.frees++;
+#ifdef MK_HOOKS_COUNT_ONLY
+    mk__count_free(&tls.c, usable(p));
+#else
+    size_t bytes = 0;
     if (want()) {
         tls.guard++;
-        tls.c.bytes_freed += mk__on_free(p);
+        bytes = mk__on_free(p);
         tls.guard--;
     }
+    mk__count_free(&tls.c, bytes);
+#endif
     __libc_free(p);
 }
 
+/* realloc(NULL, n) is an allocation; realloc(p, n) that returns a block replaces p (counted as an
+ * allocation and a realloc, and p's bytes leave the balance); realloc(p, 0) that returns NULL freed
+ * p (glibc); any other NULL is a failure that changed nothing. */
 static void *do_realloc(void *old, size_t size) {
     if (!old) {
         void *p = __libc_malloc(size);
         if (!p || tls.guard) return p;
-        count_alloc(size);
-        tls.c.reallocs++;
+        count_alloc(p, size);
         if (!want()) return p;
         return after_alloc(p, size, MK_FN_REALLOC);
     }
     if (tls.guard || !want()) {
+#ifdef MK_HOOKS_COUNT_ONLY
+        size_t old_bytes = tls.guard ? 0 : usable(old);
+#else
+        size_t old_bytes = 0; /* only the recorder knows it */
+#endif
         void *p = __libc_realloc(old, size);
         if (!tls.guard) {
-            if (p) count_alloc(size), tls.c.reallocs++;
-            else if (size == 0) tls.c.frees++;
+            if (p) {
+                mk__count_replaced(&tls.c, old_bytes);
+                mk__count_alloc(&tls.c, BYTES(p, size), 1);
+            } else if (size == 0) {
+                mk__count_free(&tls.c, old_bytes);
+            }
         }
         return p;
     }
@@ -148,11 +181,10 @@ static void *do_realloc(void *old, size_t size) {
     tls.guard--;
     errno = saved;
     if (p) {
-        count_alloc(size);
-        tls.c.reallocs++;
+        mk__count_replaced(&tls.c, old_size);
+        mk__count_alloc(&tls.c, BYTES(p, size), 1);
     } else if (size == 0) {
-        tls.c.frees++;
-        tls.c.bytes_freed += old_size;
+        mk__count_free(&tls.c, old_size);
     }
     return p;
 }
@@ -171,7 +203,7 @@ EXPORT void *reallocarray(void *old, size_t n, size_t size) {
 static void *aligned(size_t align, size_t size, unsigned fn) {
     void *p = __libc_memalign(align, size);
     if (!p || tls.guard) return p;
-    count_alloc(size);
+    count_alloc(p, size);
     if (!want()) return p;
     return after_alloc(p, size, fn);
 }
@@ -198,7 +230,7 @@ EXPORT int posix_memalign(void **out, size_t align, size_t size) {
 EXPORT void *valloc(size_t size) {
     void *p = __libc_valloc(size);
     if (!p || tls.guard) return p;
-    count_alloc(size);
+    count_alloc(p, size);
     if (!want()) return p;
     return after_alloc(p, size, MK_FN_OTHER);
 }
@@ -206,7 +238,7 @@ EXPORT void *valloc(size_t size) {
 EXPORT void *pvalloc(size_t size) {
     void *p = __libc_pvalloc(size);
     if (!p || tls.guard) return p;
-    count_alloc(size);
+    count_alloc(p, size);
     if (!want()) return p;
     return after_alloc(p, size, MK_FN_OTHER);
 }

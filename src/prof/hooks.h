@@ -17,17 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "counters.h"
 #include "sysmem.h"
-
-/* Exact counts of the calls this thread made (guarded calls excluded), kept whether or not the
- * backend records. bytes_freed counts the sizes the backend knew (0 for pointers it never saw). */
-struct mk_hook_counters {
-    uint64_t allocs;          /* calls that returned a block, reallocs included */
-    uint64_t frees;           /* free calls on non-NULL pointers (and realloc(p, 0)) */
-    uint64_t reallocs;        /* realloc/reallocarray calls that returned a block */
-    uint64_t bytes_allocated; /* requested bytes */
-    uint64_t bytes_freed;
-};
 
 /* This thread's counters; valid while the thread lives; only this thread writes them. */
 MK__HIDDEN struct mk_hook_counters *mk__hook_counters(void);

@@ -214,6 +214,20 @@ TEST(bad_options) {
     CHECK_EQ(mk_arena_init(&a, &(mk_arena_opts){.first_chunk = 8192, .max_chunk = 4096}), MK_EINVAL);
 }
 
+/* The point of keeping chunks: a round after a reset makes no heap allocation at all. */
+TEST(refill_after_reset_allocates_nothing) {
+    REQUIRE_COUNTING();
+    mk_arena a;
+    mk_arena_init(&a, NULL);
+    for (int i = 0; i < 5000; i++) CHECK_NOT_NULL(mk_arena_alloc(&a, 16 + i % 49, 8));
+    mk_arena_reset(&a);
+    CHECK_NO_ALLOCS({
+        for (int i = 0; i < 5000; i++) CHECK_NOT_NULL(mk_arena_alloc(&a, 16 + i % 49, 8));
+        mk_arena_reset(&a);
+    });
+    mk_arena_destroy(&a);
+}
+
 /* Under AddressSanitizer, memory taken back by reset is poisoned: touching it kills the process
  * with a use-after-poison report. The child does it; the parent reads the report. */
 TEST(use_after_reset_is_caught_by_asan) {

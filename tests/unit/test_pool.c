@@ -102,6 +102,21 @@ TEST(typed_wrapper) {
     node_pool_destroy(&np);
 }
 
+TEST(reuse_and_refill_allocate_nothing) {
+    REQUIRE_COUNTING();
+    mk_pool p;
+    mk_pool_init(&p, 32, 8, NULL);
+    void *objs[1000];
+    for (int i = 0; i < 1000; i++) objs[i] = mk_pool_alloc(&p);
+    for (int i = 0; i < 1000; i++) mk_pool_free(&p, objs[i]);
+    CHECK_NO_ALLOCS({
+        for (int i = 0; i < 1000; i++) objs[i] = mk_pool_alloc(&p); /* from the free list */
+        mk_pool_reset(&p);
+        for (int i = 0; i < 1000; i++) objs[i] = mk_pool_alloc(&p); /* carved again from kept memory */
+    });
+    mk_pool_destroy(&p);
+}
+
 /* Checked builds (dbg, asan) catch a double free: the child frees twice and must abort. */
 TEST(double_free_is_caught) {
 #ifdef NDEBUG

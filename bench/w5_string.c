@@ -1,0 +1,279 @@
+/* w5_string.c - W5 of WORKLOADS.md: 10,000,000 small strings, transient and retained, for mk_string,
+ * strndup/free, a hand-written C 23-inline floor, and the Rust peers (String, kstring;
+ * bench/rust/src/bin/w5.rs).
+ *
+ *   w5_string run <contender> <transient|retained>   prints "<ns/string> <checksum> <% allocations avoided>"
+ *   w5_string                                        the table as `make bench` runs it (see main)
+ *   w5_string table [rounds] [rust-w5-binary]        every contender in its own process, interleaved rounds
+ *
+ * The workload: a 65,536-letter source ('a' + splitmix64 % 26, seed 0x5EED0007); then per string,
+ * from the same generator, r = next % 100, len = r < 80 ? next % 24 : 24 + next % 17 (80% are 0..23
+ * bytes, the rest 24..40), off = next % (65536 - len + 1). Offsets and lengths are made before
+ * timing. Each string is made from source[off..off+len), then read (checksum += its length + its
+ * first byte; a C string's length is strlen, which is what a C string costs), then dropped:
+ * one at a time (transient), or all made into a pre-faulted array, all read, all dropped (retained).
+ * Three runs per process; the figure is the mean of runs 2 and 3. "Allocations avoided" is counted
+ * in an untimed pass: for mk_string with a counting mk_allocator, for the others by their rule.
+ */
+#include "common.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "memkit/str.h"
+
+#define NSTR 10000000u
+#define SRCLEN 65536u
+
+static char src[SRCLEN];
+static uint32_t *offs;
+static uint8_t *lens;
+
+static void make_workload(void) {
+    uint64_t x = 0x5EED0007ull;
+    for (size_t i = 0; i < SRCLEN; i++) src[i] = (char)('a' + splitmix64(&x) % 26);
+    offs = malloc(NSTR * sizeof *offs);
+    lens = malloc(NSTR);
+    if (!offs || !lens) exit(2);
+    for (size_t i = 0; i < NSTR; i++) {
+        unsigned r = (unsigned)(splitmix64(&x) % 100);
+        unsigned len = r < 80 ? (unsigned)(splitmix64(&x) % 24) : 24 + (unsigned)(splitmix64(&x) % 17);
+        lens[i] = (uint8_t)len;
+        offs[i] = (uint32_t)(splitmix64(&x) % (SRCLEN - len + 1));
+    }
+}
+
+/* ---- memkit ---- */
+typedef mk_string mks;
+static inline void mks_make(mks *s, const char *p, size_t n) {
+    if (!mk_string_from_len(s, p, n, NULL)) abort();
+}
+static inline size_t mks_len(const mks *s) { return mk_string_len(s); }
+static inline unsigned char mks_first(const mks *s) { return (unsigned char)mk_string_data(s)[0]; }
+static inline void mks_drop(mks *s) { mk_string_free(s, NULL); }
+
+/* ---- strndup/free ---- */
+typedef char *cstr;
+static inline void cstr_make(cstr *s, const char *p, size_t n) { *s = strndup(p, n); }
+static inline size_t cstr_len(const cstr *s) { return strlen(*s); }
+static inline unsigned char cstr_first(const cstr *s) { return (unsigned char)(*s)[0]; }
+static inline void cstr_drop(cstr *s) { free(*s); }
+
+/* ---- the C 23-inline floor: the least a 24-byte, 23-inline string can do ---- */
+typedef union fs {
+    char inl[24];
+    struct { char *p; size_t len; char pad[7]; unsigned char tag; } h;
+} fs;
+static inline void fs_make(fs *s, const char *p, size_t n) {
+    if (n <= 23) {
+        memcpy(s->inl, p, n);
+        s->inl[n] = 0;
+        s->h.tag = (unsigned char)(23 - n);
+    } else {
+        char *d = malloc(n + 1);
+        memcpy(d, p, n);
+        d[n] = 0;
+        s->h.p = d, s->h.len = n, s->h.tag = 0xFF;
+    }
+}
+static inline size_t fs_len(const fs *s) { return s->h.tag < 24 ? 23u - s->h.tag : s->h.len; }
+static inline unsigned char fs_first(const fs *s) { return (unsigned char)(s->h.tag < 24 ? s->inl[0] : s->h.p[0]); }
+static inline void fs_drop(fs *s) { if (s->h.tag >= 24) free(s->h.p); }
+
+#define W5_CONTENDER(f, T, MAKE, LEN, FIRST, DROP)                                                   \
+    static uint64_t f##_transient(void *mem) {                                                       \
+        (void)mem;                                                                                   \
+        uint64_t sum = 0;                                                                            \
+        for (size_t i = 0; i < NSTR; i++) {                                                          \
+            T s;                                                                                     \
+            MAKE(&s, src + offs[i], lens[i]);                                                        \
+            BENCH_KEEP(&s);                                                                          \
+            sum += LEN(&s) + FIRST(&s);                                                              \
+            DROP(&s);                                                                                \
+        }                                                                                            \
+        return sum;                                                                                  \
+    }                                                                                                \
+    static uint64_t f##_retained(void *mem) {                                                        \
+        T *arr = mem;                                                                                \
+        uint64_t sum = 0;                                                                            \
+        for (size_t i = 0; i < NSTR; i++) {                                                          \
+            MAKE(&arr[i], src + offs[i], lens[i]);                                                   \
+            BENCH_KEEP(&arr[i]);                                                                     \
+        }                                                                                            \
+        for (size_t i = 0; i < NSTR; i++) sum += LEN(&arr[i]) + FIRST(&arr[i]);                      \
+        for (size_t i = 0; i < NSTR; i++) DROP(&arr[i]);                                             \
+        return sum;                                                                                  \
+    }
+
+W5_CONTENDER(mk_string, mks, mks_make, mks_len, mks_first, mks_drop)
+W5_CONTENDER(strndup, cstr, cstr_make, cstr_len, cstr_first, cstr_drop)
+W5_CONTENDER(c_inline23, fs, fs_make, fs_len, fs_first, fs_drop)
+
+/* Allocations counted through the real API: an mk_allocator that counts. */
+static size_t counted;
+static void *cnt_alloc(void *ctx, size_t size, size_t align) { (void)ctx; counted++; return mk_alloc(NULL, size, align); }
+static void *cnt_resize(void *ctx, void *p, size_t o, size_t n, size_t align) {
+    (void)ctx;
+    counted++;
+    return mk_resize(NULL, p, o, n, align);
+}
+static void cnt_free(void *ctx, void *p, size_t size, size_t align) { (void)ctx; mk_free(NULL, p, size, align); }
+
+static double avoided_pct(const char *name) {
+    size_t allocs = 0;
+    if (strcmp(name, "mk_string") == 0) {
+        mk_allocator a = {cnt_alloc, cnt_resize, cnt_free, NULL};
+        counted = 0;
+        for (size_t i = 0; i < NSTR; i++) {
+            mk_string s;
+            if (!mk_string_from_len(&s, src + offs[i], lens[i], &a)) exit(2);
+            mk_string_free(&s, &a);
+        }
+        allocs = counted;
+    } else if (strcmp(name, "strndup") == 0) {
+        allocs = NSTR; /* every strndup allocates, the empty string included */
+    } else {
+        for (size_t i = 0; i < NSTR; i++) allocs += lens[i] > 23;
+    }
+    return 100.0 * (double)(NSTR - allocs) / NSTR;
+}
+
+typedef uint64_t (*w5_fn)(void *);
+static const struct c_contender {
+    const char *name, *label;
+    w5_fn transient, retained;
+    size_t size;
+} C_CONTENDERS[] = {
+    {"mk_string", "memkit mk_string", mk_string_transient, mk_string_retained, sizeof(mks)},
+    {"strndup", "strndup/free", strndup_transient, strndup_retained, sizeof(cstr)},
+    {"c_inline23", "C 23-inline floor", c_inline23_transient, c_inline23_retained, sizeof(fs)},
+};
+#define NC (sizeof C_CONTENDERS / sizeof C_CONTENDERS[0])
+
+static int run_one(const char *name, const char *mode) {
+    const struct c_contender *c = NULL;
+    for (size_t i = 0; i < NC; i++)
+        if (strcmp(C_CONTENDERS[i].name, name) == 0) c = &C_CONTENDERS[i];
+    if (!c) { fprintf(stderr, "w5: unknown contender %s\n", name); return 2; }
+    int retained = strcmp(mode, "retained") == 0;
+    make_workload();
+    void *mem = NULL;
+    if (retained) {
+        mem = malloc((size_t)NSTR * c->size);
+        if (!mem) return 2;
+        memset(mem, 0, (size_t)NSTR * c->size); /* pre-faulted */
+    }
+    double t[3];
+    uint64_t sum = 0;
+    for (int r = 0; r < 3; r++) {
+        uint64_t t0 = now_ns();
+        sum = (retained ? c->retained : c->transient)(mem);
+        t[r] = (double)(now_ns() - t0) / NSTR;
+    }
+    printf("%.2f %llu %.1f\n", (t[1] + t[2]) / 2, (unsigned long long)sum, avoided_pct(name));
+    free(mem);
+    return 0;
+}
+
+/* ---- the table ---- */
+
+#define MAXC 8
+#define MAXR 64
+struct row { char label[64]; char cmd[512]; double ns[2][MAXR]; unsigned long long sum[2]; double avoided; int ok; };
+
+static int measure(const char *cmd, const char *mode, double *ns, unsigned long long *sum, double *avoided) {
+    char full[640];
+    snprintf(full, sizeof full, "%s %s", cmd, mode);
+    FILE *f = popen(full, "r");
+    if (!f) return 0;
+    int n = fscanf(f, "%lf %llu %lf", ns, sum, avoided);
+    int st = pclose(f);
+    return n == 3 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static void ratio_line(FILE *out, struct row *rows, int m, int a, int b, int rounds, const char *what) {
+    if (!rows[a].ok || !rows[b].ok) return;
+    fprintf(out, "- %s: %.2fx (median of per-round %s / %s)\n", what, bench_ratio(rows[a].ns[m], rows[b].ns[m], rounds),
+           rows[a].label, rows[b].label);
+}
+
+static int table(FILE *out, int rounds, const char *self, const char *rust) {
+    struct row rows[MAXC];
+    int nr = 0;
+    for (size_t i = 0; i < NC; i++, nr++) {
+        snprintf(rows[nr].label, sizeof rows[nr].label, "%s", C_CONTENDERS[i].label);
+        snprintf(rows[nr].cmd, sizeof rows[nr].cmd, "%s run %s", self, C_CONTENDERS[i].name);
+    }
+    int have_rust = rust && access(rust, X_OK) == 0;
+    static const char *const rust_names[][2] = {{"kstring", "Rust kstring (max_inline)"}, {"string", "Rust String"}};
+    if (have_rust)
+        for (int i = 0; i < 2; i++, nr++) {
+            snprintf(rows[nr].label, sizeof rows[nr].label, "%s", rust_names[i][1]);
+            snprintf(rows[nr].cmd, sizeof rows[nr].cmd, "%s %s", rust, rust_names[i][0]);
+        }
+    for (int i = 0; i < nr; i++) rows[i].ok = 1;
+    if (rounds > MAXR) rounds = MAXR;
+    static const char *const modes[2] = {"transient", "retained"};
+    for (int r = 0; r < rounds; r++)
+        for (int m = 0; m < 2; m++)
+            for (int i = 0; i < nr; i++)
+                if (rows[i].ok &&
+                    !measure(rows[i].cmd, modes[m], &rows[i].ns[m][r], &rows[i].sum[m], &rows[i].avoided)) {
+                    fprintf(stderr, "w5: %s %s failed; its row is dropped\n", rows[i].cmd, modes[m]);
+                    rows[i].ok = 0;
+                }
+    fprintf(out, "W5 small strings: %u strings (80%% of 0..23 bytes, 20%% of 24..40); ns per string (make + read"
+           " length and first byte + drop), warm; %d interleaved rounds, each contender in its own process.\n\n",
+           NSTR, rounds);
+    if (!have_rust) fprintf(out, "(Rust peers skipped: %s not built)\n\n", rust ? rust : "no binary given");
+    for (int m = 0; m < 2; m++) {
+        fprintf(out, "| %s | median ns/string | min-max | ratio to mk_string | allocations avoided |\n"
+               "|---|---|---|---|---|\n", modes[m]);
+        for (int i = 0; i < nr; i++) {
+            if (!rows[i].ok) continue;
+            fprintf(out, "| %s | %.1f | %.1f-%.1f | %.2f | %.1f%% |\n", rows[i].label, bench_median(rows[i].ns[m], rounds),
+                   bench_min(rows[i].ns[m], rounds), bench_max(rows[i].ns[m], rounds),
+                   bench_ratio(rows[i].ns[m], rows[0].ns[m], rounds), rows[i].avoided);
+        }
+        fprintf(out, "\n");
+        ratio_line(out, rows, m, 1, 0, rounds, "strndup/free vs mk_string (target >= 1.8 retained)");
+        if (have_rust) ratio_line(out, rows, m, NC, 0, rounds, "kstring vs mk_string (target >= 1.0)");
+        ratio_line(out, rows, m, 0, 2, rounds, "mk_string vs C 23-inline floor");
+        fprintf(out, "\n");
+    }
+    for (int m = 0; m < 2; m++)
+        for (int i = 1; i < nr; i++)
+            if (rows[i].ok && rows[0].ok && rows[i].sum[m] != rows[0].sum[m])
+                fprintf(out, "**checksum mismatch: %s %s %llu != %llu**\n", rows[i].label, modes[m], rows[i].sum[m],
+                       rows[0].sum[m]);
+    return 0;
+}
+
+/* With no arguments (what `make bench` runs): the table with $W5_ROUNDS rounds (default 7) and the
+ * Rust peer at rust/target/release/w5, printed and written to build/results/w5.md. */
+static int table_default(const char *self) {
+    const char *env = getenv("W5_ROUNDS");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem) return 2;
+    int rc = table(mem, env ? atoi(env) : 7, self, "rust/target/release/w5");
+    fclose(mem);
+    fwrite(text, 1, len, stdout);
+    FILE *f = fopen("build/results/w5.md", "w");
+    if (f) {
+        fwrite(text, 1, len, f);
+        fclose(f);
+    }
+    free(text);
+    return rc;
+}
+
+int main(int argc, char **argv) {
+    if (argc == 1) return table_default(argv[0]);
+    if (argc == 4 && strcmp(argv[1], "run") == 0) return run_one(argv[2], argv[3]);
+    if (argc >= 2 && strcmp(argv[1], "table") == 0)
+        return table(stdout, argc > 2 ? atoi(argv[2]) : 7, argv[0], argc > 3 ? argv[3] : NULL);
+    fprintf(stderr, "usage: %s [run <contender> <transient|retained> | table [rounds] [rust-w5]]\n", argv[0]);
+    return 2;
+}

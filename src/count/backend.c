@@ -1,0 +1,10 @@
+/* backend.c - libmemkit-count's backend for the shared interposition layer (src/prof/hooks.c):
+ * none. The layer's per-thread counters are all that counting needs, so the backend never asks for
+ * events (hooks stay inactive) and these functions exist only to complete the link. */
+#include "../prof/hooks.h"
+
+void mk__backend_init(void) {}
+void mk__on_alloc(void *p, size_t size, unsigned fn) { (void)p, (void)size, (void)fn; }
+size_t mk__on_free(void *p) { (void)p; return 0; }
+void mk__realloc_take(void *old, struct mk_realloc_tok *t) { (void)old, (void)t; }
+size_t mk__realloc_done(struct mk_realloc_tok *t, void *newp, size_t size) { (void)t, (void)newp, (void)size; return 0; }

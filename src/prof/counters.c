@@ -1,0 +1,176 @@
+/* counters.c - the slow paths of the per-thread counters: the thread registry, publishing the
+ * live balance, the process peak, expectation watches, and the table libmemkit reads.
+ *
+ * Threads register on their first counted allocation (the zero watch threshold of a new thread
+ * sends it here) and fold their counts into a retired total when they exit, through a pthread key
+ * destructor. The registry is guarded by a spinlock that is never held across an allocation.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <string.h>
+
+#include "counters.h"
+#include "hooks.h"
+#include "sysmem.h"
+#include "unwind.h"
+
+int64_t mk__live_published;
+
+static int lock_word;
+static struct mk_hook_counters *threads;
+static uint64_t retired[MK__C_N];
+static uint64_t retired_peak;
+static pthread_key_t exit_key;
+static int have_key;
+
+static void lock(void) {
+    while (__atomic_exchange_n(&lock_word, 1, __ATOMIC_ACQUIRE))
+        while (__atomic_load_n(&lock_word, __ATOMIC_RELAXED)) __builtin_ia32_pause();
+}
+static void unlock(void) { __atomic_store_n(&lock_word, 0, __ATOMIC_RELEASE); }
+
+void mk__counters_publish(struct mk_hook_counters *c) {
+    __atomic_add_fetch(&mk__live_published, c->unpublished, __ATOMIC_RELAXED);
+    c->unpublished = 0;
+}
+
+static void fold_peak(uint64_t peak) {
+    if (peak > retired_peak) retired_peak = peak;
+}
+
+static void unlink_thread(struct mk_hook_counters *c) {
+    if (c->prev) c->prev->next = c->next;
+    else threads = c->next;
+    if (c->next) c->next->prev = c->prev;
+    c->next = c->prev = NULL;
+}
+
+/* A thread is exiting: its counts join the retired totals (its TLS is about to go away). */
+static void thread_exit(void *arg) {
+    struct mk_hook_counters *c = arg;
+    mk__guard_enter();
+    lock();
+    for (int i = 0; i < MK__C_N; i++) retired[i] += c->v[i];
+    fold_peak(c->peak);
+    if (c->state == 1) unlink_thread(c);
+    c->state = 2;
+    unlock();
+    mk__counters_publish(c);
+    memset(c->v, 0, sizeof c->v);
+    c->watch = UINT64_MAX; /* frees during the rest of the exit are counted, never registered */
+    mk__guard_leave();
+}
+
+/* After fork only the forking thread exists: every other registered thread is gone. */
+static void fork_child(void) {
+    lock_word = 0;
+    for (struct mk_hook_counters *c = threads, *n; c; c = n) {
+        n = c->next;
+        if (c == mk__hook_counters()) continue;
+        for (int i = 0; i < MK__C_N; i++) retired[i] += c->v[i];
+        fold_peak(c->peak);
+        unlink_thread(c);
+        c->state = 2;
+    }
+}
+static void fork_prepare(void) { lock(); }
+static void fork_parent(void) { unlock(); }
+
+void mk__counters_init(void) {
+    if (pthread_key_create(&exit_key, thread_exit) == 0) have_key = 1;
+    pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
+static void capture(struct mk_hook_counters *c, uint64_t index) {
+    if (!c->hits) {
+        c->hits = mk__sys_map(sizeof *c->hits, 0);
+        if (!c->hits) return;
+    }
+    if (c->hits->n >= MK__WATCH_KEEP) return;
+    struct mk__watch_hit *h = &c->hits->hit[c->hits->n++];
+    uintptr_t pcs[MK__WATCH_FRAMES];
+    /* Skip this function, the slow path and the hook's inline caller frames. */
+    int n = mk__backtrace(pcs, MK__WATCH_FRAMES, 2);
+    h->index = index;
+    h->nframes = n;
+    for (int i = 0; i < n; i++) h->frames[i] = (void *)pcs[i];
+}
+
+void mk__counters_slow(struct mk_hook_counters *c, uint64_t index) {
+    mk__guard_enter();
+    if (c->state == 0) {
+        lock();
+        c->state = 1;
+        c->next = threads;
+        if (threads) threads->prev = c;
+        threads = c;
+        unlock();
+        c->watch = UINT64_MAX;
+        if (have_key) pthread_setspecific(exit_key, c);
+    } else if (index > c->watch) {
+        capture(c, index);
+    }
+    mk__guard_leave();
+}
+
+/* ---- the table libmemkit reads ---- */
+
+static void thread_counts(uint64_t out[MK__C_N]) {
+    struct mk_hook_counters *c = mk__hook_counters();
+    for (int i = 0; i < MK__C_N; i++) out[i] = __atomic_load_n(&c->v[i], __ATOMIC_RELAXED);
+}
+
+static void process_counts(uint64_t out[MK__C_N], uint64_t *peak_live) {
+    mk__guard_enter();
+    lock();
+    uint64_t peak = retired_peak;
+    for (int i = 0; i < MK__C_N; i++) out[i] = retired[i];
+    for (struct mk_hook_counters *c = threads; c; c = c->next) {
+        for (int i = 0; i < MK__C_N; i++) out[i] += __atomic_load_n(&c->v[i], __ATOMIC_RELAXED);
+        uint64_t p = __atomic_load_n(&c->peak, __ATOMIC_RELAXED);
+        if (p > peak) peak = p;
+    }
+    unlock();
+    mk__guard_leave();
+    *peak_live = peak;
+}
+
+static void peak_reset(void) {
+    lock();
+    retired_peak = 0;
+    for (struct mk_hook_counters *c = threads; c; c = c->next) __atomic_store_n(&c->peak, 0, __ATOMIC_RELAXED);
+    unlock();
+}
+
+static uint64_t watch(uint64_t threshold) {
+    struct mk_hook_counters *c = mk__hook_counters();
+    uint64_t prev = c->watch;
+    if (c->state != 1) {
+        /* Register now, so the threshold below is not mistaken for "new thread". */
+        mk__counters_slow(c, 0);
+        prev = UINT64_MAX;
+    }
+    if (threshold != UINT64_MAX && c->hits && prev == UINT64_MAX) c->hits->n = 0;
+    c->watch = threshold;
+    return prev;
+}
+
+static int watch_hits(uint64_t after, struct mk__watch_hit *out, int max) {
+    struct mk_hook_counters *c = mk__hook_counters();
+    int k = 0;
+    for (int i = 0; c->hits && i < c->hits->n && k < max; i++)
+        if (c->hits->hit[i].index > after) out[k++] = c->hits->hit[i];
+    return k;
+}
+
+#ifdef MK_HOOKS_COUNT_ONLY
+#define PROVIDER "libmemkit-count"
+#else
+#define PROVIDER "memkit run"
+#endif
+
+static const struct mk__count_iface table = {
+    MK__COUNT_IFACE_VERSION, PROVIDER, NULL, thread_counts, process_counts, peak_reset, watch, watch_hits,
+};
+
+__attribute__((visibility("default"))) const struct mk__count_iface *mk__count_iface(void) { return &table; }
