@@ -60,6 +60,11 @@ size_t *mk_prof_order(const mk_prof *p, enum mk_sort key);
 /* The text report (totals, then the top sites by key, each with its stack). top 0 means all. */
 int mk_report_text(const mk_prof *p, FILE *out, enum mk_sort key, size_t top);
 
+/* The "Advice" section: for each heavy site, the memkit remedy its figures point at, with the
+ * figure that triggered it (thresholds in advice.c and docs/PROFILER.md). Needs the recorder's
+ * extra figures (p->extra); says so when they are missing. */
+int mk_report_advice(const mk_prof *p, FILE *out);
+
 /* Folded stacks for flame graphs: one line per distinct stack of function names, outermost first,
  * with its total bytes. */
 int mk_report_folded(const mk_prof *p, FILE *out);

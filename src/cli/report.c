@@ -88,7 +88,7 @@ int mk_cmd_report(int argc, char **argv) {
         return 1;
     }
     int rc = 0;
-    if (formats & MK_OUT_TEXT) rc |= mk_report_text(&p, stdout, (enum mk_sort)sort, (size_t)top);
+    if (formats & MK_OUT_TEXT) rc |= mk_report_text(&p, stdout, (enum mk_sort)sort, (size_t)top) | mk_report_advice(&p, stdout);
     if (formats & MK_OUT_FOLDED) rc |= mk_report_folded(&p, stdout);
     if (formats & MK_OUT_DHAT) rc |= mk_dhat_write(&p, stdout);
     mk_prof_free(&p);

@@ -175,6 +175,7 @@ static int analyze_one(const char *raw_path, const struct opts *o, int root, int
     if (o->formats & MK_OUT_TEXT) {
         if (several) fputc('\n', stderr);
         mk_report_text(&p, stderr, (enum mk_sort)o->sort, (size_t)o->top);
+        mk_report_advice(&p, stderr);
     }
     if (o->formats & MK_OUT_DHAT) {
         if (write_file(out, &p, 0)) bad = 1;
