@@ -13,7 +13,18 @@
 
 #include <stdint.h>
 
-/* Returns the number of addresses written (0..max). */
+/* Returns the number of addresses written (0..max). With skip = 0, pcs[0] is mk__backtrace's own
+ * return address (a PC inside its caller); each further entry is one frame further out. Uses the
+ * cached DWARF CFI walker of unwind.c, falling back to the frame-pointer step per frame. */
 __attribute__((visibility("hidden"))) int mk__backtrace(uintptr_t *pcs, int max, int skip);
+
+/* The same contract with the plain frame-pointer walk only (sound only where every frame keeps a
+ * frame pointer). For the benchmark and for comparison; the recorder uses mk__backtrace. */
+__attribute__((visibility("hidden"))) int mk__backtrace_fp(uintptr_t *pcs, int max, int skip);
+
+/* Forgets the cached unwind rules and rescans the loaded modules on the next miss. Optional: the
+ * walker notices dlopen/dlclose by itself on a cache miss, but a recorder that wraps dlclose may
+ * call this after it returns so no rule of an unmapped library survives. Thread-safe, no malloc. */
+__attribute__((visibility("hidden"))) void mk__unwind_invalidate(void);
 
 #endif

@@ -1,0 +1,53 @@
+#!/bin/sh
+# check.sh - the stack-capture suite: builds tests/unwind/unw_test.c against src/prof/unwind.c in
+# several variants and runs them. The oracle is libunwind's unw_backtrace (and glibc's backtrace()).
+#   nofp      the test program -O2 -fomit-frame-pointer, unwind.c as the recorder builds it
+#   fp        the test program -O2 -fno-omit-frame-pointer
+#   nofp-all  unwind.c itself built without frame pointers as well
+# The dlopen test uses two builds of unw_lib.c (without frame pointers, different frame layouts).
+# Ends with "unwind: N passed, N failed"; exits non-zero on any failure.
+cd "$(dirname "$0")/../.." || exit 2
+CC=${CC:-gcc}
+out=build/unwind-tests
+mkdir -p "$out"
+passed=0 failed=0
+note() { printf '%s\n' "$*"; }
+
+base="-std=c11 -g -O2 -Wall -Wextra -Werror -pthread"
+rec="$base -fPIC -fvisibility=hidden -fno-omit-frame-pointer -ftls-model=initial-exec"
+lib="-std=c11 -g -O2 -Wall -Wextra -Werror -fPIC -shared -fomit-frame-pointer"
+
+if ! $CC $lib -o "$out/libunw1.so" tests/unwind/unw_lib.c ||
+   ! $CC $lib -DUNW_LIB_VARIANT=1 -o "$out/libunw2.so" tests/unwind/unw_lib.c; then
+    note "unwind: building the test libraries failed"
+    failed=$((failed + 1))
+fi
+
+for v in nofp fp nofp-all; do
+    case $v in
+    nofp) tflags="-fomit-frame-pointer" uflags="$rec" ;;
+    fp) tflags="-fno-omit-frame-pointer" uflags="$rec" ;;
+    nofp-all) tflags="-fomit-frame-pointer" uflags="$base -fPIC -fvisibility=hidden -fomit-frame-pointer" ;;
+    esac
+    bin="$out/unw_test_$v"
+    if ! $CC $uflags -c -o "$out/unwind_$v.o" src/prof/unwind.c ||
+       ! $CC $base $tflags -Itests -o "$bin" tests/unwind/unw_test.c "$out/unwind_$v.o" -lunwind -ldl; then
+        note "unwind[$v]: build failed"
+        failed=$((failed + 1))
+        continue
+    fi
+    log=$(UNW_LIB1="$out/libunw1.so" UNW_LIB2="$out/libunw2.so" timeout 300 "$bin" 2>&1)
+    status=$?
+    printf '%s\n' "$log" | sed "s/^/[$v] /"
+    line=$(printf '%s\n' "$log" | grep -E '[0-9]+ passed, [0-9]+ failed' | tail -n 1)
+    p=$(printf '%s\n' "$line" | sed -nE 's/.*[^0-9]([0-9]+) passed.*/\1/p')
+    f=$(printf '%s\n' "$line" | sed -nE 's/.* ([0-9]+) failed.*/\1/p')
+    p=${p:-0} f=${f:-0}
+    if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+        note "unwind[$v]: exited with status $status"
+        f=1
+    fi
+    passed=$((passed + p)) failed=$((failed + f))
+done
+echo "unwind: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
