@@ -247,10 +247,13 @@ static uintptr_t read_enc(const uint8_t **pp, uint8_t enc, uintptr_t datarel, in
 
 /* ---- rules -------------------------------------------------------------------------------- */
 
-/* A rule in one word: kind in bits 0-2; for RULE_CFI, bit 3 = CFA from rbp (else rsp), bit 4 =
+/* A rule in one word: kind in bits 0-2. RULE_FPFRAME is the CFI rule of a frame with a frame
+ * pointer (CFA = rbp + 16, return address at CFA - 8, rbp saved at CFA - 16), told apart so the walk
+ * can step it from rbp alone: the CPU predicts that branch and runs ahead along the rbp chain while
+ * the rule lookups, off the critical path, confirm it. For RULE_CFI, bit 3 = CFA from rbp (else rsp), bit 4 =
  * rbp saved at CFA + 8*(int8)bits 16-23, return address at CFA + 8*(int8)bits 8-15, CFA offset
  * (int32) in bits 32-63. 0 is "no rule". */
-enum { RULE_CFI = 1, RULE_FP = 2, RULE_STOP = 3, RULE_SIGRETURN = 4 };
+enum { RULE_CFI = 1, RULE_FP = 2, RULE_STOP = 3, RULE_SIGRETURN = 4, RULE_FPFRAME = 5 };
 
 #define REG_RBP_DW 6
 #define REG_RSP_DW 7
@@ -424,6 +427,9 @@ static uint64_t pack_rule(const struct regstate *st) {
         return RULE_FP;
     if (st->cfa_off < INT32_MIN || st->cfa_off > INT32_MAX) return RULE_FP;
     if ((st->ra_off & 7) || st->ra_off < -1024 || st->ra_off > 1016) return RULE_FP;
+    if (st->cfa_reg == REG_RBP_DW && st->cfa_off == 16 && st->ra_off == -8 &&
+        st->bp_how == HOW_OFFSET && st->bp_off == -16)
+        return RULE_FPFRAME;
     uint64_t r = RULE_CFI | (uint64_t)(st->cfa_reg == REG_RBP_DW) << 3;
     r |= (uint64_t)(uint8_t)(int8_t)(st->ra_off / 8) << 8;
     if (st->bp_how == HOW_OFFSET) {
@@ -488,8 +494,9 @@ struct slot {
 };
 static struct slot g_cache[1u << CACHE_BITS];
 
-static inline struct slot *slot_for(uintptr_t addr) {
-    return &g_cache[(addr * 0x9E3779B97F4A7C15ull) >> (64 - CACHE_BITS)];
+static inline struct slot *slot_for(uintptr_t key) {
+    /* Shifts and xors only: the lookup is on the walk's critical path, a multiply is not free. */
+    return &g_cache[(key ^ key >> CACHE_BITS ^ key >> 2 * CACHE_BITS) & ((1u << CACHE_BITS) - 1)];
 }
 
 static inline uint64_t cache_key(uintptr_t addr, unsigned gen) {
@@ -514,6 +521,10 @@ static void cache_put(uintptr_t addr, unsigned gen, uint64_t v) {
     atomic_store_explicit(&s->key, cache_key(addr, gen), memory_order_release);
 }
 
+void mk__unwind_forget_rules(void) {
+    atomic_fetch_add_explicit(&g_gen, 1, memory_order_release);
+}
+
 void mk__unwind_invalidate(void) {
     atomic_store_explicit(&g_adds, UINT64_MAX, memory_order_release); /* forces the next rescan */
     atomic_fetch_add_explicit(&g_gen, 1, memory_order_release);
@@ -528,26 +539,42 @@ static inline int in_stack(uintptr_t a, uintptr_t lo, uintptr_t hi) {
 /* ucontext_t: uc_mcontext.gregs at offset 40; REG_RBP 10, REG_RSP 15, REG_RIP 16 (sys/ucontext.h). */
 #define UC_GREG(uc, i) ((uc) + 40 + 8 * (i))
 
+/* A cache miss: computes the rule and caches it. Out of line so the walk's loop stays small. */
+__attribute__((noinline, cold)) static uint64_t rule_miss(uintptr_t key, uintptr_t pc, int exact,
+                                                         int *synced, unsigned *gen) {
+    int cacheable = 1;
+    uint64_t r = rule_compute(exact ? pc : pc - 1, pc, exact, synced, &cacheable);
+    *gen = atomic_load_explicit(&g_gen, memory_order_acquire);
+    if (cacheable) cache_put(key, *gen, r);
+    return r;
+}
+
 __attribute__((noinline)) static int walk(uintptr_t *pcs, int max, int skip, uintptr_t pc,
                                           uintptr_t sp, uintptr_t bp, uintptr_t lo) {
     uintptr_t hi = stack_top(lo);
     int n = 0, exact = 0, synced = 0;
+    unsigned gen = atomic_load_explicit(&g_gen, memory_order_acquire);
     if (max <= 0) return 0;
     if (skip < 0) skip = 0;
     for (int steps = 0; steps < UNW_MAX_STEPS; steps++) {
         if (pc < 4096) break; /* return address 0 (outermost) or garbage */
         if (skip > 0) skip--;
         else if ((pcs[n++] = pc), n == max) break;
-        uintptr_t addr = exact ? pc : pc - 1;
-        unsigned gen = atomic_load_explicit(&g_gen, memory_order_acquire);
-        uint64_t r = cache_get(addr, gen);
-        if (__builtin_expect(!r, 0)) {
-            int cacheable = 1;
-            r = rule_compute(addr, pc, exact, &synced, &cacheable);
-            if (cacheable) cache_put(addr, atomic_load_explicit(&g_gen, memory_order_acquire), r);
+        /* Keyed by the PC itself (one dependent operation less than pc - 1); bit 47, never set
+         * in a user-space address, tells an interrupted PC from a return address. */
+        uintptr_t key = pc | (uintptr_t)exact << 47;
+        uint64_t r = cache_get(key, gen);
+        if (__builtin_expect(!r, 0)) r = rule_miss(key, pc, exact, &synced, &gen);
+        if ((r & 7) == RULE_FPFRAME) {
+            if (bp < sp || bp > hi - 16 || (bp & 7)) return n;
+            const uintptr_t *f = (const uintptr_t *)bp;
+            pc = f[1];
+            sp = bp + 16;
+            bp = f[0];
+            exact = 0;
+            continue;
         }
-        switch (r & 7) {
-        case RULE_CFI: {
+        if (__builtin_expect((r & 7) == RULE_CFI, 1)) {
             uintptr_t cfa = ((r & 8) ? bp : sp) + (uintptr_t)(intptr_t)(int32_t)(r >> 32);
             uintptr_t ra_at = cfa + (uintptr_t)(intptr_t)(int8_t)(r >> 8) * 8;
             if (cfa <= sp || cfa > hi || !in_stack(ra_at, lo, hi)) return n;
@@ -559,8 +586,9 @@ __attribute__((noinline)) static int walk(uintptr_t *pcs, int max, int skip, uin
             pc = *(const uintptr_t *)ra_at;
             sp = cfa;
             exact = 0;
-            break;
+            continue;
         }
+        switch (r & 7) {
         case RULE_FP: {
             /* No usable CFI here: trust rbp only if it looks like a frame above this one. */
             if (bp < sp || !in_stack(bp, lo, hi) || !in_stack(bp + 8, lo, hi)) return n;

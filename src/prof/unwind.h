@@ -22,9 +22,14 @@ __attribute__((visibility("hidden"))) int mk__backtrace(uintptr_t *pcs, int max,
  * frame pointer). For the benchmark and for comparison; the recorder uses mk__backtrace. */
 __attribute__((visibility("hidden"))) int mk__backtrace_fp(uintptr_t *pcs, int max, int skip);
 
-/* Forgets the cached unwind rules and rescans the loaded modules on the next miss. Optional: the
- * walker notices dlopen/dlclose by itself on a cache miss, but a recorder that wraps dlclose may
- * call this after it returns so no rule of an unmapped library survives. Thread-safe, no malloc. */
+/* Forgets the cached unwind rules and rescans the loaded modules on the next miss. The walker
+ * notices dlopen/dlclose by itself, but only on a cache miss: code loaded at the very addresses of
+ * an unloaded library could hit the old library's rules first. The recorder's dlclose wrapper
+ * should call this after dlclose returns. Thread-safe, async-signal-safe, no malloc. */
 __attribute__((visibility("hidden"))) void mk__unwind_invalidate(void);
+
+/* Forgets the cached rules only (the module table stays): the next capture of every call site pays
+ * the CFI interpretation again. For the benchmark's cold-cache figure. */
+__attribute__((visibility("hidden"))) void mk__unwind_forget_rules(void);
 
 #endif

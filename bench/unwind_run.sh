@@ -1,0 +1,12 @@
+#!/bin/sh
+# unwind_run.sh BUILD_DIR - runs both stack-capture benchmarks; the table goes to
+# BUILD_DIR/results/unwind.md (quoted in docs/BENCHMARKS.md, "## Stack capture").
+b=${1:-build}
+mkdir -p "$b/results"
+{
+    echo "## Stack capture"
+    echo
+    echo "\`make -C bench $b/unwind_bench_nofp $b/unwind_bench_fp && bench/unwind_run.sh\` ($(uname -m), $(nproc) cores)"
+    "$b/unwind_bench_nofp" "-O2 -g, no frame pointers" ${UNW_ROUNDS:-11} ${UNW_N:-200000}
+    "$b/unwind_bench_fp" "-O2 -g -fno-omit-frame-pointer" ${UNW_ROUNDS:-11} ${UNW_N:-200000}
+} | tee "$b/results/unwind.md"
