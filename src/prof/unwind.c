@@ -247,13 +247,27 @@ static uintptr_t read_enc(const uint8_t **pp, uint8_t enc, uintptr_t datarel, in
 
 /* ---- rules -------------------------------------------------------------------------------- */
 
-/* A rule in one word: kind in bits 0-2. RULE_FPFRAME is the CFI rule of a frame with a frame
- * pointer (CFA = rbp + 16, return address at CFA - 8, rbp saved at CFA - 16), told apart so the walk
- * can step it from rbp alone: the CPU predicts that branch and runs ahead along the rbp chain while
- * the rule lookups, off the critical path, confirm it. For RULE_CFI, bit 3 = CFA from rbp (else rsp), bit 4 =
- * rbp saved at CFA + 8*(int8)bits 16-23, return address at CFA + 8*(int8)bits 8-15, CFA offset
- * (int32) in bits 32-63. 0 is "no rule". */
-enum { RULE_CFI = 1, RULE_FP = 2, RULE_STOP = 3, RULE_SIGRETURN = 4, RULE_FPFRAME = 5 };
+/* A rule in one word, laid out so the walk needs one load and no decoding on its critical path:
+ * bits 0-31 the CFA offset (int32), 32-39 the return address's offset from the CFA / 8 (int8,
+ * K_GENERAL only), 40-47 rbp's save slot from the CFA / 8 (int8, when F_BP_SAVED), 48-55 the kind,
+ * 56-63 flags. 0 is "no rule".
+ *   K_SP       CFA = rsp + off (off >= 8), return address at CFA - 8: most frames without a frame
+ *              pointer; the next return address is one load at [rsp + off - 8].
+ *   K_BP       CFA = rbp + off, return address at CFA - 8 (alloca, stack realignment).
+ *   K_FPFRAME  a frame-pointer frame (CFA = rbp + 16, rbp saved at CFA - 16): stepped from rbp
+ *              alone, so the CPU predicts the branch and runs ahead along the rbp chain while the
+ *              rule lookups, off the critical path, confirm it.
+ *   K_GENERAL  anything else expressible (return address elsewhere, CFA from rbp, F_CFA_BP).
+ *   K_FP       no usable CFI: the frame-pointer step if rbp looks sound.
+ *   K_STOP     the return address is undefined: the outermost frame.
+ *   K_SIGRET   glibc's rt_sigreturn trampoline: the next frame comes from the ucontext. */
+enum { K_SP = 1, K_BP, K_FPFRAME, K_GENERAL, K_FP, K_STOP, K_SIGRET };
+enum { F_BP_SAVED = 1, F_CFA_BP = 2 };
+#define RULE(kind, flags) ((uint64_t)(kind) << 48 | (uint64_t)(flags) << 56)
+#define RULE_KIND(r) ((unsigned)((r) >> 48) & 0xff)
+#define RULE_OFF(r) ((intptr_t)(int32_t)(uint32_t)(r))
+#define RULE_RA8(r) ((intptr_t)(int8_t)(uint8_t)((r) >> 32))
+#define RULE_BP8(r) ((intptr_t)(int8_t)(uint8_t)((r) >> 40))
 
 #define REG_RBP_DW 6
 #define REG_RSP_DW 7
@@ -420,23 +434,26 @@ static const uint8_t *fde_find(const struct mod *m, uintptr_t addr) {
 }
 
 static uint64_t pack_rule(const struct regstate *st) {
-    if (st->ra_how == HOW_UNDEF) return RULE_STOP;
-    if (st->cfa_reg != REG_RSP_DW && st->cfa_reg != REG_RBP_DW) return RULE_FP;
+    if (st->ra_how == HOW_UNDEF) return RULE(K_STOP, 0);
+    if (st->cfa_reg != REG_RSP_DW && st->cfa_reg != REG_RBP_DW) return RULE(K_FP, 0);
     if (st->ra_how != HOW_OFFSET || (st->bp_how != HOW_SAME && st->bp_how != HOW_OFFSET &&
                                      st->bp_how != HOW_UNDEF))
-        return RULE_FP;
-    if (st->cfa_off < INT32_MIN || st->cfa_off > INT32_MAX) return RULE_FP;
-    if ((st->ra_off & 7) || st->ra_off < -1024 || st->ra_off > 1016) return RULE_FP;
-    if (st->cfa_reg == REG_RBP_DW && st->cfa_off == 16 && st->ra_off == -8 &&
-        st->bp_how == HOW_OFFSET && st->bp_off == -16)
-        return RULE_FPFRAME;
-    uint64_t r = RULE_CFI | (uint64_t)(st->cfa_reg == REG_RBP_DW) << 3;
-    r |= (uint64_t)(uint8_t)(int8_t)(st->ra_off / 8) << 8;
+        return RULE(K_FP, 0);
+    if (st->cfa_off < INT32_MIN || st->cfa_off > INT32_MAX) return RULE(K_FP, 0);
+    if ((st->ra_off & 7) || st->ra_off < -1024 || st->ra_off > 1016) return RULE(K_FP, 0);
+    int from_bp = st->cfa_reg == REG_RBP_DW;
+    unsigned flags = from_bp ? F_CFA_BP : 0;
+    uint64_t r = (uint32_t)(int32_t)st->cfa_off | (uint64_t)(uint8_t)(int8_t)(st->ra_off / 8) << 32;
     if (st->bp_how == HOW_OFFSET) {
-        if ((st->bp_off & 7) || st->bp_off < -1024 || st->bp_off > 1016) return RULE_FP;
-        r |= 1u << 4 | (uint64_t)(uint8_t)(int8_t)(st->bp_off / 8) << 16;
+        if (from_bp && st->cfa_off == 16 && st->ra_off == -8 && st->bp_off == -16)
+            return RULE(K_FPFRAME, 0);
+        if ((st->bp_off & 7) || st->bp_off < -1024 || st->bp_off > 1016) return RULE(K_FP, 0);
+        flags |= F_BP_SAVED;
+        r |= (uint64_t)(uint8_t)(int8_t)(st->bp_off / 8) << 40;
     }
-    return r | (uint64_t)(uint32_t)(int32_t)st->cfa_off << 32;
+    unsigned kind = K_GENERAL;
+    if (st->ra_off == -8) kind = from_bp ? K_BP : st->cfa_off >= 8 ? K_SP : K_GENERAL;
+    return r | RULE(kind, flags);
 }
 
 /* The rule for the frame whose PC is pc (addr = pc - 1 for a return address, pc for an
@@ -449,13 +466,13 @@ static uint64_t rule_compute(uintptr_t addr, uintptr_t pc, int exact, int *synce
         if (!mods_sync()) *cacheable = 0;
     }
     const struct mod *m = mod_find(addr);
-    if (!m) return RULE_FP; /* JIT code or garbage: the frame-pointer step, if rbp looks sound */
+    if (!m) return RULE(K_FP, 0); /* JIT code or garbage: the frame-pointer step, if rbp looks sound */
     /* glibc's __restore_rt: mov $15, %rax; syscall. The handler returns to its first byte. */
     static const uint8_t sigret[9] = {0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05};
     if (!exact && pc >= m->lo && pc + sizeof sigret <= m->hi && !memcmp((const void *)pc, sigret, 9))
-        return RULE_SIGRETURN;
+        return RULE(K_SIGRET, 0);
     const uint8_t *fde = fde_find(m, addr);
-    if (!fde) return RULE_FP;
+    if (!fde) return RULE(K_FP, 0);
     const uint8_t *p = fde;
     uint32_t l32;
     uint64_t len;
@@ -463,49 +480,44 @@ static uint64_t rule_compute(uintptr_t addr, uintptr_t pc, int exact, int *synce
     p += 4;
     len = l32;
     if (l32 == 0xffffffffu) { memcpy(&len, p, 8); p += 8; }
-    if (!len) return RULE_FP;
+    if (!len) return RULE(K_FP, 0);
     const uint8_t *end = p + len;
     uint32_t cie_off;
     memcpy(&cie_off, p, 4);
-    if (!cie_off) return RULE_FP;
+    if (!cie_off) return RULE(K_FP, 0);
     struct cie c;
-    if (parse_cie(p - cie_off, &c) < 0) return RULE_FP;
+    if (parse_cie(p - cie_off, &c) < 0) return RULE(K_FP, 0);
     p += 4;
     int ok = 1;
     uintptr_t begin = read_enc(&p, c.fde_enc, (uintptr_t)m->hdr, &ok);
     uintptr_t range = read_enc(&p, c.fde_enc & 0x0f, 0, &ok);
-    if (!ok || addr < begin || addr - begin >= range) return RULE_FP;
+    if (!ok || addr < begin || addr - begin >= range) return RULE(K_FP, 0);
     if (c.has_z) { uint64_t n = uleb(&p); p += n; }
     struct regstate st = {REG_RSP_DW, 8, HOW_OFFSET, HOW_SAME, -8, 0}, init;
-    if (cfa_run(c.insns, c.end, &st, NULL, &c, begin, UINTPTR_MAX) < 0) return RULE_FP;
+    if (cfa_run(c.insns, c.end, &st, NULL, &c, begin, UINTPTR_MAX) < 0) return RULE(K_FP, 0);
     init = st;
-    if (cfa_run(p, end, &st, &init, &c, begin, addr) < 0) return RULE_FP;
+    if (cfa_run(p, end, &st, &init, &c, begin, addr) < 0) return RULE(K_FP, 0);
     return pack_rule(&st);
 }
 
 /* ---- the rule cache ----------------------------------------------------------------------- */
 
-/* Direct-mapped; an entry is valid for a key when its key word equals (addr | gen << 48) before
- * and after its value is read (a seqlock in two words: writers zero the key, write the value,
- * then publish the key). Two threads computing the same key compute the same value. */
-#define CACHE_BITS 14
+/* Two-way set associative, indexed by the PC's low bits (no hashing: the lookup is on the walk's
+ * critical path, and return addresses' low bits are well spread). An entry is valid for a PC when
+ * its key word equals (pc | gen << 48) before and after its rule is read: a seqlock in two words
+ * (writers zero the key, write the rule, then publish the key). Two threads computing the rule of
+ * one PC compute the same rule, so racing writers are harmless. */
+#define CACHE_BITS 15
 struct slot {
     _Atomic uint64_t key, val;
 };
 static struct slot g_cache[1u << CACHE_BITS];
 
-static inline struct slot *slot_for(uintptr_t key) {
-    /* Shifts and xors only: the lookup is on the walk's critical path, a multiply is not free. */
-    return &g_cache[(key ^ key >> CACHE_BITS ^ key >> 2 * CACHE_BITS) & ((1u << CACHE_BITS) - 1)];
+static inline uint64_t cache_key(uintptr_t pc, uint64_t genbits) {
+    return (pc & 0xffffffffffffull) | genbits;
 }
 
-static inline uint64_t cache_key(uintptr_t addr, unsigned gen) {
-    return (addr & 0xffffffffffffull) | (uint64_t)(gen & 0xffff) << 48;
-}
-
-static inline uint64_t cache_get(uintptr_t addr, unsigned gen) {
-    struct slot *s = slot_for(addr);
-    uint64_t k = cache_key(addr, gen);
+static inline uint64_t slot_get(struct slot *s, uint64_t k) {
     if (atomic_load_explicit(&s->key, memory_order_acquire) != k) return 0;
     uint64_t v = atomic_load_explicit(&s->val, memory_order_relaxed);
     atomic_thread_fence(memory_order_acquire);
@@ -513,12 +525,24 @@ static inline uint64_t cache_get(uintptr_t addr, unsigned gen) {
     return v;
 }
 
-static void cache_put(uintptr_t addr, unsigned gen, uint64_t v) {
-    struct slot *s = slot_for(addr);
+static inline struct slot *set_for(uintptr_t pc) {
+    return &g_cache[pc & ((1u << CACHE_BITS) - 2)];
+}
+
+static void cache_put(uintptr_t pc, uint64_t genbits, uint64_t v) {
+    struct slot *set = set_for(pc), *s = &set[1];
+    /* A way that is empty or of an older generation, else evict the second way: an entry that
+     * was just filled in the first way stays. */
+    uint64_t k0 = atomic_load_explicit(&set[0].key, memory_order_relaxed);
+    if (!k0 || (k0 & ~0xffffffffffffull) != genbits) s = &set[0];
     atomic_store_explicit(&s->key, 0, memory_order_relaxed);
     atomic_thread_fence(memory_order_release);
     atomic_store_explicit(&s->val, v, memory_order_relaxed);
-    atomic_store_explicit(&s->key, cache_key(addr, gen), memory_order_release);
+    atomic_store_explicit(&s->key, cache_key(pc, genbits), memory_order_release);
+}
+
+static inline uint64_t gen_bits(void) {
+    return (uint64_t)(atomic_load_explicit(&g_gen, memory_order_acquire) & 0xffff) << 48;
 }
 
 void mk__unwind_forget_rules(void) {
@@ -532,20 +556,22 @@ void mk__unwind_invalidate(void) {
 
 /* ---- the walk ----------------------------------------------------------------------------- */
 
+/* a .. a+8 lies within [lo, hi) */
 static inline int in_stack(uintptr_t a, uintptr_t lo, uintptr_t hi) {
-    return a >= lo && a <= hi - 8 && !(a & 7);
+    return a >= lo && a <= hi - 8;
 }
 
 /* ucontext_t: uc_mcontext.gregs at offset 40; REG_RBP 10, REG_RSP 15, REG_RIP 16 (sys/ucontext.h). */
 #define UC_GREG(uc, i) ((uc) + 40 + 8 * (i))
 
-/* A cache miss: computes the rule and caches it. Out of line so the walk's loop stays small. */
-__attribute__((noinline, cold)) static uint64_t rule_miss(uintptr_t key, uintptr_t pc, int exact,
-                                                         int *synced, unsigned *gen) {
-    int cacheable = 1;
+/* A cache miss (or an interrupted PC, whose rules are not cached: they only occur in signal
+ * handlers): computes the rule and caches it. Out of line so the walk's loop stays small. */
+__attribute__((noinline, cold)) static uint64_t rule_miss(uintptr_t pc, int exact, int *synced,
+                                                         uint64_t *genbits) {
+    int cacheable = !exact;
     uint64_t r = rule_compute(exact ? pc : pc - 1, pc, exact, synced, &cacheable);
-    *gen = atomic_load_explicit(&g_gen, memory_order_acquire);
-    if (cacheable) cache_put(key, *gen, r);
+    *genbits = gen_bits();
+    if (cacheable) cache_put(pc, *genbits, r);
     return r;
 }
 
@@ -553,33 +579,44 @@ __attribute__((noinline)) static int walk(uintptr_t *pcs, int max, int skip, uin
                                           uintptr_t sp, uintptr_t bp, uintptr_t lo) {
     uintptr_t hi = stack_top(lo);
     int n = 0, exact = 0, synced = 0;
-    unsigned gen = atomic_load_explicit(&g_gen, memory_order_acquire);
+    if (!hi) hi = lo; /* an unknown stack: only the first frame, read from our own, is reported */
+    uint64_t genbits = gen_bits();
     if (max <= 0) return 0;
     if (skip < 0) skip = 0;
     for (int steps = 0; steps < UNW_MAX_STEPS; steps++) {
         if (pc < 4096) break; /* return address 0 (outermost) or garbage */
         if (skip > 0) skip--;
         else if ((pcs[n++] = pc), n == max) break;
-        /* Keyed by the PC itself (one dependent operation less than pc - 1); bit 47, never set
-         * in a user-space address, tells an interrupted PC from a return address. */
-        uintptr_t key = pc | (uintptr_t)exact << 47;
-        uint64_t r = cache_get(key, gen);
-        if (__builtin_expect(!r, 0)) r = rule_miss(key, pc, exact, &synced, &gen);
-        if ((r & 7) == RULE_FPFRAME) {
-            if (bp < sp || bp > hi - 16 || (bp & 7)) return n;
+        uint64_t r = 0;
+        if (__builtin_expect(!exact, 1)) {
+            struct slot *set = set_for(pc);
+            uint64_t k = cache_key(pc, genbits);
+            r = slot_get(&set[0], k);
+            if (!r) r = slot_get(&set[1], k);
+        }
+        if (__builtin_expect(!r, 0)) r = rule_miss(pc, exact, &synced, &genbits);
+        unsigned kind = RULE_KIND(r);
+        uintptr_t cfa;
+        if (__builtin_expect(kind == K_SP, 1)) {
+            cfa = sp + RULE_OFF(r); /* off >= 8: cfa - 8 >= sp >= lo */
+            if (cfa > hi) return n;
+        } else if (kind == K_FPFRAME) {
+            if (bp < sp || bp > hi - 16) return n;
             const uintptr_t *f = (const uintptr_t *)bp;
             pc = f[1];
             sp = bp + 16;
             bp = f[0];
             exact = 0;
             continue;
-        }
-        if (__builtin_expect((r & 7) == RULE_CFI, 1)) {
-            uintptr_t cfa = ((r & 8) ? bp : sp) + (uintptr_t)(intptr_t)(int32_t)(r >> 32);
-            uintptr_t ra_at = cfa + (uintptr_t)(intptr_t)(int8_t)(r >> 8) * 8;
+        } else if (kind == K_BP) {
+            cfa = bp + RULE_OFF(r);
+            if (cfa < sp + 8 || cfa > hi) return n;
+        } else if (kind == K_GENERAL) {
+            cfa = ((r >> 56 & F_CFA_BP) ? bp : sp) + RULE_OFF(r);
+            uintptr_t ra_at = cfa + 8 * RULE_RA8(r);
             if (cfa <= sp || cfa > hi || !in_stack(ra_at, lo, hi)) return n;
-            if (r & 16) {
-                uintptr_t bp_at = cfa + (uintptr_t)(intptr_t)(int8_t)(r >> 16) * 8;
+            if (r >> 56 & F_BP_SAVED) {
+                uintptr_t bp_at = cfa + 8 * RULE_BP8(r);
                 if (!in_stack(bp_at, lo, hi)) return n;
                 bp = *(const uintptr_t *)bp_at;
             }
@@ -587,19 +624,16 @@ __attribute__((noinline)) static int walk(uintptr_t *pcs, int max, int skip, uin
             sp = cfa;
             exact = 0;
             continue;
-        }
-        switch (r & 7) {
-        case RULE_FP: {
+        } else if (kind == K_FP) {
             /* No usable CFI here: trust rbp only if it looks like a frame above this one. */
-            if (bp < sp || !in_stack(bp, lo, hi) || !in_stack(bp + 8, lo, hi)) return n;
+            if (bp < sp || bp > hi - 16) return n;
             const uintptr_t *f = (const uintptr_t *)bp;
             pc = f[1];
             sp = bp + 16;
             bp = f[0];
             exact = 0;
-            break;
-        }
-        case RULE_SIGRETURN: {
+            continue;
+        } else if (kind == K_SIGRET) {
             /* sp is the handler's CFA, which is the ucontext of the rt_sigframe. */
             if (!in_stack(sp, lo, hi) || !in_stack(UC_GREG(sp, 16), lo, hi)) return n;
             pc = *(const uintptr_t *)UC_GREG(sp, 16);
@@ -612,10 +646,19 @@ __attribute__((noinline)) static int walk(uintptr_t *pcs, int max, int skip, uin
                 hi = stack_top(sp);
                 if (!hi) hi = lo; /* unknown stack: nothing more can be read */
             }
-            break;
+            continue;
+        } else {
+            return n; /* K_STOP: the return address is undefined (_start, thread start) */
         }
-        default: return n; /* RULE_STOP: the return address is undefined (_start, thread start) */
+        /* K_SP and K_BP: return address at CFA - 8, rbp maybe saved. */
+        if (r >> 56 & F_BP_SAVED) {
+            uintptr_t bp_at = cfa + 8 * RULE_BP8(r);
+            if (!in_stack(bp_at, lo, hi)) return n;
+            bp = *(const uintptr_t *)bp_at;
         }
+        pc = ((const uintptr_t *)cfa)[-1];
+        sp = cfa;
+        exact = 0;
     }
     return n;
 }
@@ -631,6 +674,7 @@ __attribute__((noinline)) int mk__backtrace_fp(uintptr_t *pcs, int max, int skip
     const uintptr_t *fp = __builtin_frame_address(0);
     uintptr_t lo = (uintptr_t)fp, hi = stack_top(lo);
     int n = 0;
+    if (!hi) hi = lo + 16; /* an unknown stack: only our own frame is read */
     if (max <= 0) return 0;
     for (int steps = 0; steps < UNW_MAX_STEPS && in_stack((uintptr_t)fp + 8, lo, hi); steps++) {
         uintptr_t ret = fp[1];
