@@ -23,6 +23,27 @@
 #define NOIPA __attribute__((noipa))
 #define MAXF 128
 
+/* The allocator, interposed: any call while a thread is inside mk__backtrace is counted (the
+ * contract says it never allocates; the first capture also rescans the loaded modules). */
+extern void *__libc_malloc(size_t), *__libc_calloc(size_t, size_t), *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+static __thread int t_in_capture;
+static atomic_int g_malloc_in_capture;
+static void note_alloc(void) {
+    if (t_in_capture) atomic_fetch_add(&g_malloc_in_capture, 1);
+}
+void *malloc(size_t n) { note_alloc(); return __libc_malloc(n); }
+void *calloc(size_t a, size_t b) { note_alloc(); return __libc_calloc(a, b); }
+void *realloc(void *p, size_t n) { note_alloc(); return __libc_realloc(p, n); }
+void free(void *p) { note_alloc(); __libc_free(p); }
+
+static int mk_capture(uintptr_t *pcs, int max, int skip) {
+    t_in_capture = 1;
+    int n = mk__backtrace(pcs, max, skip);
+    t_in_capture = 0;
+    return n;
+}
+
 struct cmp_result {
     int n_mk, n_ref, mismatch_at; /* mismatch_at -1: agree */
     uintptr_t mk[MAXF], ref[MAXF];
@@ -31,7 +52,9 @@ struct cmp_result {
 /* Captures with both unwinders; safe in a signal handler (no printing, no malloc in ours). */
 NOIPA static void capture_both(struct cmp_result *r) {
     void *ref[MAXF];
+    t_in_capture = 1;
     r->n_mk = mk__backtrace(r->mk, MAXF, 0);
+    t_in_capture = 0;
     r->n_ref = 0;
     (void)ref;
     /* libunwind's step-by-step API: its fast unw_backtrace path guesses wrong through frames
@@ -457,6 +480,23 @@ TEST(corrupted_stack_stops_without_crashing) {
     struct cmp_result r;
     chain_a(5, leaf_capture, &r);
     CHECK_AGREE(&r);
+}
+
+/* Last (tests run in file order): every capture above ran with the interposed allocator. */
+TEST(never_allocates) {
+    struct cmp_result r;
+    mk__unwind_invalidate(); /* the next capture rescans the modules and computes every rule */
+    chain_a(6, leaf_capture, &r);
+    CHECK_AGREE(&r);
+    uintptr_t pcs[8];
+    CHECK_GE(mk_capture(pcs, 8, 0), 1);
+    CHECK_EQ(atomic_load(&g_malloc_in_capture), 0);
+    /* and the interposer does see allocations (so the check above can fail) */
+    t_in_capture = 1;
+    void *volatile p = malloc(16);
+    free(p);
+    t_in_capture = 0;
+    CHECK_EQ(atomic_load(&g_malloc_in_capture), 2);
 }
 
 TEST_MAIN()
