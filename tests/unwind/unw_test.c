@@ -27,7 +27,7 @@
  * contract says it never allocates; the first capture also rescans the loaded modules). */
 extern void *__libc_malloc(size_t), *__libc_calloc(size_t, size_t), *__libc_realloc(void *, size_t);
 extern void __libc_free(void *);
-static __thread int t_in_capture;
+static __thread volatile int t_in_capture; /* volatile: malloc is a builtin the compiler reasons about */
 static atomic_int g_malloc_in_capture;
 static void note_alloc(void) {
     if (t_in_capture) atomic_fetch_add(&g_malloc_in_capture, 1);
