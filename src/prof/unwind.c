@@ -247,27 +247,30 @@ static uintptr_t read_enc(const uint8_t **pp, uint8_t enc, uintptr_t datarel, in
 
 /* ---- rules -------------------------------------------------------------------------------- */
 
-/* A rule in one word, laid out so the walk needs one load and no decoding on its critical path:
- * bits 0-31 the CFA offset (int32), 32-39 the return address's offset from the CFA / 8 (int8,
- * K_GENERAL only), 40-47 rbp's save slot from the CFA / 8 (int8, when F_BP_SAVED), 48-55 the kind,
- * 56-63 flags. 0 is "no rule".
- *   K_SP       CFA = rsp + off (off >= 8), return address at CFA - 8: most frames without a frame
- *              pointer; the next return address is one load at [rsp + off - 8].
- *   K_BP       CFA = rbp + off, return address at CFA - 8 (alloca, stack realignment).
+/* A rule in one word, laid out so the walk needs one load and little decoding on its critical
+ * path: bits 0-31 the CFA offset (int32), 32-39 the return address's offset from the CFA / 8 (int8,
+ * K_GENERAL only), 40-47 rbp's save slot from the CFA / 8 (int8, kinds with rbp saved), 48-55 the
+ * kind, 56-63 flags (K_GENERAL only). 0 is "no rule".
+ *   K_SP       CFA = rsp + off (off >= 8), return address at CFA - 8, rbp unchanged: most frames
+ *              without a frame pointer; the next return address is one load at [rsp + off - 8].
+ *   K_SPB      the same with rbp saved (a function that uses rbp as a general register).
  *   K_FPFRAME  a frame-pointer frame (CFA = rbp + 16, rbp saved at CFA - 16): stepped from rbp
  *              alone, so the CPU predicts the branch and runs ahead along the rbp chain while the
  *              rule lookups, off the critical path, confirm it.
- *   K_GENERAL  anything else expressible (return address elsewhere, CFA from rbp, F_CFA_BP).
+ *   K_BP       CFA = rbp + off, return address at CFA - 8, rbp saved or not (alloca frames).
+ *   K_GENERAL  anything else expressible (return address elsewhere; F_CFA_BP, F_BP_SAVED).
  *   K_FP       no usable CFI: the frame-pointer step if rbp looks sound.
  *   K_STOP     the return address is undefined: the outermost frame.
  *   K_SIGRET   glibc's rt_sigreturn trampoline: the next frame comes from the ucontext. */
-enum { K_SP = 1, K_BP, K_FPFRAME, K_GENERAL, K_FP, K_STOP, K_SIGRET };
+enum { K_SP = 1, K_SPB, K_FPFRAME, K_BP, K_GENERAL, K_FP, K_STOP, K_SIGRET };
 enum { F_BP_SAVED = 1, F_CFA_BP = 2 };
 #define RULE(kind, flags) ((uint64_t)(kind) << 48 | (uint64_t)(flags) << 56)
 #define RULE_KIND(r) ((unsigned)((r) >> 48) & 0xff)
 #define RULE_OFF(r) ((intptr_t)(int32_t)(uint32_t)(r))
 #define RULE_RA8(r) ((intptr_t)(int8_t)(uint8_t)((r) >> 32))
 #define RULE_BP8(r) ((intptr_t)(int8_t)(uint8_t)((r) >> 40))
+/* rbp's save slot, 0 when rbp is unchanged (a slot at the CFA itself is never rbp's) */
+#define RULE_HAS_BP(r) (((r) >> 40 & 0xff) != 0)
 
 #define REG_RBP_DW 6
 #define REG_RSP_DW 7
@@ -452,7 +455,10 @@ static uint64_t pack_rule(const struct regstate *st) {
         r |= (uint64_t)(uint8_t)(int8_t)(st->bp_off / 8) << 40;
     }
     unsigned kind = K_GENERAL;
-    if (st->ra_off == -8) kind = from_bp ? K_BP : st->cfa_off >= 8 ? K_SP : K_GENERAL;
+    if (st->ra_off == -8 && !(flags & F_BP_SAVED && st->bp_off == 0)) {
+        if (from_bp) kind = K_BP;
+        else if (st->cfa_off >= 8) kind = (flags & F_BP_SAVED) ? K_SPB : K_SP;
+    }
     return r | RULE(kind, flags);
 }
 
@@ -514,7 +520,7 @@ struct slot {
 static struct slot g_cache[1u << CACHE_BITS];
 
 static inline uint64_t cache_key(uintptr_t pc, uint64_t genbits) {
-    return (pc & 0xffffffffffffull) | genbits;
+    return pc | genbits; /* pc < 2^47: the walk stops at anything larger */
 }
 
 static inline uint64_t slot_get(struct slot *s, uint64_t k) {
@@ -563,104 +569,139 @@ static inline int in_stack(uintptr_t a, uintptr_t lo, uintptr_t hi) {
 
 /* ucontext_t: uc_mcontext.gregs at offset 40; REG_RBP 10, REG_RSP 15, REG_RIP 16 (sys/ucontext.h). */
 #define UC_GREG(uc, i) ((uc) + 40 + 8 * (i))
+#define USER_TOP (1ull << 47) /* no user-space code above: a larger "return address" is garbage */
+#define MAX_SIGFRAMES 16      /* signal frames crossed per capture at most (each may switch stacks) */
+
+/* The walk's state where the rare paths need it; the hot loop keeps its own copies in registers. */
+struct wstate {
+    uintptr_t pc, sp, bp, lo, hi;
+    uint64_t genbits;
+    int synced;   /* the module table was synced with the loader during this capture */
+    int exact;    /* pc is an interrupted instruction (after a signal frame), not a return address */
+    int sigframes;
+};
 
 /* A cache miss (or an interrupted PC, whose rules are not cached: they only occur in signal
  * handlers): computes the rule and caches it. Out of line so the walk's loop stays small. */
-__attribute__((noinline, cold)) static uint64_t rule_miss(uintptr_t pc, int exact, int *synced,
-                                                         uint64_t *genbits) {
+__attribute__((noinline, cold)) static uint64_t rule_miss(struct wstate *w, uintptr_t pc, int exact) {
     int cacheable = !exact;
-    uint64_t r = rule_compute(exact ? pc : pc - 1, pc, exact, synced, &cacheable);
-    *genbits = gen_bits();
-    if (cacheable) cache_put(pc, *genbits, r);
+    uint64_t r = rule_compute(exact ? pc : pc - 1, pc, exact, &w->synced, &cacheable);
+    w->genbits = gen_bits();
+    if (cacheable) cache_put(pc, w->genbits, r);
     return r;
+}
+
+/* The rules the hot loop does not step itself. Returns 0 to end the walk. */
+__attribute__((noinline)) static int step_rare(struct wstate *w, uint64_t r) {
+    uintptr_t sp = w->sp, bp = w->bp, lo = w->lo, hi = w->hi;
+    switch (RULE_KIND(r)) {
+    case K_GENERAL: {
+        uintptr_t cfa = ((r >> 56 & F_CFA_BP) ? bp : sp) + RULE_OFF(r);
+        uintptr_t ra_at = cfa + 8 * RULE_RA8(r);
+        if (cfa <= sp || cfa > hi || !in_stack(ra_at, lo, hi)) return 0;
+        if (r >> 56 & F_BP_SAVED) {
+            uintptr_t bp_at = cfa + 8 * RULE_BP8(r);
+            if (!in_stack(bp_at, lo, hi)) return 0;
+            w->bp = *(const uintptr_t *)bp_at;
+        }
+        w->pc = *(const uintptr_t *)ra_at;
+        w->sp = cfa;
+        return 1;
+    }
+    case K_FP: {
+        /* No usable CFI here: trust rbp only if it looks like a frame above this one. */
+        if (bp < sp || bp > hi - 16) return 0;
+        const uintptr_t *f = (const uintptr_t *)bp;
+        w->pc = f[1];
+        w->sp = bp + 16;
+        w->bp = f[0];
+        return 1;
+    }
+    case K_SIGRET: {
+        /* sp is the handler's CFA, which is the ucontext of the rt_sigframe. */
+        if (++w->sigframes > MAX_SIGFRAMES) return 0;
+        if (!in_stack(sp, lo, hi) || !in_stack(UC_GREG(sp, 16), lo, hi)) return 0;
+        w->pc = *(const uintptr_t *)UC_GREG(sp, 16);
+        w->bp = *(const uintptr_t *)UC_GREG(sp, 10);
+        w->sp = sp = *(const uintptr_t *)UC_GREG(sp, 15);
+        w->exact = 1;
+        /* The interrupted code may run on another stack (the handler on a sigaltstack). */
+        if (sp < lo || sp >= hi) {
+            w->lo = sp;
+            w->hi = stack_top(sp);
+            if (!w->hi) w->hi = sp; /* unknown stack: nothing more can be read */
+        }
+        return 1;
+    }
+    default: return 0; /* K_STOP: the return address is undefined (_start, thread start) */
+    }
 }
 
 __attribute__((noinline)) static int walk(uintptr_t *pcs, int max, int skip, uintptr_t pc,
                                           uintptr_t sp, uintptr_t bp, uintptr_t lo) {
-    uintptr_t hi = stack_top(lo);
-    int n = 0, exact = 0, synced = 0;
-    if (!hi) hi = lo; /* an unknown stack: only the first frame, read from our own, is reported */
-    uint64_t genbits = gen_bits();
+    struct wstate w = {.lo = lo, .hi = stack_top(lo), .genbits = gen_bits()};
+    uintptr_t hi = w.hi;
+    if (!hi) w.hi = hi = lo; /* an unknown stack: only the first frame, read from our own, is reported */
     if (max <= 0) return 0;
     if (skip < 0) skip = 0;
-    for (int steps = 0; steps < UNW_MAX_STEPS; steps++) {
-        if (pc < 4096) break; /* return address 0 (outermost) or garbage */
-        if (skip > 0) skip--;
-        else if ((pcs[n++] = pc), n == max) break;
-        uint64_t r = 0;
-        if (__builtin_expect(!exact, 1)) {
+    /* i counts frames from -skip; pcs[i] is written from 0 on. No step counter: every step moves
+     * sp up by at least 8 within [lo, hi), and only a signal frame (at most MAX_SIGFRAMES) may
+     * move it elsewhere. */
+    int i = -skip;
+    for (;;) {
+        if (__builtin_expect((pc - 4096) >> 47, 0)) break; /* 0 (the outermost frame) or garbage */
+        if (i >= 0) {
+            pcs[i] = pc;
+            if (i + 1 == max) return max;
+        }
+        i++; /* from here on, i (when >= 0) is the number of PCs written */
+        uint64_t r;
+        if (__builtin_expect(w.exact, 0)) {
+            w.exact = 0;
+            r = rule_miss(&w, pc, 1);
+        } else {
             struct slot *set = set_for(pc);
-            uint64_t k = cache_key(pc, genbits);
+            uint64_t k = pc | w.genbits;
             r = slot_get(&set[0], k);
             if (!r) r = slot_get(&set[1], k);
+            if (__builtin_expect(!r, 0)) r = rule_miss(&w, pc, 0);
         }
-        if (__builtin_expect(!r, 0)) r = rule_miss(pc, exact, &synced, &genbits);
         unsigned kind = RULE_KIND(r);
         uintptr_t cfa;
-        if (__builtin_expect(kind == K_SP, 1)) {
-            cfa = sp + RULE_OFF(r); /* off >= 8: cfa - 8 >= sp >= lo */
-            if (cfa > hi) return n;
-        } else if (kind == K_FPFRAME) {
-            if (bp < sp || bp > hi - 16) return n;
+        if (kind == K_SP) { /* no __builtin_expect: it would make the compiler spill rbp */
+            cfa = sp + RULE_OFF(r); /* off >= 8, so cfa - 8 >= sp >= lo */
+            if (cfa > hi) break;
+            pc = ((const uintptr_t *)cfa)[-1];
+            sp = cfa;
+            continue;
+        }
+        if (kind == K_FPFRAME) {
+            /* Stepped from rbp alone: the branch is predicted, so the CPU runs ahead along the
+             * rbp chain while the rule lookups confirm it. */
+            if (bp < sp || bp > hi - 16) break;
             const uintptr_t *f = (const uintptr_t *)bp;
             pc = f[1];
             sp = bp + 16;
             bp = f[0];
-            exact = 0;
             continue;
-        } else if (kind == K_BP) {
-            cfa = bp + RULE_OFF(r);
-            if (cfa < sp + 8 || cfa > hi) return n;
-        } else if (kind == K_GENERAL) {
-            cfa = ((r >> 56 & F_CFA_BP) ? bp : sp) + RULE_OFF(r);
-            uintptr_t ra_at = cfa + 8 * RULE_RA8(r);
-            if (cfa <= sp || cfa > hi || !in_stack(ra_at, lo, hi)) return n;
-            if (r >> 56 & F_BP_SAVED) {
+        }
+        if (kind == K_SPB || kind == K_BP) {
+            cfa = (kind == K_SPB ? sp : bp) + RULE_OFF(r);
+            if (cfa < sp + 8 || cfa > hi) break;
+            if (RULE_HAS_BP(r)) {
                 uintptr_t bp_at = cfa + 8 * RULE_BP8(r);
-                if (!in_stack(bp_at, lo, hi)) return n;
+                if (!in_stack(bp_at, w.lo, hi)) break;
                 bp = *(const uintptr_t *)bp_at;
             }
-            pc = *(const uintptr_t *)ra_at;
+            pc = ((const uintptr_t *)cfa)[-1];
             sp = cfa;
-            exact = 0;
             continue;
-        } else if (kind == K_FP) {
-            /* No usable CFI here: trust rbp only if it looks like a frame above this one. */
-            if (bp < sp || bp > hi - 16) return n;
-            const uintptr_t *f = (const uintptr_t *)bp;
-            pc = f[1];
-            sp = bp + 16;
-            bp = f[0];
-            exact = 0;
-            continue;
-        } else if (kind == K_SIGRET) {
-            /* sp is the handler's CFA, which is the ucontext of the rt_sigframe. */
-            if (!in_stack(sp, lo, hi) || !in_stack(UC_GREG(sp, 16), lo, hi)) return n;
-            pc = *(const uintptr_t *)UC_GREG(sp, 16);
-            bp = *(const uintptr_t *)UC_GREG(sp, 10);
-            sp = *(const uintptr_t *)UC_GREG(sp, 15);
-            exact = 1;
-            /* The interrupted code may run on another stack (the handler on a sigaltstack). */
-            if (sp < lo || sp >= hi) {
-                lo = sp;
-                hi = stack_top(sp);
-                if (!hi) hi = lo; /* unknown stack: nothing more can be read */
-            }
-            continue;
-        } else {
-            return n; /* K_STOP: the return address is undefined (_start, thread start) */
         }
-        /* K_SP and K_BP: return address at CFA - 8, rbp maybe saved. */
-        if (r >> 56 & F_BP_SAVED) {
-            uintptr_t bp_at = cfa + 8 * RULE_BP8(r);
-            if (!in_stack(bp_at, lo, hi)) return n;
-            bp = *(const uintptr_t *)bp_at;
-        }
-        pc = ((const uintptr_t *)cfa)[-1];
-        sp = cfa;
-        exact = 0;
+        w.pc = pc, w.sp = sp, w.bp = bp;
+        if (!step_rare(&w, r)) break;
+        pc = w.pc, sp = w.sp, bp = w.bp, hi = w.hi;
     }
-    return n;
+    return i < 0 ? 0 : i;
 }
 
 __attribute__((noinline)) int mk__backtrace(uintptr_t *pcs, int max, int skip) {
