@@ -32,7 +32,8 @@
 #include <stddef.h>
 #include <string.h>
 
-#define UNW_MAX_STEPS 1024        /* frames walked at most, skip included */
+#define UNW_MAX_SKIP 1024         /* a larger skip is a caller's bug: nothing is captured */
+#define USER_TOP (1ull << 47)     /* no user-space code above: a larger "return address" is garbage */
 #define THREAD_STACK_MAX (1ull << 30)
 #define MAIN_STACK_MAX (1ull << 34)
 
@@ -467,6 +468,10 @@ static uint64_t pack_rule(const struct regstate *st) {
  * *cacheable is cleared when that was not possible (another thread was rescanning). */
 static uint64_t rule_compute(uintptr_t addr, uintptr_t pc, int exact, int *synced,
                              int *cacheable) {
+    if (pc >= USER_TOP) { /* garbage: its bits would spill into the key's generation */
+        *cacheable = 0;
+        return RULE(K_FP, 0);
+    }
     if (!*synced) {
         *synced = 1;
         if (!mods_sync()) *cacheable = 0;
@@ -547,8 +552,9 @@ static void cache_put(uintptr_t pc, uint64_t genbits, uint64_t v) {
     atomic_store_explicit(&s->key, cache_key(pc, genbits), memory_order_release);
 }
 
+/* The generation in a key's top 16 bits; never 0, so a key is never 0 and genbits 0 never hits. */
 static inline uint64_t gen_bits(void) {
-    return (uint64_t)(atomic_load_explicit(&g_gen, memory_order_acquire) & 0xffff) << 48;
+    return (uint64_t)((atomic_load_explicit(&g_gen, memory_order_acquire) & 0x7fff) | 0x8000) << 48;
 }
 
 void mk__unwind_forget_rules(void) {
@@ -569,7 +575,6 @@ static inline int in_stack(uintptr_t a, uintptr_t lo, uintptr_t hi) {
 
 /* ucontext_t: uc_mcontext.gregs at offset 40; REG_RBP 10, REG_RSP 15, REG_RIP 16 (sys/ucontext.h). */
 #define UC_GREG(uc, i) ((uc) + 40 + 8 * (i))
-#define USER_TOP (1ull << 47) /* no user-space code above: a larger "return address" is garbage */
 #define MAX_SIGFRAMES 16      /* signal frames crossed per capture at most (each may switch stacks) */
 
 /* The walk's state where the rare paths need it; the hot loop keeps its own copies in registers. */
@@ -581,10 +586,12 @@ struct wstate {
     int sigframes;
 };
 
-/* A cache miss (or an interrupted PC, whose rules are not cached: they only occur in signal
- * handlers): computes the rule and caches it. Out of line so the walk's loop stays small. */
-__attribute__((noinline, cold)) static uint64_t rule_miss(struct wstate *w, uintptr_t pc, int exact) {
-    int cacheable = !exact;
+/* A cache miss, or the PC after a signal frame (an interrupted instruction, not a return address,
+ * whose rule is not cached: they only occur in signal handlers). Computes the rule and caches it.
+ * Out of line so the walk's loop stays small. */
+__attribute__((noinline, cold)) static uint64_t rule_miss(struct wstate *w, uintptr_t pc) {
+    int exact = w->exact, cacheable = !exact;
+    w->exact = 0;
     uint64_t r = rule_compute(exact ? pc : pc - 1, pc, exact, &w->synced, &cacheable);
     w->genbits = gen_bits();
     if (cacheable) cache_put(pc, w->genbits, r);
@@ -625,6 +632,7 @@ __attribute__((noinline)) static int step_rare(struct wstate *w, uint64_t r) {
         w->bp = *(const uintptr_t *)UC_GREG(sp, 10);
         w->sp = sp = *(const uintptr_t *)UC_GREG(sp, 15);
         w->exact = 1;
+        w->genbits = 0; /* the next lookup misses: see step() */
         /* The interrupted code may run on another stack (the handler on a sigaltstack). */
         if (sp < lo || sp >= hi) {
             w->lo = sp;
@@ -637,71 +645,70 @@ __attribute__((noinline)) static int step_rare(struct wstate *w, uint64_t r) {
     }
 }
 
+/* One step of the walk from (pc, sp, bp); returns 0 at the end of the stack. Inlined twice: in the
+ * loop that skips frames and in the one that records them. */
+static inline __attribute__((always_inline)) int step(struct wstate *w, uintptr_t *pcp, uintptr_t *spp,
+                                                      uintptr_t *bpp, uintptr_t hi) {
+    uintptr_t pc = *pcp, sp = *spp, bp = *bpp, cfa;
+    /* After a signal frame w->genbits is 0, which no cached key has: the interrupted PC goes to
+     * rule_miss, which knows it is not a return address. */
+    struct slot *set = set_for(pc);
+    uint64_t k = pc | w->genbits;
+    uint64_t r = slot_get(&set[0], k);
+    if (!r) r = slot_get(&set[1], k);
+    if (__builtin_expect(!r, 0)) r = rule_miss(w, pc);
+    unsigned kind = RULE_KIND(r);
+    if (kind == K_SP) { /* no __builtin_expect: it would make the compiler spill rbp */
+        cfa = sp + RULE_OFF(r); /* off >= 8, so cfa - 8 >= sp >= lo */
+        if (cfa > hi) return 0;
+        *pcp = ((const uintptr_t *)cfa)[-1];
+        *spp = cfa;
+        return 1;
+    }
+    if (kind == K_FPFRAME) {
+        /* Stepped from rbp alone: the branch is predicted, so the CPU runs ahead along the rbp
+         * chain while the rule lookups confirm it. */
+        if (bp < sp || bp > hi - 16) return 0;
+        const uintptr_t *f = (const uintptr_t *)bp;
+        *pcp = f[1];
+        *spp = bp + 16;
+        *bpp = f[0];
+        return 1;
+    }
+    if (kind == K_SPB || kind == K_BP) {
+        cfa = (kind == K_SPB ? sp : bp) + RULE_OFF(r);
+        if (cfa < sp + 8 || cfa > hi) return 0;
+        if (RULE_HAS_BP(r)) {
+            uintptr_t bp_at = cfa + 8 * RULE_BP8(r);
+            if (!in_stack(bp_at, w->lo, hi)) return 0;
+            *bpp = *(const uintptr_t *)bp_at;
+        }
+        *pcp = ((const uintptr_t *)cfa)[-1];
+        *spp = cfa;
+        return 1;
+    }
+    w->pc = pc, w->sp = sp, w->bp = bp;
+    if (!step_rare(w, r)) return 0;
+    *pcp = w->pc, *spp = w->sp, *bpp = w->bp;
+    return 1;
+}
+
 __attribute__((noinline)) static int walk(uintptr_t *pcs, int max, int skip, uintptr_t pc,
                                           uintptr_t sp, uintptr_t bp, uintptr_t lo) {
     struct wstate w = {.lo = lo, .hi = stack_top(lo), .genbits = gen_bits()};
-    uintptr_t hi = w.hi;
-    if (!hi) w.hi = hi = lo; /* an unknown stack: only the first frame, read from our own, is reported */
-    if (max <= 0) return 0;
-    if (skip < 0) skip = 0;
-    /* i counts frames from -skip; pcs[i] is written from 0 on. No step counter: every step moves
-     * sp up by at least 8 within [lo, hi), and only a signal frame (at most MAX_SIGFRAMES) may
-     * move it elsewhere. */
-    int i = -skip;
-    for (;;) {
-        if (__builtin_expect((pc - 4096) >> 47, 0)) break; /* 0 (the outermost frame) or garbage */
-        if (i >= 0) {
-            pcs[i] = pc;
-            if (i + 1 == max) return max;
-        }
-        i++; /* from here on, i (when >= 0) is the number of PCs written */
-        uint64_t r;
-        if (__builtin_expect(w.exact, 0)) {
-            w.exact = 0;
-            r = rule_miss(&w, pc, 1);
-        } else {
-            struct slot *set = set_for(pc);
-            uint64_t k = pc | w.genbits;
-            r = slot_get(&set[0], k);
-            if (!r) r = slot_get(&set[1], k);
-            if (__builtin_expect(!r, 0)) r = rule_miss(&w, pc, 0);
-        }
-        unsigned kind = RULE_KIND(r);
-        uintptr_t cfa;
-        if (kind == K_SP) { /* no __builtin_expect: it would make the compiler spill rbp */
-            cfa = sp + RULE_OFF(r); /* off >= 8, so cfa - 8 >= sp >= lo */
-            if (cfa > hi) break;
-            pc = ((const uintptr_t *)cfa)[-1];
-            sp = cfa;
-            continue;
-        }
-        if (kind == K_FPFRAME) {
-            /* Stepped from rbp alone: the branch is predicted, so the CPU runs ahead along the
-             * rbp chain while the rule lookups confirm it. */
-            if (bp < sp || bp > hi - 16) break;
-            const uintptr_t *f = (const uintptr_t *)bp;
-            pc = f[1];
-            sp = bp + 16;
-            bp = f[0];
-            continue;
-        }
-        if (kind == K_SPB || kind == K_BP) {
-            cfa = (kind == K_SPB ? sp : bp) + RULE_OFF(r);
-            if (cfa < sp + 8 || cfa > hi) break;
-            if (RULE_HAS_BP(r)) {
-                uintptr_t bp_at = cfa + 8 * RULE_BP8(r);
-                if (!in_stack(bp_at, w.lo, hi)) break;
-                bp = *(const uintptr_t *)bp_at;
-            }
-            pc = ((const uintptr_t *)cfa)[-1];
-            sp = cfa;
-            continue;
-        }
-        w.pc = pc, w.sp = sp, w.bp = bp;
-        if (!step_rare(&w, r)) break;
-        pc = w.pc, sp = w.sp, bp = w.bp, hi = w.hi;
+    if (!w.hi) w.hi = lo; /* an unknown stack: only the first frame, read from our own, is reported */
+    int n = 0;
+    if (skip > UNW_MAX_SKIP) return 0;
+    /* No step counter: every step moves sp up by at least 8 within [lo, hi), and only a signal
+     * frame (at most MAX_SIGFRAMES) may move it elsewhere. A PC below 4096 is the outermost
+     * frame's 0 or garbage; one above user space misses the cache and ends in rule_miss. */
+    for (; skip > 0; skip--)
+        if (pc < 4096 || !step(&w, &pc, &sp, &bp, w.hi)) return 0;
+    while (n < max && pc >= 4096) {
+        pcs[n++] = pc;
+        if (n == max || !step(&w, &pc, &sp, &bp, w.hi)) break;
     }
-    return i < 0 ? 0 : i;
+    return n;
 }
 
 __attribute__((noinline)) int mk__backtrace(uintptr_t *pcs, int max, int skip) {
@@ -717,7 +724,9 @@ __attribute__((noinline)) int mk__backtrace_fp(uintptr_t *pcs, int max, int skip
     int n = 0;
     if (!hi) hi = lo + 16; /* an unknown stack: only our own frame is read */
     if (max <= 0) return 0;
-    for (int steps = 0; steps < UNW_MAX_STEPS && in_stack((uintptr_t)fp + 8, lo, hi); steps++) {
+    if (skip > UNW_MAX_SKIP) return 0;
+    /* Bounded: each step moves fp up within [lo, hi). */
+    while (in_stack((uintptr_t)fp + 8, lo, hi)) {
         uintptr_t ret = fp[1];
         const uintptr_t *next = (const uintptr_t *)fp[0];
         if (ret < 4096) break;
