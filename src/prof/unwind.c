@@ -516,8 +516,7 @@ static uint64_t rule_compute(uintptr_t addr, uintptr_t pc, int exact, int *synce
 /* Two-way set associative, indexed by the PC's low bits (no hashing: the lookup is on the walk's
  * critical path, and return addresses' low bits are well spread). An entry is valid for a PC when
  * its key word equals (pc | gen << 48) before and after its rule is read: a seqlock in two words
- * (writers zero the key, write the rule, then publish the key). Two threads computing the rule of
- * one PC compute the same rule, so racing writers are harmless. */
+ * (a writer claims the key with a compare-and-swap, writes the rule, then publishes the key). */
 #define CACHE_BITS 15
 struct slot {
     _Atomic uint64_t key, val;
@@ -540,14 +539,22 @@ static inline struct slot *set_for(uintptr_t pc) {
     return &g_cache[pc & ((1u << CACHE_BITS) - 2)];
 }
 
+#define KEY_BUSY 1 /* a writer owns the slot; never a valid key (a key's generation is not 0) */
+
 static void cache_put(uintptr_t pc, uint64_t genbits, uint64_t v) {
     struct slot *set = set_for(pc), *s = &set[1];
     /* A way that is empty or of an older generation, else evict the second way: an entry that
      * was just filled in the first way stays. */
     uint64_t k0 = atomic_load_explicit(&set[0].key, memory_order_relaxed);
-    if (!k0 || (k0 & ~0xffffffffffffull) != genbits) s = &set[0];
-    atomic_store_explicit(&s->key, 0, memory_order_relaxed);
-    atomic_thread_fence(memory_order_release);
+    if (!k0 || (k0 != KEY_BUSY && (k0 & ~0xffffffffffffull) != genbits)) s = &set[0];
+    /* Writers exclude each other by claiming the key (two writers of different PCs interleaving
+     * their stores would publish one PC's key over the other's rule). A slot being written, by
+     * another thread or by the code this signal handler interrupted, is simply not cached into. */
+    uint64_t old = atomic_load_explicit(&s->key, memory_order_relaxed);
+    if (old == KEY_BUSY ||
+        !atomic_compare_exchange_strong_explicit(&s->key, &old, KEY_BUSY, memory_order_acquire,
+                                                 memory_order_relaxed))
+        return;
     atomic_store_explicit(&s->val, v, memory_order_relaxed);
     atomic_store_explicit(&s->key, cache_key(pc, genbits), memory_order_release);
 }
