@@ -460,7 +460,7 @@ static uint64_t pack_rule(const struct regstate *st) {
         if (from_bp) kind = K_BP;
         else if (st->cfa_off >= 8) kind = (flags & F_BP_SAVED) ? K_SPB : K_SP;
     }
-    return r | RULE(kind, flags);
+    return r | RULE(kind, kind == K_GENERAL ? flags : 0); /* the fast kinds carry no flags */
 }
 
 /* The rule for the frame whose PC is pc (addr = pc - 1 for a return address, pc for an
@@ -661,10 +661,16 @@ static inline __attribute__((always_inline)) int step(struct wstate *w, uintptr_
      * rule_miss, which knows it is not a return address. */
     struct slot *set = set_for(pc);
     uint64_t k = pc | w->genbits;
-    uint64_t r = slot_get(&set[0], k);
-    if (!r) r = slot_get(&set[1], k);
-    if (__builtin_expect(!r, 0)) r = rule_miss(w, pc);
-    unsigned kind = RULE_KIND(r);
+    /* The first way, read as a seqlock with one combined test (the usual hit). */
+    uint64_t k1 = atomic_load_explicit(&set[0].key, memory_order_acquire);
+    uint64_t r = atomic_load_explicit(&set[0].val, memory_order_relaxed);
+    atomic_thread_fence(memory_order_acquire);
+    uint64_t k2 = atomic_load_explicit(&set[0].key, memory_order_relaxed);
+    if (__builtin_expect((k1 ^ k) | (k2 ^ k), 0)) {
+        r = slot_get(&set[1], k);
+        if (!r) r = rule_miss(w, pc);
+    }
+    unsigned kind = (unsigned)(r >> 48); /* the kinds stepped here have no flags */
     if (kind == K_SP) { /* no __builtin_expect: it would make the compiler spill rbp */
         cfa = sp + RULE_OFF(r); /* off >= 8, so cfa - 8 >= sp >= lo */
         if (cfa > hi) return 0;
