@@ -1,26 +1,30 @@
 /* unwind.c - stack capture for the recorder: a cached DWARF CFI walker for x86-64 Linux.
  *
- * The one design decision: every frame is unwound with the module's own .eh_frame CFI, but the
- * CFI is interpreted once per call site, not once per capture. The rule it yields for a return
- * address (CFA = rsp|rbp + N, return address at CFA + a, rbp saved at CFA + b or unchanged) is
- * packed in one 64-bit word and kept in a fixed, lock-free, direct-mapped table keyed by the PC, so
- * a warm frame costs one hash probe and two or three loads, about what the frame-pointer step
- * costs, and it is also right where the code has no frame pointers (glibc, -O2 programs).
- * Measured (docs/BENCHMARKS.md, "Stack capture"): warm ~1.1-1.5x a frame-pointer walk, 10-20x
- * faster than libunwind's unw_backtrace and glibc's backtrace(); hence this and not libunwind.
+ * The one design decision: every frame is unwound by its module's own .eh_frame CFI, but the CFI
+ * is interpreted once per call site, not once per capture. The rule it yields for a return address
+ * (CFA = rsp or rbp + N, return address at CFA - 8, rbp saved at CFA + M or unchanged) is packed in
+ * one 64-bit word in a fixed-size, lock-free rule cache keyed by the PC, so a warm frame is one
+ * probe and one stack load: right where the code has no frame pointers (glibc, -O2 programs), and
+ * close to the frame-pointer step where it has them (frame-pointer frames are stepped from rbp, so
+ * the CPU runs ahead along the rbp chain while the probes confirm). Chosen over libunwind because,
+ * measured in bench/unwind_bench.c (docs/BENCHMARKS.md, "Stack capture"), libunwind's cached
+ * unw_backtrace and glibc's backtrace() cost about twice as much per capture on the same stacks,
+ * and libunwind would also have to be linked into every profiled program; the plain frame-pointer
+ * walk is faster still but stops (or goes wrong) at the first frame without a frame pointer.
  *
- * How a rule is found on a miss: the module containing the PC (a table of executable segments built
- * with dl_iterate_phdr, which does not malloc, checked against the loader's adds/subs counters on
- * every miss so dlopen/dlclose are noticed),
- * its PT_GNU_EH_FRAME binary-search table, the FDE, then the CIE and FDE programs run up to the PC.
- * Expression rules (PLT stubs, hand-written assembly) give a "frame-pointer step" rule instead; the
- * rt_sigreturn trampoline is recognised by its bytes and unwound through the ucontext on the stack.
+ * On a miss: the module holding the PC (executable segments listed by dl_iterate_phdr, which does
+ * not malloc, resynced with the loader's adds/subs counters on every capture that misses), its
+ * PT_GNU_EH_FRAME binary-search table, the FDE, then the CIE and FDE programs run up to the PC.
+ * Expression rules (PLT stubs, stack realignment through a DRAP register) and code without CFI
+ * (JIT) take the frame-pointer step if rbp looks sound; glibc's rt_sigreturn trampoline is known
+ * by its bytes and crossed through the ucontext on the stack.
  *
- * Robustness: every stack word read lies between the capture's own stack pointer and the top of
- * the current thread's stack (the thread pointer for glibc threads, __libc_stack_end for the main
- * thread, the sigaltstack for a handler running on one), every step must move the CFA up, and the
- * walk is bounded; a corrupt frame ends the walk. Module data (.eh_frame) is trusted as the linker
- * wrote it. Never calls malloc; the caches are static arrays.
+ * Robustness: every stack read lies between the capture's own frame and the top of the current
+ * stack (the thread pointer for glibc threads, __libc_stack_end for the main thread, the
+ * sigaltstack for a handler running on one), every step must move the stack pointer up, and at
+ * most 16 signal frames are crossed, so a corrupt stack ends the walk instead of faulting or
+ * looping. Module data (.eh_frame) is trusted as the linker wrote it. Never calls malloc; the
+ * caches are static arrays (512 KiB of rule cache, its pages touched on demand).
  */
 #define _GNU_SOURCE
 #include "unwind.h"
