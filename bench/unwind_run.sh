@@ -6,7 +6,7 @@ mkdir -p "$b/results"
 {
     echo "## Stack capture"
     echo
-    echo "\`make -C bench $b/unwind_bench_nofp $b/unwind_bench_fp && bench/unwind_run.sh\` ($(uname -m), $(nproc) cores)"
+    echo "\`make -C bench $b/unwind_bench_nofp $b/unwind_bench_fp && (cd bench && ./unwind_run.sh)\` ($(uname -m), $(nproc) cores; load average before the run: $(cut -d' ' -f1-3 /proc/loadavg))"
     "$b/unwind_bench_nofp" "-O2 -g, no frame pointers" ${UNW_ROUNDS:-11} ${UNW_N:-200000}
     "$b/unwind_bench_fp" "-O2 -g -fno-omit-frame-pointer" ${UNW_ROUNDS:-11} ${UNW_N:-200000}
 } | tee "$b/results/unwind.md"
