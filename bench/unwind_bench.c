@@ -30,7 +30,8 @@ enum {
 };
 static const char *const names[M_COUNT] = {
     "(loop without capture)", "memkit CFI walker, warm", "memkit CFI walker, cold rules",
-    "frame-pointer walk", "glibc backtrace()", "libunwind unw_backtrace", "libunwind unw_step loop (the reference)",
+    "frame-pointer walk", "glibc backtrace()", "libunwind unw_backtrace",
+    "libunwind unw_step loop (the reference)",
     "P1-like: malloc+free pair", "P1-like: pair + CFI capture", "P1-like: pair + FP capture",
     "P1-like: pair + unw_backtrace",
 };

@@ -410,7 +410,13 @@ static int parse_cie(const uint8_t *p, struct cie *c) {
         case 'z': { uint64_t n = uleb(&p); aug_end = p + n; c->has_z = 1; break; }
         case 'R': c->fde_enc = *p++; break;
         case 'L': p++; break;
-        case 'P': { int ok = 1; uint8_t enc = *p++; (void)read_enc(&p, enc & 0x7f, 0, &ok); if (!ok) return -1; break; }
+        case 'P': { /* the personality routine: skipped */
+            int ok = 1;
+            uint8_t enc = *p++;
+            (void)read_enc(&p, enc & 0x7f, 0, &ok);
+            if (!ok) return -1;
+            break;
+        }
         case 'S': c->signal = 1; break;
         case 'e': if (a[1] == 'h') { a++; break; } return -1;
         default:

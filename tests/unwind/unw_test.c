@@ -444,7 +444,8 @@ NOIPA static uintptr_t corrupt_and_capture(int pattern, uint64_t seed) {
         case 2: v = (uintptr_t)(cfa + x % words); break;                 /* pointers into itself */
         case 3: v = (uintptr_t)(cfa + (x % 64)) - 512 * (x >> 60 & 1); break; /* loops, down */
         case 4: v = code[x % 3] + (x >> 8) % 4096; break;                /* PCs in real code */
-        default: v = (x & 1) ? code[x % 3] + (x >> 8) % 4096 : (uintptr_t)(cfa + (x >> 4) % words) + (x >> 32) % 8;
+        default: /* a mix: real code and (misaligned) pointers into the region */
+            v = (x & 1) ? code[x % 3] + (x >> 8) % 4096 : (uintptr_t)(cfa + (x >> 4) % words) + (x >> 32) % 8;
         }
         cfa[i] = v;
     }
