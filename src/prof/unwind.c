@@ -534,7 +534,7 @@ struct slot {
 static struct slot g_cache[1u << CACHE_BITS];
 
 static inline uint64_t cache_key(uintptr_t pc, uint64_t genbits) {
-    return pc | genbits; /* pc < 2^47: the walk stops at anything larger */
+    return pc | genbits; /* PCs above user space are garbage and never cached (rule_compute) */
 }
 
 static inline uint64_t slot_get(struct slot *s, uint64_t k) {
