@@ -412,6 +412,74 @@ TEST(asynchronous_signals_at_any_instruction) {
     if (!CHECK_EQ(atomic_load(&g_async_bad), 0)) print_result(&g_async_first_bad);
 }
 
+/* ---- thread stacks the program provides, deep stacks ---------------------------------------- */
+
+static void *thread_chain(void *arg) {
+    chain_a(7, leaf_capture, arg);
+    return NULL;
+}
+
+TEST(thread_on_a_stack_the_program_allocated) {
+    static char stack[1 << 20] __attribute__((aligned(4096)));
+    pthread_attr_t a;
+    pthread_t t;
+    struct cmp_result r;
+    CHECK_EQ(pthread_attr_init(&a), 0);
+    CHECK_EQ(pthread_attr_setstack(&a, stack, sizeof stack), 0);
+    CHECK_EQ(pthread_create(&t, &a, thread_chain, &r), 0);
+    pthread_join(t, NULL);
+    pthread_attr_destroy(&a);
+    CHECK_AGREE(&r);
+    CHECK_GE(r.n_mk, 10);
+}
+
+static void *thread_altstack_signal(void *arg) {
+    static char alt[64 * 1024] __attribute__((aligned(16)));
+    stack_t ss = {.ss_sp = alt, .ss_size = sizeof alt, .ss_flags = 0};
+    (void)arg;
+    if (sigaltstack(&ss, NULL) != 0) return NULL;
+    chain_a(5, leaf_raise, NULL);
+    ss.ss_flags = SS_DISABLE;
+    sigaltstack(&ss, NULL);
+    return NULL;
+}
+
+TEST(signal_on_an_alternate_stack_in_a_thread) {
+    sig_install(SIGUSR1, on_signal, SA_ONSTACK);
+    g_sig_hits = 0;
+    pthread_t t;
+    CHECK_EQ(pthread_create(&t, NULL, thread_altstack_signal, NULL), 0);
+    pthread_join(t, NULL);
+    sig_install(SIGUSR1, SIG_DFL, 0);
+    CHECK_EQ(g_sig_hits, 1);
+    CHECK_AGREE(&g_sig_r);
+    CHECK_GE(g_sig_r.n_mk, 10);
+}
+
+static uintptr_t g_deep32[32];
+static int g_deep32_n;
+
+NOIPA static int deep(int d, struct cmp_result *r) {
+    if (d == 0) {
+        capture_both(r);
+        g_deep32_n = mk_capture(g_deep32, 32, 0);
+        return 1;
+    }
+    int x = deep(d - 1, r);
+    g_sink = x;
+    return x + 1;
+}
+
+TEST(deep_stack_is_cut_at_max) {
+    struct cmp_result r;
+    deep(300, &r); /* deeper than MAXF: both stop at MAXF frames */
+    CHECK_EQ(r.n_mk, MAXF);
+    CHECK_AGREE(&r);
+    /* --depth 32: the innermost 32 frames, the same as the longer capture's from entry 1 */
+    CHECK_EQ(g_deep32_n, 32);
+    CHECK_MEM_EQ(g_deep32 + 1, r.mk + 1, 31 * sizeof(uintptr_t));
+}
+
 /* ---- a corrupted stack --------------------------------------------------------------------- */
 
 static uint64_t rng(uint64_t *x) {
