@@ -5,6 +5,8 @@
 #   fp        the test program -O2 -fno-omit-frame-pointer
 #   nofp-all  unwind.c itself built without frame pointers as well
 # The dlopen test uses two builds of unw_lib.c (without frame pointers, different frame layouts).
+# Then unw_preload.c, a stand-in for the recorder, is preloaded into ls, python3 (threads) and sort
+# and captures a stack on every allocation from the loader's first one on.
 # Ends with "unwind: N passed, N failed"; exits non-zero on any failure.
 cd "$(dirname "$0")/../.." || exit 2
 CC=${CC:-gcc}
@@ -55,5 +57,40 @@ for v in nofp fp nofp-all; do
     fi
     passed=$((passed + p)) failed=$((failed + f))
 done
+# Real programs with a capture on every allocation, from the loader's first malloc on: they must run
+# as without it, and every capture must find a few frames.
+if $CC $rec -shared -o "$out/libunw_preload.so" tests/unwind/unw_preload.c src/prof/unwind.c; then
+    seq 20000 -1 1 > "$out/nums"
+    i=0
+    for prog in ls python3 sort; do
+        i=$((i + 1))
+        case $prog in
+        ls) set -- ls -lR /usr/include ;;
+        python3) set -- python3 -c 'import threading, json
+ts = [threading.Thread(target=lambda: json.dumps(list(range(20000)))) for _ in range(8)]
+[t.start() for t in ts]; [t.join() for t in ts]' ;;
+        sort) set -- sort -n "$out/nums" ;;
+        esac
+        if ! command -v "$1" >/dev/null 2>&1; then
+            note "unwind[preload]: $1 not installed, skipped"
+            continue
+        fi
+        rm -f "$out/preload.out"
+        # One line per process (a program may start others): every capture found 4 frames or more.
+        if UNW_PRELOAD_OUT="$out/preload.out" LD_PRELOAD="$PWD/$out/libunw_preload.so" "$@" >/dev/null 2>&1 &&
+           summary=$(awk '{ c += $1; f += $2; if ($3 != $1) bad++ } END { if (NR && !bad && c > 100) print NR, c, f; else exit 1 }' "$out/preload.out"); then
+            set -- $summary
+            note "[preload] $prog: $1 processes, $2 captures, $3 frames: ok"
+            passed=$((passed + 1))
+        else
+            note "[preload] $1: FAIL (status or counts: $(cat "$out/preload.out" 2>/dev/null))"
+            failed=$((failed + 1))
+        fi
+    done
+else
+    note "unwind[preload]: build failed"
+    failed=$((failed + 1))
+fi
+
 echo "unwind: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
