@@ -741,6 +741,22 @@ __attribute__((noinline)) int mk__backtrace(uintptr_t *pcs, int max, int skip) {
     return walk(pcs, max, skip, fp[1], (uintptr_t)(fp + 2), fp[0], (uintptr_t)fp);
 }
 
+int mk__unwind_fp_sound(const uintptr_t *pcs, int n) {
+    struct wstate w = {.genbits = gen_bits()};
+    int k = 0;
+    for (; k < n; k++) {
+        uintptr_t pc = pcs[k];
+        if (pc < 4096) break;
+        struct slot *set = set_for(pc);
+        uint64_t key = cache_key(pc, w.genbits);
+        uint64_t r = slot_get(&set[0], key);
+        if (!r) r = slot_get(&set[1], key);
+        if (!r) r = rule_miss(&w, pc);
+        if (RULE_KIND(r) != K_FPFRAME) break;
+    }
+    return k;
+}
+
 __attribute__((noinline)) int mk__backtrace_fp(uintptr_t *pcs, int max, int skip) {
     const uintptr_t *fp = __builtin_frame_address(0);
     uintptr_t lo = (uintptr_t)fp, hi = stack_top(lo);

@@ -34,7 +34,7 @@ fi
 for v in nofp fp nofp-all; do
     case $v in
     nofp) tflags="-fomit-frame-pointer" uflags="$rec" ;;
-    fp) tflags="-fno-omit-frame-pointer" uflags="$rec" ;;
+    fp) tflags="-fno-omit-frame-pointer -DUNW_TEST_FP=1" uflags="$rec" ;;
     nofp-all) tflags="-fomit-frame-pointer" uflags="$base -fPIC -fvisibility=hidden -fomit-frame-pointer" ;;
     esac
     bin="$out/unw_test_$v"

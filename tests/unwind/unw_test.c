@@ -412,6 +412,38 @@ TEST(asynchronous_signals_at_any_instruction) {
     if (!CHECK_EQ(atomic_load(&g_async_bad), 0)) print_result(&g_async_first_bad);
 }
 
+/* ---- the frame-pointer walk and how far it can be trusted ---------------------------------- */
+
+struct fpcheck {
+    uintptr_t fp[MAXF], cfi[MAXF];
+    int n_fp, n_cfi;
+};
+
+static int leaf_fpcheck(void *arg) {
+    struct fpcheck *c = arg;
+    for (volatile int pass = 0; pass < 2; pass++) /* one call site for both */
+        if (pass == 0) c->n_fp = mk__backtrace_fp(c->fp, MAXF, 0);
+        else c->n_cfi = mk__backtrace(c->cfi, MAXF, 0);
+    return 1;
+}
+
+TEST(frame_pointer_walk_is_trusted_as_far_as_the_cfi_says) {
+    for (int d = 3; d <= 12; d += 3) {
+        struct fpcheck c;
+        chain_a(d, leaf_fpcheck, &c);
+        int k = mk__unwind_fp_sound(c.fp, c.n_fp);
+        int m = k + 1 < c.n_fp ? k + 1 : c.n_fp;
+        CHECK_LE(m, c.n_cfi);
+        CHECK_MEM_EQ(c.fp + 1, c.cfi + 1, sizeof(uintptr_t) * (size_t)(m > 1 ? m - 1 : 0));
+#if UNW_TEST_FP
+        CHECK_GE(k, d + 1); /* the leaf and the whole chain keep frame pointers */
+#else
+        CHECK_LE(k, 1); /* a chain frame without a frame pointer ends the trusted part */
+#endif
+    }
+    CHECK_EQ(mk__unwind_fp_sound(NULL, 0), 0);
+}
+
 /* ---- thread stacks the program provides, deep stacks ---------------------------------------- */
 
 static void *thread_chain(void *arg) {
