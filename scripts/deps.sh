@@ -5,7 +5,8 @@
 # As root it runs apt-get itself; otherwise it prints the one command to run and fails.
 #   scripts/deps.sh          what `make` needs: libdw/libelf for the analyzer's symbolizer
 #   scripts/deps.sh --ci     also what `make check` uses: valgrind (DHAT comparisons), Chromium and
-#                            Node.js (valgrind's dh_view.html in a headless browser), g++ and clang
+#                            Node.js (valgrind's dh_view.html in a headless browser), g++, and
+#                            libunwind (the stack-capture tests' oracle)
 missing=""
 need_pc() { pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"; }
 need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
@@ -19,6 +20,7 @@ if [ "${1:-}" = "--ci" ]; then
     need_cmd chromium chromium
     need_cmd node nodejs
     need_cmd npm npm
+    need_pc libunwind libunwind-dev   # the oracle the stack-capture tests compare with
 fi
 [ -z "$missing" ] && exit 0
 

@@ -13,7 +13,30 @@
 
 #include <stdint.h>
 
-/* Returns the number of addresses written (0..max). */
+/* Returns the number of addresses written (0..max). With skip = 0, pcs[0] is mk__backtrace's own
+ * return address (a PC inside its caller); each further entry is one frame further out. Uses the
+ * cached DWARF CFI walker of unwind.c, falling back to the frame-pointer step per frame. */
 __attribute__((visibility("hidden"))) int mk__backtrace(uintptr_t *pcs, int max, int skip);
+
+/* The same contract with the plain frame-pointer walk only (sound only where every frame keeps a
+ * frame pointer). For the benchmark and for comparison; the recorder uses mk__backtrace. */
+__attribute__((visibility("hidden"))) int mk__backtrace_fp(uintptr_t *pcs, int max, int skip);
+
+/* How far a frame-pointer walk's result can be trusted: returns k, the number of leading entries
+ * of pcs (as mk__backtrace_fp returned them, skip 0 or over frames that keep frame pointers) whose
+ * frames keep a frame pointer at that PC by their CFI. pcs[0..k] (k + 1 entries, at most n) are then
+ * exactly what mk__backtrace finds. For a recorder that walks frame pointers first and checks each
+ * new stack once. Costs one rule lookup per entry (computed on a miss). Same contract as above. */
+__attribute__((visibility("hidden"))) int mk__unwind_fp_sound(const uintptr_t *pcs, int n);
+
+/* Forgets the cached unwind rules and rescans the loaded modules on the next miss. The walker
+ * notices dlopen/dlclose by itself, but only on a cache miss: code loaded at the very addresses of
+ * an unloaded library could hit the old library's rules first. The recorder's dlclose wrapper
+ * should call this after dlclose returns. Thread-safe, async-signal-safe, no malloc. */
+__attribute__((visibility("hidden"))) void mk__unwind_invalidate(void);
+
+/* Forgets the cached rules only (the module table stays): the next capture of every call site pays
+ * the CFI interpretation again. For the benchmark's cold-cache figure. */
+__attribute__((visibility("hidden"))) void mk__unwind_forget_rules(void);
 
 #endif

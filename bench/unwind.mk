@@ -1,0 +1,21 @@
+# unwind.mk - stack capture: memkit's CFI walker against the frame-pointer walk, glibc backtrace()
+# and libunwind, in a program built without frame pointers and one built with them.
+# libunwind is the reference: without libunwind-dev the benchmark is skipped with a note.
+UNW_BENCH_LIBS := $(shell pkg-config --libs libunwind 2>/dev/null || echo -lunwind)
+UNW_HAVE_LIBUNWIND := $(shell printf '\#include <libunwind.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo yes)
+UNW_REC_CFLAGS := -std=c11 -O2 -g -DNDEBUG -fPIC -fvisibility=hidden -fno-omit-frame-pointer -ftls-model=initial-exec
+ifeq ($(UNW_HAVE_LIBUNWIND),yes)
+BENCH_BINS += $(BB)/unwind_bench_nofp $(BB)/unwind_bench_fp
+endif
+
+BENCH_RUNS += ./unwind_run.sh;
+
+$(BB)/unwind_rec.o: $(TOP)/src/prof/unwind.c $(TOP)/src/prof/unwind.h
+	@mkdir -p $(BB)
+	$(CC) $(UNW_REC_CFLAGS) -c -o $@ $<
+
+$(BB)/unwind_bench_nofp: unwind_bench.c $(BB)/unwind_rec.o common.h
+	$(CC) $(BENCH_CFLAGS) -fomit-frame-pointer -o $@ unwind_bench.c $(BB)/unwind_rec.o $(UNW_BENCH_LIBS)
+
+$(BB)/unwind_bench_fp: unwind_bench.c $(BB)/unwind_rec.o common.h
+	$(CC) $(BENCH_CFLAGS) -fno-omit-frame-pointer -o $@ unwind_bench.c $(BB)/unwind_rec.o $(UNW_BENCH_LIBS)
