@@ -7,5 +7,7 @@
 #include "alloc.h"
 #include "arena.h"
 #include "pool.h"
+#include "search.h"
+#include "mapfile.h"
 
 #endif
