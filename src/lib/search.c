@@ -173,32 +173,60 @@ MK_INLINE bool over_budget(size_t charge, size_t scanned, size_t m) {
 /* The vector loop, once per instruction set. Scans window starts from `start`; in find mode
  * returns the first match, in count mode the number of non-overlapping matches. Requires
  * m >= 1 and n >= m. Loads stay inside hay: a vector at pos covers starts pos..pos+W-1, all
- * <= n - m, so its bytes at pos+i..pos+i+W-1 end before n for any needle offset i < m. */
-#define MK_DEFINE_SCAN(NAME, ATTR, W, VT, SET1, LOADU, CMPEQ, AND, MOVEMASK)                        \
+ * <= n - m, so its bytes at pos+i..pos+i+W-1 end before n for any needle offset i < m.
+ * The main loop takes two vectors per step and tests them with one branch, which is what lets it
+ * keep up with memchr; candidates are rare in text, so their handling is out of the way. */
+
+/* Verifies the candidates of one mask (starts base + bit). Jumps to `fallback` (with pos set to
+ * where Two-Way should resume) when verification has cost too much. */
+#define MK_SCAN_MASK(MASK, BASE)                                                                    \
+    do {                                                                                            \
+        uint32_t mask_ = (MASK);                                                                    \
+        while (mask_) {                                                                             \
+            size_t q = (BASE) + (size_t)__builtin_ctz(mask_);                                      \
+            mask_ &= mask_ - 1;                                                                     \
+            if (q < next) continue;                                                                 \
+            if (verify(h + q, x, m, &charge)) {                                                     \
+                if (!counting) return q;                                                            \
+                cnt++;                                                                              \
+                next = q + m;                                                                       \
+            }                                                                                       \
+            if (MK_UNLIKELY(charge > 256) && over_budget(charge, q - start, m)) {                   \
+                pos = q + 1;                                                                        \
+                goto fallback;                                                                      \
+            }                                                                                       \
+        }                                                                                           \
+    } while (0)
+
+#define MK_DEFINE_SCAN(NAME, ATTR, W, VT, SET1, LOADU, CMPEQ, AND, OR, MOVEMASK)                    \
     ATTR static size_t NAME(const mk_finder *f, const unsigned char *h, size_t n, size_t start,     \
                             int counting) {                                                         \
         const unsigned char *x = f->needle_;                                                        \
-        size_t m = f->len_, i1 = f->i1_, i2 = f->i2_, last = n - m;                                 \
+        size_t m = f->len_, last = n - m;                                                           \
         size_t pos = start, next = start, cnt = 0, charge = 0;                                      \
+        const unsigned char *h1 = h + f->i1_, *h2 = h + f->i2_;                                     \
         const VT v1 = SET1((char)f->b1_), v2 = SET1((char)f->b2_);                                  \
-        while (last >= W - 1 && pos <= last - (W - 1)) {                                           \
-            VT a = CMPEQ(LOADU((const VT *)(h + pos + i1)), v1);                                    \
-            VT b = CMPEQ(LOADU((const VT *)(h + pos + i2)), v2);                                    \
-            uint32_t mask = (uint32_t)MOVEMASK(AND(a, b));                                          \
-            while (mask) {                                                                          \
-                size_t q = pos + (size_t)__builtin_ctz(mask);                                       \
-                mask &= mask - 1;                                                                   \
-                if (q < next) continue;                                                             \
-                if (verify(h + q, x, m, &charge)) {                                                 \
-                    if (!counting) return q;                                                        \
-                    cnt++;                                                                          \
-                    next = q + m;                                                                   \
-                }                                                                                   \
+        while (last >= 2 * W - 1 && pos <= last - (2 * W - 1)) {                                   \
+            VT a0 = AND(CMPEQ(LOADU((const VT *)(h1 + pos)), v1),                                   \
+                        CMPEQ(LOADU((const VT *)(h2 + pos)), v2));                                  \
+            VT a1 = AND(CMPEQ(LOADU((const VT *)(h1 + pos + W)), v1),                               \
+                        CMPEQ(LOADU((const VT *)(h2 + pos + W)), v2));                              \
+            if (MK_LIKELY(MOVEMASK(OR(a0, a1)) == 0)) {                                             \
+                pos += 2 * W;                                                                       \
+                continue;                                                                           \
             }                                                                                       \
+            MK_SCAN_MASK((uint32_t)MOVEMASK(a0), pos);                                              \
+            MK_SCAN_MASK((uint32_t)MOVEMASK(a1), pos + W);                                          \
+            pos += 2 * W;                                                                           \
+            if (next > pos) pos = next;                                                             \
+        }                                                                                           \
+        while (last >= W - 1 && pos <= last - (W - 1)) {                                           \
+            VT a = AND(CMPEQ(LOADU((const VT *)(h1 + pos)), v1), CMPEQ(LOADU((const VT *)(h2 + pos)), v2)); \
+            MK_SCAN_MASK((uint32_t)MOVEMASK(a), pos);                                               \
             pos += W;                                                                               \
             if (next > pos) pos = next;                                                             \
-            if (MK_UNLIKELY(charge > 256) && over_budget(charge, pos - start, m)) break;            \
         }                                                                                           \
+    fallback:                                                                                       \
         /* The tail (fewer than W starts) or an adversarial input: Two-Way from here. */            \
         if (pos < next) pos = next;                                                                 \
         if (!counting) return tw_find(f, h, n, pos);                                                \
@@ -207,9 +235,10 @@ MK_INLINE bool over_budget(size_t charge, size_t scanned, size_t m) {
 
 #if MK_SEARCH_X86
 MK_DEFINE_SCAN(scan_sse2, , 16, __m128i, _mm_set1_epi8, _mm_loadu_si128, _mm_cmpeq_epi8,
-               _mm_and_si128, _mm_movemask_epi8)
+               _mm_and_si128, _mm_or_si128, _mm_movemask_epi8)
 MK_DEFINE_SCAN(scan_avx2, __attribute__((target("avx2"))), 32, __m256i, _mm256_set1_epi8,
-               _mm256_loadu_si256, _mm256_cmpeq_epi8, _mm256_and_si256, _mm256_movemask_epi8)
+               _mm256_loadu_si256, _mm256_cmpeq_epi8, _mm256_and_si256, _mm256_or_si256,
+               _mm256_movemask_epi8)
 
 static bool have_avx2(void) { return __builtin_cpu_supports("avx2"); }
 #else
