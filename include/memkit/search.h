@@ -1,7 +1,7 @@
 /* memkit/search.h - fixed-string search that keeps up with memory bandwidth.
  *
  * An mk_finder is a needle prepared once and searched for in many haystacks. The one design
- * decision: a SIMD prefilter does the work (it compares two rare bytes of the needle at their
+ * decision: a SIMD prefilter does the work (it compares three rare bytes of the needle at their
  * offsets, 32 positions at a time with AVX2 when the CPU has it, 16 with SSE2 otherwise, and a
  * scalar loop on other architectures), and every candidate is verified with a charged comparison.
  * When the charges outgrow the bytes scanned (an adversarial haystack such as "aaaa..." against
@@ -31,8 +31,7 @@ typedef struct mk_finder {
     size_t ell_, per_;   /* forward Two-Way: critical position and shift */
     size_t rell_, rper_; /* the same for the reversed needle (rfind) */
     bool periodic_, rperiodic_;
-    size_t i1_, i2_;     /* prefilter: offsets of the two rarest needle bytes */
-    unsigned char b1_, b2_;
+    size_t i1_, i2_, i3_; /* prefilter: offsets of the three needle bytes it compares */
 } mk_finder;
 
 /* Prepares f for needle[0..len). O(len), no allocation. Returns MK_OK, or MK_EINVAL when needle is

@@ -41,28 +41,37 @@ static unsigned byte_commonness(unsigned char c) {
     return 80; /* the rest of punctuation */
 }
 
+/* Orders candidate filter positions: a byte value not already chosen beats a repeated one (equal
+ * bytes filter less), then the rarer byte wins. */
+static bool better_filter(const unsigned char *x, size_t i, size_t cur, const size_t *chosen, int nchosen) {
+    bool new_i = true, new_cur = true;
+    for (int k = 0; k < nchosen; k++) {
+        new_i &= x[i] != x[chosen[k]];
+        new_cur &= x[cur] != x[chosen[k]];
+    }
+    if (new_i != new_cur) return new_i;
+    return byte_commonness(x[i]) < byte_commonness(x[cur]);
+}
+
+/* Chooses the three needle positions the prefilter compares (repeating one when m < 3). */
 static void pick_rare_bytes(mk_finder *f) {
     const unsigned char *x = f->needle_;
-    size_t m = f->len_, i1 = 0, i2;
-    for (size_t i = 1; i < m; i++)
-        if (byte_commonness(x[i]) < byte_commonness(x[i1])) i1 = i;
-    /* The second: the rarest byte of a different value if there is one (two equal bytes filter
-     * less), else another position. */
-    i2 = i1;
-    for (size_t i = 0; i < m; i++) {
-        if (i == i1) continue;
-        if (i2 == i1) { i2 = i; continue; }
-        bool diff_i = x[i] != x[i1], diff_2 = x[i2] != x[i1];
-        if (diff_i != diff_2) {
-            if (diff_i) i2 = i;
-        } else if (byte_commonness(x[i]) < byte_commonness(x[i2])) {
-            i2 = i;
+    size_t m = f->len_, pick[3];
+    int got = 0;
+    for (; got < 3 && (size_t)got < m; got++) {
+        size_t best = SIZE_MAX;
+        for (size_t i = 0; i < m; i++) {
+            bool taken = false;
+            for (int k = 0; k < got; k++) taken |= pick[k] == i;
+            if (taken) continue;
+            if (best == SIZE_MAX || better_filter(x, i, best, pick, got)) best = i;
         }
+        pick[got] = best;
     }
-    f->i1_ = i1;
-    f->i2_ = i2;
-    f->b1_ = x[i1];
-    f->b2_ = x[i2];
+    for (; got < 3; got++) pick[got] = pick[got - 1];
+    f->i1_ = pick[0];
+    f->i2_ = pick[1];
+    f->i3_ = pick[2];
 }
 
 /* ---- Two-Way --------------------------------------------------------------------------------
@@ -174,19 +183,19 @@ MK_INLINE bool over_budget(size_t charge, size_t scanned, size_t m) {
  * returns the first match, in count mode the number of non-overlapping matches. Requires
  * m >= 1 and n >= m. Loads stay inside hay: a vector at pos covers starts pos..pos+W-1, all
  * <= n - m, so its bytes at pos+i..pos+i+W-1 end before n for any needle offset i < m.
- * The main loop takes two vectors per step and tests them with one branch, which is what lets it
+ * The main loop takes four vectors per step and tests them with one branch, which is what lets it
  * keep up with memchr; candidates are rare in text, so their handling is out of the way. */
 
 /* Verifies the candidates of one mask (starts base + bit). Jumps to `fallback` (with pos set to
  * where Two-Way should resume) when verification has cost too much. */
-#define MK_SCAN_MASK(MASK, BASE)                                                                    \
+#define MK_SCAN_MASK(MASK, BASE, VERIFY)                                                            \
     do {                                                                                            \
         uint32_t mask_ = (MASK);                                                                    \
         while (mask_) {                                                                             \
             size_t q = (BASE) + (size_t)__builtin_ctz(mask_);                                      \
             mask_ &= mask_ - 1;                                                                     \
             if (q < next) continue;                                                                 \
-            if (verify(h + q, x, m, &charge)) {                                                     \
+            if (VERIFY) {                                                                           \
                 if (!counting) return q;                                                            \
                 cnt++;                                                                              \
                 next = q + m;                                                                       \
@@ -198,31 +207,70 @@ MK_INLINE bool over_budget(size_t charge, size_t scanned, size_t m) {
         }                                                                                           \
     } while (0)
 
-#define MK_DEFINE_SCAN(NAME, ATTR, W, VT, SET1, LOADU, CMPEQ, AND, OR, MOVEMASK)                    \
+/* Verification inside the vector loops: the needle's first W bytes (in nv, hmask says which
+ * lanes count) against one vector load at p, the rest (if any) with memcmp; charged like verify().
+ * The caller guarantees p + W <= the haystack's end. */
+#define MK_DEFINE_VERIFY_VEC(NAME, ATTR, W, VT, LOADU, CMPEQ, MOVEMASK)                             \
+    ATTR static inline __attribute__((always_inline)) bool NAME(                                    \
+        const unsigned char *p, const unsigned char *x, size_t m, VT nv, uint32_t hmask, size_t *charge) { \
+        if (((uint32_t)MOVEMASK(CMPEQ(LOADU((const VT *)p), nv)) & hmask) != hmask) {              \
+            *charge += W;                                                                           \
+            return false;                                                                           \
+        }                                                                                           \
+        *charge += m;                                                                               \
+        return m <= W || memcmp(p + W, x + W, m - W) == 0;                                          \
+    }
+
+/* Prefetching 2 KiB ahead, every line, keeps more misses in flight than the hardware prefetcher
+ * alone while the core is busy with three compares per byte (measured: ~0.78-0.84 of memchr's
+ * bandwidth without, ~0.87-0.93 with, on the W6 file in memory). */
+#ifndef MK_PF_DIST
+#define MK_PF_DIST 2048
+#endif
+#if MK_PF_DIST > 0
+#define MK_PREFETCH(p, W)                                                                           \
+    do {                                                                                            \
+        for (int pf_ = 0; pf_ < 4 * (W); pf_ += 64) __builtin_prefetch((p) + MK_PF_DIST + pf_, 0, 0); \
+    } while (0)
+#else
+#define MK_PREFETCH(p, W) ((void)0)
+#endif
+
+/* Lanes of the vector at pos whose starts have all three filter bytes. */
+#define MK_CAND(P, VT, LOADU, CMPEQ, AND)                                                           \
+    AND(AND(CMPEQ(LOADU((const VT *)(h1 + (P))), v1), CMPEQ(LOADU((const VT *)(h2 + (P))), v2)),     \
+        CMPEQ(LOADU((const VT *)(h3 + (P))), v3))
+
+#define MK_DEFINE_SCAN(NAME, ATTR, W, VT, SET1, LOADU, CMPEQ, AND, OR, MOVEMASK, VV)                \
     ATTR static size_t NAME(const mk_finder *f, const unsigned char *h, size_t n, size_t start,     \
                             int counting) {                                                         \
         const unsigned char *x = f->needle_;                                                        \
         size_t m = f->len_, last = n - m;                                                           \
         size_t pos = start, next = start, cnt = 0, charge = 0;                                      \
-        const unsigned char *h1 = h + f->i1_, *h2 = h + f->i2_;                                     \
-        const VT v1 = SET1((char)f->b1_), v2 = SET1((char)f->b2_);                                  \
-        while (last >= 2 * W - 1 && pos <= last - (2 * W - 1)) {                                   \
-            VT a0 = AND(CMPEQ(LOADU((const VT *)(h1 + pos)), v1),                                   \
-                        CMPEQ(LOADU((const VT *)(h2 + pos)), v2));                                  \
-            VT a1 = AND(CMPEQ(LOADU((const VT *)(h1 + pos + W)), v1),                               \
-                        CMPEQ(LOADU((const VT *)(h2 + pos + W)), v2));                              \
-            if (MK_LIKELY(MOVEMASK(OR(a0, a1)) == 0)) {                                             \
-                pos += 2 * W;                                                                       \
+        const unsigned char *h1 = h + f->i1_, *h2 = h + f->i2_, *h3 = h + f->i3_;                   \
+        const VT v1 = SET1((char)x[f->i1_]), v2 = SET1((char)x[f->i2_]), v3 = SET1((char)x[f->i3_]); \
+        unsigned char head[W] = {0};                                                                \
+        memcpy(head, x, m < W ? m : W);                                                             \
+        const VT nv = LOADU((const VT *)head);                                                      \
+        const uint32_t hmask = m >= W ? (uint32_t)((1ull << W) - 1) : (uint32_t)((1ull << m) - 1);   \
+        /* A candidate q of the main loop has q + W <= n: its first W bytes are one vector. */    \
+        while (last >= 5 * W - 1 && pos <= last - (5 * W - 1)) {                                   \
+            MK_PREFETCH(h + pos, W);                                                                   \
+            VT a0 = MK_CAND(pos, VT, LOADU, CMPEQ, AND), a1 = MK_CAND(pos + W, VT, LOADU, CMPEQ, AND), a2 = MK_CAND(pos + 2 * W, VT, LOADU, CMPEQ, AND);                 \
+            VT a3 = MK_CAND(pos + 3 * W, VT, LOADU, CMPEQ, AND);                                                           \
+            if (MK_LIKELY(MOVEMASK(OR(OR(a0, a1), OR(a2, a3))) == 0)) {                             \
+                pos += 4 * W;                                                                       \
                 continue;                                                                           \
             }                                                                                       \
-            MK_SCAN_MASK((uint32_t)MOVEMASK(a0), pos);                                              \
-            MK_SCAN_MASK((uint32_t)MOVEMASK(a1), pos + W);                                          \
-            pos += 2 * W;                                                                           \
+            MK_SCAN_MASK((uint32_t)MOVEMASK(a0), pos, VV(h + q, x, m, nv, hmask, &charge));         \
+            MK_SCAN_MASK((uint32_t)MOVEMASK(a1), pos + W, VV(h + q, x, m, nv, hmask, &charge));     \
+            MK_SCAN_MASK((uint32_t)MOVEMASK(a2), pos + 2 * W, VV(h + q, x, m, nv, hmask, &charge)); \
+            MK_SCAN_MASK((uint32_t)MOVEMASK(a3), pos + 3 * W, VV(h + q, x, m, nv, hmask, &charge)); \
+            pos += 4 * W;                                                                           \
             if (next > pos) pos = next;                                                             \
         }                                                                                           \
         while (last >= W - 1 && pos <= last - (W - 1)) {                                           \
-            VT a = AND(CMPEQ(LOADU((const VT *)(h1 + pos)), v1), CMPEQ(LOADU((const VT *)(h2 + pos)), v2)); \
-            MK_SCAN_MASK((uint32_t)MOVEMASK(a), pos);                                               \
+            MK_SCAN_MASK((uint32_t)MOVEMASK(MK_CAND(pos, VT, LOADU, CMPEQ, AND)), pos, verify(h + q, x, m, &charge));      \
             pos += W;                                                                               \
             if (next > pos) pos = next;                                                             \
         }                                                                                           \
@@ -234,11 +282,14 @@ MK_INLINE bool over_budget(size_t charge, size_t scanned, size_t m) {
     }
 
 #if MK_SEARCH_X86
+MK_DEFINE_VERIFY_VEC(verify_sse2, , 16, __m128i, _mm_loadu_si128, _mm_cmpeq_epi8, _mm_movemask_epi8)
 MK_DEFINE_SCAN(scan_sse2, , 16, __m128i, _mm_set1_epi8, _mm_loadu_si128, _mm_cmpeq_epi8,
-               _mm_and_si128, _mm_or_si128, _mm_movemask_epi8)
+               _mm_and_si128, _mm_or_si128, _mm_movemask_epi8, verify_sse2)
+MK_DEFINE_VERIFY_VEC(verify_avx2, __attribute__((target("avx2"))), 32, __m256i, _mm256_loadu_si256,
+                     _mm256_cmpeq_epi8, _mm256_movemask_epi8)
 MK_DEFINE_SCAN(scan_avx2, __attribute__((target("avx2"))), 32, __m256i, _mm256_set1_epi8,
                _mm256_loadu_si256, _mm256_cmpeq_epi8, _mm256_and_si256, _mm256_or_si256,
-               _mm256_movemask_epi8)
+               _mm256_movemask_epi8, verify_avx2)
 
 static bool have_avx2(void) { return __builtin_cpu_supports("avx2"); }
 #else
@@ -248,10 +299,10 @@ static size_t scan_scalar(const mk_finder *f, const unsigned char *h, size_t n, 
     size_t m = f->len_, i1 = f->i1_, i2 = f->i2_, last = n - m;
     size_t pos = start, cnt = 0, charge = 0;
     while (pos <= last) {
-        const unsigned char *p = memchr(h + pos + i1, f->b1_, last - pos + 1);
+        const unsigned char *p = memchr(h + pos + i1, x[i1], last - pos + 1);
         if (!p) break;
         size_t q = (size_t)(p - h) - i1;
-        if (h[q + i2] == f->b2_ && verify(h + q, x, m, &charge)) {
+        if (h[q + i2] == x[i2] && verify(h + q, x, m, &charge)) {
             if (!counting) return q;
             cnt++;
             pos = q + m;
@@ -272,7 +323,7 @@ static size_t scan(const mk_finder *f, const unsigned char *h, size_t n, size_t 
     size_t m = f->len_;
     if (n < m || start > n - m) return counting ? 0 : MK_NOT_FOUND;
     if (m == 1 && !counting) {
-        const unsigned char *p = memchr(h + start, f->b1_, n - start);
+        const unsigned char *p = memchr(h + start, f->needle_[0], n - start);
         return p ? (size_t)(p - h) : MK_NOT_FOUND;
     }
 #if MK_SEARCH_X86
@@ -330,7 +381,7 @@ size_t mk_finder_rfind(const mk_finder *f, const void *hay, size_t n) {
     if (f->len_ == 0) return n;
     if (n < f->len_) return MK_NOT_FOUND;
     if (f->len_ == 1) {
-        const unsigned char *p = memrchr(h, f->b1_, n);
+        const unsigned char *p = memrchr(h, f->needle_[0], n);
         return p ? (size_t)(p - h) : MK_NOT_FOUND;
     }
     return tw_rfind(f, h, n);
