@@ -2,6 +2,12 @@
  * interleaved rounds, as a Markdown table.
  *
  *   w6 FILE OUT.md ROUNDS MEMKIT PEERS RUST RG GREP
+ *   w6                       (what `make bench` runs: the defaults below, from bench/)
+ *
+ * Without arguments: FILE is build/w6.txt (made by build/w6_gen when it is missing or not 1 GiB;
+ * it is reused across runs), OUT.md build/results/w6.md, ROUNDS $W6_ROUNDS or 7, MEMKIT
+ * ../build/rel/memkit, PEERS build/w6_peers, RUST rust/target/release/w6, RG and GREP from PATH
+ * ($W6_GREP=0 leaves grep out: it takes seconds a round).
  *
  * FILE.needles holds the needles (one a line, from w6_gen). MEMKIT is the memkit binary, PEERS
  * w6_peers, RUST the Rust w6 binary, RG ripgrep, GREP grep: any of the last three may be "-" (not
@@ -13,6 +19,7 @@
  */
 #include "common.h"
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,7 +67,56 @@ static double run(char *const argv[], unsigned long long *out) {
 
 static char *dup_str(const char *s) { return strdup(s); }
 
+/* The first PATH directory holding an executable `name`, or "-". */
+static const char *in_path(const char *name) {
+    static char found[2][4096];
+    static int k;
+    const char *path = getenv("PATH");
+    char *copy = strdup(path ? path : "/usr/bin:/bin"), *save = NULL;
+    for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        snprintf(found[k], sizeof found[k], "%s/%s", d, name);
+        if (access(found[k], X_OK) == 0) {
+            free(copy);
+            return found[k++ % 2];
+        }
+    }
+    free(copy);
+    return "-";
+}
+
+static int defaults(char **argv) {
+    static char rounds[16];
+    struct stat st;
+    const char *file = "build/w6.txt";
+    char needles[64];
+    snprintf(needles, sizeof needles, "%s.needles", file);
+    if (stat(file, &st) != 0 || st.st_size != (off_t)1 << 30 || access(needles, R_OK) != 0) {
+        fprintf(stderr, "w6: generating %s (1 GiB, once; later runs reuse it)\n", file);
+        if (system("build/w6_gen build/w6.txt") != 0) return -1;
+    }
+    if (system("mkdir -p build/results") != 0) return -1;
+    const char *r = getenv("W6_ROUNDS");
+    snprintf(rounds, sizeof rounds, "%s", r ? r : "7");
+    const char *rust = "rust/target/release/w6", *rg = in_path("rg"), *grep = in_path("grep");
+    if (access(rust, X_OK) != 0) {
+        fprintf(stderr, "w6: %s not built: the Rust memchr::memmem row is skipped\n", rust);
+        rust = "-";
+    }
+    if (!strcmp(rg, "-")) fprintf(stderr, "w6: rg not found: the ripgrep row is skipped\n");
+    const char *g = getenv("W6_GREP");
+    if (g && !strcmp(g, "0")) grep = "-";
+    const char *v[] = {"w6", file, "build/results/w6.md", rounds, "../build/rel/memkit", "build/w6_peers", rust, rg, grep};
+    for (int i = 0; i < 9; i++) argv[i] = (char *)v[i];
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    char *dargv[9];
+    if (argc == 1) {
+        if (defaults(dargv) != 0) return 2;
+        argv = dargv;
+        argc = 9;
+    }
     if (argc != 9) {
         fprintf(stderr, "usage: w6 FILE OUT.md ROUNDS MEMKIT PEERS RUST RG GREP\n");
         return 2;
@@ -133,5 +189,6 @@ int main(int argc, char **argv) {
                 "\"of floor bandwidth\" is the median over rounds of floor time / time; "
                 "\"time / memkit's\" the median of time / memkit's time in the same round.\n");
     fclose(md);
+    fprintf(stderr, "w6: wrote %s\n", out);
     return 0;
 }
