@@ -341,7 +341,8 @@ size_t mk_search_scan_isa_(const mk_finder *f, const void *hay, size_t n, size_t
 size_t mk_search_scan_isa_(const mk_finder *f, const void *hay, size_t n, size_t start, int counting, int isa) {
     const unsigned char *h = (const unsigned char *)hay;
     size_t m = f->len_;
-    if (m == 0 || n < m || start > n - m) return scan(f, h, n, start, counting);
+    if (m == 0) return start > n ? (counting ? 0 : MK_NOT_FOUND) : counting ? n - start + 1 : start;
+    if (n < m || start > n - m) return scan(f, h, n, start, counting);
 #if MK_SEARCH_X86
     if (isa == 2 && have_avx2()) return scan_avx2(f, h, n, start, counting);
     if (isa >= 1) return scan_sse2(f, h, n, start, counting);
