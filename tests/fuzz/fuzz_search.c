@@ -32,6 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     unsigned alpha = data[0] % 5 == 4 ? 256 : 1 + data[0] % 5;
     size_t m = ((size_t)data[1] | (size_t)data[2] << 8) % 301;
     int from_hay = data[3] & 1;
+    size_t where = data[3] >> 1; /* where in the haystack the needle is cut, in 1/127ths */
     data += 4;
     size = size - 4;
     unsigned char *h = malloc(size ? size : 1), *x = calloc(m ? m : 1, 1);
@@ -39,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (size_t i = 0; i < size; i++) h[i] = alpha == 256 ? data[i] : (unsigned char)('a' + data[i] % alpha);
     size_t n = size;
     if (from_hay && m <= n) {
-        memcpy(x, h + (n - m) * (size_t)(data[0] % 8) / 7 * (n > 0), m);
+        memcpy(x, h + (n - m) * where / 127, m);
     } else {
         for (size_t i = 0; i < m; i++)
             x[i] = alpha == 256 ? (unsigned char)(i * 131 + 7) : (unsigned char)('a' + (i * 7 + m) % alpha);
