@@ -230,7 +230,9 @@ MK_INLINE bool over_budget(size_t charge, size_t scanned, size_t m) {
 #if MK_PF_DIST > 0
 #define MK_PREFETCH(p, W)                                                                           \
     do {                                                                                            \
-        for (int pf_ = 0; pf_ < 4 * (W); pf_ += 64) __builtin_prefetch((p) + MK_PF_DIST + pf_, 0, 0); \
+        /* integer arithmetic: the address may lie past the haystack, which prefetch allows */   \
+        for (int pf_ = 0; pf_ < 4 * (W); pf_ += 64)                                                 \
+            __builtin_prefetch((const void *)((uintptr_t)(p) + MK_PF_DIST + (uintptr_t)pf_), 0, 0);   \
     } while (0)
 #else
 #define MK_PREFETCH(p, W) ((void)0)
@@ -255,9 +257,11 @@ MK_INLINE bool over_budget(size_t charge, size_t scanned, size_t m) {
         const uint32_t hmask = m >= W ? (uint32_t)((1ull << W) - 1) : (uint32_t)((1ull << m) - 1);   \
         /* A candidate q of the main loop has q + W <= n: its first W bytes are one vector. */    \
         while (last >= 5 * W - 1 && pos <= last - (5 * W - 1)) {                                   \
-            MK_PREFETCH(h + pos, W);                                                                   \
-            VT a0 = MK_CAND(pos, VT, LOADU, CMPEQ, AND), a1 = MK_CAND(pos + W, VT, LOADU, CMPEQ, AND), a2 = MK_CAND(pos + 2 * W, VT, LOADU, CMPEQ, AND);                 \
-            VT a3 = MK_CAND(pos + 3 * W, VT, LOADU, CMPEQ, AND);                                                           \
+            MK_PREFETCH(h + pos, W);                                                                \
+            VT a0 = MK_CAND(pos, VT, LOADU, CMPEQ, AND);                                            \
+            VT a1 = MK_CAND(pos + W, VT, LOADU, CMPEQ, AND);                                        \
+            VT a2 = MK_CAND(pos + 2 * W, VT, LOADU, CMPEQ, AND);                                    \
+            VT a3 = MK_CAND(pos + 3 * W, VT, LOADU, CMPEQ, AND);                                    \
             if (MK_LIKELY(MOVEMASK(OR(OR(a0, a1), OR(a2, a3))) == 0)) {                             \
                 pos += 4 * W;                                                                       \
                 continue;                                                                           \
@@ -270,7 +274,8 @@ MK_INLINE bool over_budget(size_t charge, size_t scanned, size_t m) {
             if (next > pos) pos = next;                                                             \
         }                                                                                           \
         while (last >= W - 1 && pos <= last - (W - 1)) {                                           \
-            MK_SCAN_MASK((uint32_t)MOVEMASK(MK_CAND(pos, VT, LOADU, CMPEQ, AND)), pos, verify(h + q, x, m, &charge));      \
+            VT a = MK_CAND(pos, VT, LOADU, CMPEQ, AND);                                             \
+            MK_SCAN_MASK((uint32_t)MOVEMASK(a), pos, verify(h + q, x, m, &charge));                 \
             pos += W;                                                                               \
             if (next > pos) pos = next;                                                             \
         }                                                                                           \
