@@ -2,8 +2,9 @@
  *
  * Regular files are mapped (no copy, no read() loop); everything that cannot be mapped - pipes,
  * sockets, character and block devices, /proc and /sys files (which claim a size of 0) - is read
- * into a heap buffer instead, so callers see the same {data, len} either way. An empty file is a
- * valid zero-length view. The one design decision to know: a mapping is only as stable as the file
+ * into a heap buffer instead, so callers see the same {data, len} either way (reading goes to end
+ * of file: a device that never ends, like /dev/zero, fails with MK_ENOMEM once memory runs out).
+ * An empty file is a valid zero-length view. The one design decision to know: a mapping is only as stable as the file
  * behind it. If another process truncates the file, touching the lost pages raises SIGBUS, which
  * kills the process. The guarded calls below (mk_mapfile_guard, _copy, _find, _count) turn that
  * fault into MK_EIO instead, with a process-wide SIGBUS handler and a per-thread jump buffer.

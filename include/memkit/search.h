@@ -55,7 +55,8 @@ MK_API size_t mk_finder_count(const mk_finder *f, const void *hay, size_t n) MK_
  *     mk_finder_iter it; size_t at;
  *     mk_finder_iter_init(&it, &f, hay, n);
  *     while (mk_finder_iter_next(&it, &at)) use(at);
- * The iterator borrows f and hay. Each step costs O(distance to the match + m). */
+ * The iterator borrows f and hay and belongs to one thread. Each step costs O(distance to the
+ * match + m). */
 typedef struct mk_finder_iter {
     const mk_finder *f_;
     const unsigned char *hay_;
