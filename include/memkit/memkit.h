@@ -9,5 +9,8 @@
 #include "pool.h"
 #include "vec.h"
 #include "str.h"
+#include "search.h"
+#include "mapfile.h"
+#include "count.h"
 
 #endif
