@@ -230,4 +230,26 @@ TEST(finder_reused_across_haystacks) {
     }
 }
 
+/* Issue 7's promise, checked with the counting layer: preparing a finder and searching with it
+ * (find, rfind, count, iteration, one-shot mk_memmem) never touches the heap. */
+TEST(finder_searches_make_no_heap_allocation) {
+    REQUIRE_COUNTING();
+    static char hay[1 << 16];
+    for (size_t i = 0; i < sizeof hay; i++) hay[i] = (char)('a' + i % 23);
+    memcpy(hay + 40000, "needle in the haystack", 22);
+    CHECK_NO_ALLOCS({
+        mk_finder f;
+        CHECK_EQ(mk_finder_init(&f, "needle", 6), MK_OK);
+        CHECK_EQ(mk_finder_find(&f, hay, sizeof hay), 40000);
+        CHECK_EQ(mk_finder_rfind(&f, hay, sizeof hay), 40000);
+        CHECK_EQ(mk_finder_count(&f, hay, sizeof hay), 1);
+        mk_finder_iter it;
+        size_t at, n = 0;
+        mk_finder_iter_init(&it, &f, hay, sizeof hay);
+        while (mk_finder_iter_next(&it, &at)) n++;
+        CHECK_EQ(n, 1);
+        CHECK_EQ(mk_memmem(hay, sizeof hay, "haystack", 8), 40014);
+    });
+}
+
 TEST_MAIN()
