@@ -7,5 +7,7 @@
 #include "alloc.h"
 #include "arena.h"
 #include "pool.h"
+#include "bytes.h"
+#include "intern.h"
 
 #endif
