@@ -4,7 +4,8 @@
  *
  *   build/w4            interleaved rounds of every contender, each in its own process; prints the
  *                       Markdown table (also written to build/results/w4.md)
- *   build/w4 one NAME   one contender once: prints "ns_per_op rss_bytes_per_string own_bytes_per_string checksum"
+ *   build/w4 one NAME   one contender once: prints "ns_per_op rss_bytes_per_string own_bytes_per_string
+ *                       checksum cpu_ns_per_op"
  *
  * Workload (WORKLOADS.md): 100,000 distinct words of 6..16 letters and 10,000,000 operations drawn
  * Zipf(s = 1.0) over them, all from splitmix64 seed 0x5EED0005, generated exactly as in w4.rs:
@@ -16,6 +17,7 @@
 #include "common.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "memkit/intern.h"
@@ -78,6 +80,13 @@ static void gen(void) {
         ops[i] = (uint32_t)lo;
     }
     free(cdf);
+}
+
+static uint64_t cpu_ns(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * 1000000000ull +
+           ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000ull;
 }
 
 static uint64_t rss_now(void) {
@@ -161,7 +170,7 @@ static void *mk_part(void *arg) {
 
 static int run_one(const char *name) {
     gen();
-    uint64_t sum = 0, r0 = rss_now(), t0 = now_ns();
+    uint64_t sum = 0, r0 = rss_now(), c0 = cpu_ns(), t0 = now_ns();
     double own = 0;
     if (!strcmp(name, "floor")) {
         floor_grow();
@@ -200,7 +209,7 @@ static int run_one(const char *name) {
     } else {
         return 2;
     }
-    uint64_t t1 = now_ns(), r1 = rss_now();
+    uint64_t t1 = now_ns(), c1 = cpu_ns(), r1 = rss_now();
     if (name[0] == 'm') {
         struct mk_interner_stats st;
         mk_interner_stats(&in, &st);
@@ -208,12 +217,12 @@ static int run_one(const char *name) {
     } else if (!strcmp(name, "floor")) {
         own = (double)((fmask + 1) * sizeof *ft + fused * 32) / NWORDS; /* 32: malloc's chunk for 7..17 B */
     }
-    printf("%.3f %.1f %.1f %llu\n", (double)(t1 - t0) / NOPS, (double)(r1 - r0) / NWORDS, own,
-           (unsigned long long)sum);
+    printf("%.3f %.1f %.1f %llu %.3f\n", (double)(t1 - t0) / NOPS, (double)(r1 - r0) / NWORDS, own,
+           (unsigned long long)sum, (double)(c1 - c0) / NOPS);
     return 0;
 }
 
-struct contender { const char *label, *cmd; double ns[ROUNDS], rss[ROUNDS], own[ROUNDS]; int ok; };
+struct contender { const char *label, *cmd; double ns[ROUNDS], rss[ROUNDS], own[ROUNDS], cpu[ROUNDS]; int ok; };
 
 int main(int argc, char **argv) {
     if (argc == 3 && !strcmp(argv[1], "one")) return run_one(argv[2]);
@@ -257,7 +266,7 @@ int main(int argc, char **argv) {
         for (int i = 0; i < nc; i++) {
             FILE *p = popen(c[i].cmd, "r");
             unsigned long long sum = 0;
-            if (!p || fscanf(p, "%lf %lf %lf %llu", &c[i].ns[r], &c[i].rss[r], &c[i].own[r], &sum) != 4) c[i].ok = 0;
+            if (!p || fscanf(p, "%lf %lf %lf %llu %lf", &c[i].ns[r], &c[i].rss[r], &c[i].own[r], &sum, &c[i].cpu[r]) != 5) c[i].ok = 0;
             if (p) pclose(p);
             if (!ref_sum) ref_sum = sum;
             if (sum != ref_sum) {
@@ -270,24 +279,26 @@ int main(int argc, char **argv) {
     int len = snprintf(out, sizeof out,
                        "%d distinct words, %d Zipf(1.0) ops, %d interleaved rounds (each contender in its own "
                        "process); checksum %llu\n\n| contender | ns/op median | min-max | ratio to floor | "
-                       "RSS growth B/string | own accounting B/string |\n|---|---|---|---|---|---|\n",
+                       "CPU ns/op | RSS growth B/string | own accounting B/string |\n|---|---|---|---|---|---|---|\n",
                        NWORDS, NOPS, ROUNDS, ref_sum);
     for (int i = 0; i < nc; i++) {
         if (!c[i].ok) {
-            len += snprintf(out + len, sizeof out - (size_t)len, "| %s | failed | | | | |\n", c[i].label);
+            len += snprintf(out + len, sizeof out - (size_t)len, "| %s | failed | | | | | |\n", c[i].label);
             continue;
         }
         char own[32] = "-";
         if (bench_median(c[i].own, ROUNDS) > 0) snprintf(own, sizeof own, "%.1f", bench_median(c[i].own, ROUNDS));
-        len += snprintf(out + len, sizeof out - (size_t)len, "| %s | %.1f | %.1f-%.1f | %.2fx | %.1f | %s |\n",
+        len += snprintf(out + len, sizeof out - (size_t)len, "| %s | %.1f | %.1f-%.1f | %.2fx | %.1f | %.1f | %s |\n",
                         c[i].label, bench_median(c[i].ns, ROUNDS), bench_min(c[i].ns, ROUNDS),
-                        bench_max(c[i].ns, ROUNDS), bench_ratio(c[i].ns, c[0].ns, ROUNDS),
+                        bench_max(c[i].ns, ROUNDS), bench_ratio(c[i].ns, c[0].ns, ROUNDS), bench_median(c[i].cpu, ROUNDS),
                         bench_median(c[i].rss, ROUNDS), own);
     }
     /* 2-thread scaling: per-round throughput ratio of the concurrent interner, 2 threads over 1 */
     len += snprintf(out + len, sizeof out - (size_t)len,
-                    "\nConcurrent interner, throughput with 2 threads over 1 (median of per-round ratios): %.2fx\n",
-                    bench_ratio(c[2].ns, c[3].ns, ROUNDS));
+                    "\nConcurrent interner, throughput with 2 threads over 1 (median of per-round ratios): %.2fx; "
+                    "CPU time per op, 2 threads over 1: %.2fx (1.00x = no contention cost; wall-clock scaling then "
+                    "depends on a second core being free)\n",
+                    bench_ratio(c[2].ns, c[3].ns, ROUNDS), bench_ratio(c[3].cpu, c[2].cpu, ROUNDS));
     fputs(out, stdout);
     FILE *f = fopen("build/results/w4.md", "w");
     if (f) fputs(out, f), fclose(f);

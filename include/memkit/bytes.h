@@ -59,9 +59,13 @@ MK_INLINE void mk__bytes_ref(mk_bytes_owner *o) {
     if (o) __atomic_fetch_add(&o->refs, 1, __ATOMIC_RELAXED);
 }
 
-/* acq_rel rather than release + fence: the same instruction on x86, and ThreadSanitizer understands it. */
+/* acq_rel rather than release + fence: the same instruction on x86, and ThreadSanitizer understands
+ * it. A count of 1 seen with acquire means no other reference exists (nobody can add one), so the
+ * sole owner frees without the locked instruction. */
 MK_INLINE void mk__bytes_unref(mk_bytes_owner *o) {
-    if (o && __atomic_fetch_sub(&o->refs, 1, __ATOMIC_ACQ_REL) == 1) mk__bytes_owner_release(o);
+    if (o && (__atomic_load_n(&o->refs, __ATOMIC_ACQUIRE) == 1 ||
+              __atomic_fetch_sub(&o->refs, 1, __ATOMIC_ACQ_REL) == 1))
+        mk__bytes_owner_release(o);
 }
 
 /* ---- mk_bytes ---------------------------------------------------------------------------------- */

@@ -50,8 +50,11 @@ typedef struct mk__intern_table mk__intern_table;
 typedef struct mk__intern_blocks mk__intern_blocks;
 
 typedef struct mk_interner {
+    /* Read on every lookup: kept on a cache line that inserts do not write, so concurrent readers
+     * do not lose it to a writer bumping the fields below. */
     mk__intern_table *table;     /* atomic pointer; NULL before the first insert */
     mk__intern_blocks *blocks;   /* atomic pointer: block index -> base */
+    char pad_[64 - 2 * sizeof(void *)];
     size_t count;                /* atomic; distinct strings */
     unsigned char *pos, *end;    /* the block being filled */
     size_t cur_block;            /* its index */

@@ -1,7 +1,7 @@
 //! W4 interning, the seed's way: HashSet<&'static str> + Box::leak, with std's SipHash and with an
 //! Fx-style hasher written inline (rustc's FxHasher recipe). See bench/w4.c for the workload, which
 //! this file generates identically, and for the driver.
-//! Usage: w4 sip|fx -> prints "ns_per_op rss_bytes_per_string 0 checksum".
+//! Usage: w4 sip|fx -> prints "ns_per_op rss_bytes_per_string 0 checksum cpu_ns_per_op".
 use memkit_rust_peers::{now_ns, SplitMix64};
 use std::collections::HashSet;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
@@ -52,6 +52,15 @@ fn rss_now() -> u64 {
         }
     }
     0
+}
+
+/// User + system CPU time of the process in ns (/proc/self/stat, clock ticks of 10 ms).
+fn cpu_ns() -> u64 {
+    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = s.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let t = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    (t(11) + t(12)) * 10_000_000
 }
 
 fn gen() -> (Vec<String>, Vec<u32>) {
@@ -115,6 +124,7 @@ fn main() {
     let mode = std::env::args().nth(1).unwrap_or_default();
     let (words, ops) = gen();
     let r0 = rss_now();
+    let c0 = cpu_ns();
     let t0 = now_ns();
     let sum = match mode.as_str() {
         "sip" => run::<std::collections::hash_map::RandomState>(&words, &ops),
@@ -125,6 +135,13 @@ fn main() {
         }
     };
     let t1 = now_ns();
+    let c1 = cpu_ns();
     let r1 = rss_now();
-    println!("{:.3} {:.1} 0 {}", (t1 - t0) as f64 / NOPS as f64, (r1 - r0) as f64 / NWORDS as f64, sum);
+    println!(
+        "{:.3} {:.1} 0 {} {:.3}",
+        (t1 - t0) as f64 / NOPS as f64,
+        (r1 - r0) as f64 / NWORDS as f64,
+        sum,
+        (c1 - c0) as f64 / NOPS as f64
+    );
 }
