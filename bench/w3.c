@@ -3,7 +3,8 @@
  *
  *   build/w3            interleaved rounds of every contender, each in its own process; prints the
  *                       Markdown table (also written to build/results/w3.md)
- *   build/w3 one NAME   one contender once: prints "ns_per_frame checksum"
+ *   build/w3 one NAME   one contender once: prints "ns_per_frame checksum frames" (the median of its
+ *                       16 passes, each timed alone)
  *
  * Workload (WORKLOADS.md): one 64 MiB buffer of frames [u32 LE len][payload], len = splitmix64(seed
  * 0x5EED0003) % 121, payload byte j of frame f = (u8)(f * 31 + j), appended while they fit; 16 passes;
@@ -18,7 +19,7 @@
 
 #define BUF_SIZE ((size_t)64 << 20)
 #define PASSES 16
-#define ROUNDS 7
+#define ROUNDS 9
 
 static size_t frames;
 
@@ -50,7 +51,7 @@ static inline uint32_t rd_len(const unsigned char *p) {
 /* Floor 1: a pointer + length view, nothing shared. */
 static uint64_t run_view(const unsigned char *buf, size_t used) {
     uint64_t sum = 0;
-    for (int pass = 0; pass < PASSES; pass++) {
+    {
         const unsigned char *p = buf, *end = buf + used;
         while (p < end) {
             uint32_t len = rd_len(p);
@@ -69,7 +70,7 @@ static MK_NOINLINE void rc_free(struct rc *o) { BENCH_KEEP(o); }
 static uint64_t run_view_rc(const unsigned char *buf, size_t used) {
     static struct rc owner = {1};
     uint64_t sum = 0;
-    for (int pass = 0; pass < PASSES; pass++) {
+    {
         const unsigned char *p = buf, *end = buf + used;
         while (p < end) {
             uint32_t len = rd_len(p);
@@ -85,7 +86,7 @@ static uint64_t run_view_rc(const unsigned char *buf, size_t used) {
 
 static uint64_t run_mk_split_to(const mk_bytes *whole) {
     uint64_t sum = 0;
-    for (int pass = 0; pass < PASSES; pass++) {
+    {
         mk_bytes rest = mk_bytes_clone(whole);
         while (rest.len) {
             uint32_t len = rd_len(rest.ptr);
@@ -101,7 +102,7 @@ static uint64_t run_mk_split_to(const mk_bytes *whole) {
 
 static uint64_t run_mk_slice(const mk_bytes *whole) {
     uint64_t sum = 0;
-    for (int pass = 0; pass < PASSES; pass++) {
+    {
         size_t off = 0;
         while (off < whole->len) {
             uint32_t len = rd_len(whole->ptr + off);
@@ -117,7 +118,7 @@ static uint64_t run_mk_slice(const mk_bytes *whole) {
 /* Copying variants: each frame into a fresh allocation. */
 static uint64_t run_copy_malloc(const unsigned char *buf, size_t used) {
     uint64_t sum = 0;
-    for (int pass = 0; pass < PASSES; pass++) {
+    {
         const unsigned char *p = buf, *end = buf + used;
         while (p < end) {
             uint32_t len = rd_len(p);
@@ -134,7 +135,7 @@ static uint64_t run_copy_malloc(const unsigned char *buf, size_t used) {
 
 static uint64_t run_mk_copy_from(const unsigned char *buf, size_t used) {
     uint64_t sum = 0;
-    for (int pass = 0; pass < PASSES; pass++) {
+    {
         const unsigned char *p = buf, *end = buf + used;
         while (p < end) {
             uint32_t len = rd_len(p);
@@ -154,16 +155,22 @@ static int run_one(const char *name) {
     memset(m.ptr, 0, BUF_SIZE); /* fault it in outside the timed part */
     m.len = build(m.ptr);
     mk_bytes whole = mk_bytes_mut_freeze(&m);
-    uint64_t t0 = now_ns(), sum;
-    if (!strcmp(name, "view")) sum = run_view(whole.ptr, whole.len);
-    else if (!strcmp(name, "view_rc")) sum = run_view_rc(whole.ptr, whole.len);
-    else if (!strcmp(name, "mk_split_to")) sum = run_mk_split_to(&whole);
-    else if (!strcmp(name, "mk_slice")) sum = run_mk_slice(&whole);
-    else if (!strcmp(name, "copy_malloc")) sum = run_copy_malloc(whole.ptr, whole.len);
-    else if (!strcmp(name, "mk_copy_from")) sum = run_mk_copy_from(whole.ptr, whole.len);
-    else return 2;
-    uint64_t t1 = now_ns();
-    printf("%.3f %llu %zu\n", (double)(t1 - t0) / ((double)frames * PASSES), (unsigned long long)sum, frames);
+    /* Each pass is timed on its own and the process reports the median pass: on a shared machine a
+     * pass that lost the CPU to another process says nothing about the code. */
+    double pass_ns[PASSES];
+    uint64_t sum = 0;
+    for (int pass = 0; pass < PASSES; pass++) {
+        uint64_t t0 = now_ns();
+        if (!strcmp(name, "view")) sum += run_view(whole.ptr, whole.len);
+        else if (!strcmp(name, "view_rc")) sum += run_view_rc(whole.ptr, whole.len);
+        else if (!strcmp(name, "mk_split_to")) sum += run_mk_split_to(&whole);
+        else if (!strcmp(name, "mk_slice")) sum += run_mk_slice(&whole);
+        else if (!strcmp(name, "copy_malloc")) sum += run_copy_malloc(whole.ptr, whole.len);
+        else if (!strcmp(name, "mk_copy_from")) sum += run_mk_copy_from(whole.ptr, whole.len);
+        else return 2;
+        pass_ns[pass] = (double)(now_ns() - t0) / (double)frames;
+    }
+    printf("%.3f %llu %zu\n", bench_median(pass_ns, PASSES), (unsigned long long)sum, frames);
     mk_bytes_drop(&whole);
     return 0;
 }
@@ -223,7 +230,8 @@ int main(int argc, char **argv) {
     }
     char out[8192];
     int len = snprintf(out, sizeof out,
-                       "%zu frames x %d passes, %d interleaved rounds (each contender in its own process); "
+                       "%zu frames x %d passes (per process: the median pass), %d interleaved rounds (each "
+                       "contender in its own process); "
                        "checksum %llu\n\n| contender | ns/frame median | min-max | ratio to view+rc floor |\n"
                        "|---|---|---|---|\n", nframes, PASSES, ROUNDS, ref_sum);
     for (int i = 0; i < nc; i++) {
