@@ -12,5 +12,7 @@
 #include "search.h"
 #include "mapfile.h"
 #include "count.h"
+#include "bytes.h"
+#include "intern.h"
 
 #endif
