@@ -361,4 +361,32 @@ TEST(freeze_empty_and_drop_empty) {
     CHECK_EQ(s.len, 0);
 }
 
+/* Issue 7's promise, checked with the process's counting layer (not only a counting allocator):
+ * slicing, cloning, splitting and freezing never touch the heap. */
+TEST(zero_copy_operations_make_no_heap_allocation) {
+    REQUIRE_COUNTING();
+    mk_bytes b;
+    CHECK_EQ(mk_bytes_copy_from(&b, "hello, shared world", 19, NULL), MK_OK);
+    mk_bytes_mut m;
+    CHECK_EQ(mk_bytes_mut_with_capacity(&m, 64, NULL), MK_OK);
+    CHECK_EQ(mk_bytes_mut_put(&m, "abcdef", 6), MK_OK);
+    CHECK_NO_ALLOCS({
+        mk_bytes c = mk_bytes_clone(&b);
+        mk_bytes s = mk_bytes_slice(&b, 7, 13);
+        CHECK_MEM_EQ(s.ptr, "shared", 6);
+        mk_bytes head = mk_bytes_split_to(&c, 5);
+        mk_bytes tail = mk_bytes_split_off(&c, 2);
+        mk_bytes_mut left = mk_bytes_mut_split_to(&m, 3);
+        mk_bytes frozen = mk_bytes_mut_freeze(&left);
+        CHECK_MEM_EQ(frozen.ptr, "abc", 3);
+        mk_bytes_drop(&frozen);
+        mk_bytes_drop(&s);
+        mk_bytes_drop(&head);
+        mk_bytes_drop(&tail);
+        mk_bytes_drop(&c);
+    });
+    mk_bytes_mut_drop(&m);
+    mk_bytes_drop(&b);
+}
+
 TEST_MAIN()

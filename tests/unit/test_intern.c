@@ -211,4 +211,24 @@ TEST(reinit_after_destroy) {
     mk_interner_destroy(&in);
 }
 
+/* Issue 7's promise, checked with the counting layer: interning strings that are already present,
+ * looking them up and reading them back never touches the heap. */
+TEST(hits_make_no_heap_allocation) {
+    REQUIRE_COUNTING();
+    mk_interner in;
+    CHECK_EQ(mk_interner_init(&in, NULL), MK_OK);
+    static const char *const words[] = {"alpha", "beta", "gamma", "delta", ""};
+    mk_sym syms[5];
+    for (int i = 0; i < 5; i++) syms[i] = mk_intern_cstr(&in, words[i]);
+    CHECK_NO_ALLOCS({
+        for (int round = 0; round < 100; round++)
+            for (int i = 0; i < 5; i++) {
+                CHECK_EQ(mk_intern_cstr(&in, words[i]), syms[i]);
+                CHECK_EQ(mk_interner_lookup(&in, words[i], strlen(words[i])), syms[i]);
+                CHECK_STR_EQ(mk_interner_str(&in, syms[i], NULL), words[i]);
+            }
+    });
+    mk_interner_destroy(&in);
+}
+
 TEST_MAIN()
