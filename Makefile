@@ -48,7 +48,7 @@ LIB_OBJ := $(LIB_SRC:src/%.c=$(B)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_CXX := $(wildcard tests/unit/test_*.cpp)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%) $(UNIT_CXX:tests/unit/%.cpp=$(B)/tests/%_cpp)
-EXAMPLE_SRC := $(wildcard examples/*.c)
+EXAMPLE_SRC := $(wildcard examples/*.c examples/*/*.c)
 EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(B)/examples/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
@@ -76,7 +76,7 @@ CLI_OBJ := $(CLI_SRC:src/%.c=$(B)/obj/%.o)
 CLI_LIBS = $(shell pkg-config --libs libdw libelf 2>/dev/null || echo -ldw -lelf)
 TOOLS := $(if $(PROF_SRC),$(B)/libmemkit-prof.so $(B)/libmemkit-count.a) $(if $(CLI_SRC),$(B)/memkit)
 
-.PHONY: all lib tools unit tsan fuzz check demo bench install clean deps
+.PHONY: all lib tools unit tsan fuzz check demo demo-arena bench install clean deps
 all: lib tools
 
 lib: $(B)/libmemkit.a $(B)/libmemkit.so
@@ -172,7 +172,12 @@ check:
 	tests/run.sh $(UNIT_BIN:$(B)/%=build/dbg/%) $(UNIT_BIN:$(B)/%=build/asan/%) \
 	    $(FUZZ_BIN:$(B)/%=build/asan/%) $(TSAN_BIN:$(B)/%=build/tsan/%) $(SUITES)
 
+# The measure-then-fix demo (examples/wordfreq): both versions profiled, side by side, with advice.
 demo: all
+	examples/wordfreq/demo.sh $(B)
+
+# The arena and pool against malloc on a reduced W1 (the foundation's demo).
+demo-arena: all
 	$(B)/examples/w1_demo
 
 bench:

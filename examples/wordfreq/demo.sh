@@ -6,13 +6,17 @@
 # they print the same top 20, and shows the two side by side with the advice the profiler gave the
 # naive version. Everything lands in build/demo/.
 set -eu
+# MEMKIT_DEMO_MB and MEMKIT_DEMO_OUT change the input size and the directory (the test suite uses
+# a small input).
 B=${1:-build/rel}
-out=build/demo
+mb=${MEMKIT_DEMO_MB:-50}
+out=${MEMKIT_DEMO_OUT:-build/demo}
 mkdir -p "$out"
 input=$out/words.txt
-if [ ! -s "$input" ] || [ "$(wc -c <"$input")" -lt 50000000 ]; then
-    echo "memkit demo: generating $input (50 MB, deterministic)..."
-    "$B/examples/wordfreq/gen" 50 >"$input"
+if [ ! -s "$input" ] || [ "$(cat "$out/words.mb" 2>/dev/null)" != "$mb" ]; then
+    echo "memkit demo: generating $input ($mb MB, deterministic)..."
+    "$B/examples/wordfreq/gen" "$mb" >"$input"
+    echo "$mb" >"$out/words.mb"
 fi
 
 now() { date +%s.%N; }
@@ -47,9 +51,9 @@ echo
 awk -v tn="$time_naive" -v tw="$time_wordfreq" -v nk="$nk" -v wk="$wk" -v nb="$nb" -v wb="$wb" -v np="$np" -v wp="$wp" 'BEGIN {
     printf "%-22s %16s %16s %10s\n", "", "naive.c", "wordfreq.c", "ratio"
     printf "%-22s %15.2fs %15.2fs %9.1fx\n", "wall time (native)", tn, tw, (tw > 0 ? tn / tw : 0)
-    printf "%-22s %16d %16d %9.0fx\n", "allocations", nk, wk, (wk > 0 ? nk / wk : nk)
-    printf "%-22s %16d %16d %9.1fx\n", "bytes allocated", nb, wb, (wb > 0 ? nb / wb : nb)
-    printf "%-22s %16d %16d %9.1fx\n", "peak heap (bytes)", np, wp, (wp > 0 ? np / wp : np)
+    printf "%-22s %16.0f %16.0f %9.0fx\n", "allocations", nk, wk, (wk > 0 ? nk / wk : nk)
+    printf "%-22s %16.0f %16.0f %9.0fx\n", "bytes allocated", nb, wb, (wb > 0 ? nb / wb : nb)
+    printf "%-22s %16.0f %16.0f %9.1fx\n", "peak heap (bytes)", np, wp, (wp > 0 ? np / wp : np)
 }'
 echo
 echo "What the profiler advised for naive.c (memkit run's report, $out/naive.report):"
