@@ -1,36 +1,8 @@
 /* test_bytes.c - mk_bytes and mk_bytes_mut: sharing, splitting, growth, owners, failure. */
 #include "harness.h"
+#include "testalloc.h"
 #include "memkit/bytes.h"
 
-/* A heap allocator that counts calls and can be told to fail from the nth call on. */
-typedef struct counting {
-    long allocs, resizes, frees, live;
-    long fail_after; /* fail when allocs + resizes reaches this; -1 = never */
-} counting;
-
-static void *c_alloc(void *ctx, size_t size, size_t align) {
-    counting *c = ctx;
-    if (c->fail_after >= 0 && c->allocs + c->resizes >= c->fail_after) return NULL;
-    void *p = mk_heap()->alloc(NULL, size, align);
-    if (p) c->allocs++, c->live++;
-    return p;
-}
-static void *c_resize(void *ctx, void *ptr, size_t old, size_t size, size_t align) {
-    counting *c = ctx;
-    if (c->fail_after >= 0 && c->allocs + c->resizes >= c->fail_after) return NULL;
-    void *p = mk_heap()->resize(NULL, ptr, old, size, align);
-    if (p) c->resizes++;
-    return p;
-}
-static void c_free(void *ctx, void *ptr, size_t size, size_t align) {
-    counting *c = ctx;
-    if (ptr) c->frees++, c->live--;
-    mk_heap()->free(NULL, ptr, size, align);
-}
-static mk_allocator counter(counting *c) {
-    *c = (counting){0, 0, 0, 0, -1};
-    return (mk_allocator){c_alloc, c_resize, c_free, c};
-}
 
 TEST(static_views_share_nothing) {
     static const char text[] = "hello, world";
@@ -53,8 +25,8 @@ TEST(static_views_share_nothing) {
 }
 
 TEST(copy_from_round_trip_and_refcount) {
-    counting cnt;
-    mk_allocator a = counter(&cnt);
+    mk_t_counting cnt;
+    mk_allocator a = mk_t_counting_allocator(&cnt);
     const char src[] = "abc\0def";
     mk_bytes b;
     CHECK_EQ(mk_bytes_copy_from(&b, src, 7, &a), MK_OK);
@@ -75,8 +47,8 @@ TEST(copy_from_round_trip_and_refcount) {
 }
 
 TEST(copy_from_empty_allocates_nothing) {
-    counting cnt;
-    mk_allocator a = counter(&cnt);
+    mk_t_counting cnt;
+    mk_allocator a = mk_t_counting_allocator(&cnt);
     mk_bytes b;
     CHECK_EQ(mk_bytes_copy_from(&b, "", 0, &a), MK_OK);
     CHECK_EQ(b.len, 0);
@@ -85,9 +57,9 @@ TEST(copy_from_empty_allocates_nothing) {
 }
 
 TEST(copy_from_failures) {
-    counting cnt;
-    mk_allocator a = counter(&cnt);
-    cnt.fail_after = 0;
+    mk_t_counting cnt;
+    mk_allocator a = mk_t_counting_allocator(&cnt);
+    cnt.failing = true;
     mk_bytes b = mk_bytes_from_static("x", 1);
     CHECK_EQ(mk_bytes_copy_from(&b, "abc", 3, &a), MK_ENOMEM);
     CHECK_NULL(b.ptr);
@@ -100,8 +72,8 @@ TEST(copy_from_failures) {
 
 /* The claim of the module: slicing, cloning, splitting and freezing never copy and never allocate. */
 TEST(views_never_copy_or_allocate) {
-    counting cnt;
-    mk_allocator a = counter(&cnt);
+    mk_t_counting cnt;
+    mk_allocator a = mk_t_counting_allocator(&cnt);
     mk_bytes_mut m;
     CHECK_EQ(mk_bytes_mut_with_capacity(&m, 1000, &a), MK_OK);
     for (int i = 0; i < 1000; i++) CHECK_EQ(mk_bytes_mut_put_u8(&m, (unsigned char)i), MK_OK);
@@ -197,9 +169,9 @@ TEST(foreign_owner_released_once_by_last_view) {
 }
 
 TEST(foreign_owner_enomem_keeps_data_callers) {
-    counting cnt;
-    mk_allocator a = counter(&cnt);
-    cnt.fail_after = 0;
+    mk_t_counting cnt;
+    mk_allocator a = mk_t_counting_allocator(&cnt);
+    cnt.failing = true;
     int weight = 1;
     released = 0;
     mk_bytes b;
@@ -209,8 +181,8 @@ TEST(foreign_owner_enomem_keeps_data_callers) {
 }
 
 TEST(try_into_mut_only_when_unique) {
-    counting cnt;
-    mk_allocator a = counter(&cnt);
+    mk_t_counting cnt;
+    mk_allocator a = mk_t_counting_allocator(&cnt);
     mk_bytes b;
     CHECK_EQ(mk_bytes_copy_from(&b, "0123456789", 10, &a), MK_OK);
     mk_bytes c = mk_bytes_split_off(&b, 6);
@@ -234,8 +206,8 @@ TEST(try_into_mut_only_when_unique) {
 }
 
 TEST(mut_grows_and_keeps_content) {
-    counting cnt;
-    mk_allocator a = counter(&cnt);
+    mk_t_counting cnt;
+    mk_allocator a = mk_t_counting_allocator(&cnt);
     mk_bytes_mut m = mk_bytes_mut_new(&a);
     CHECK_EQ(cnt.allocs, 0);
     unsigned char ref[5000];
@@ -256,12 +228,12 @@ TEST(mut_grows_and_keeps_content) {
 }
 
 TEST(mut_failed_grow_keeps_data) {
-    counting cnt;
-    mk_allocator a = counter(&cnt);
+    mk_t_counting cnt;
+    mk_allocator a = mk_t_counting_allocator(&cnt);
     mk_bytes_mut m;
     CHECK_EQ(mk_bytes_mut_with_capacity(&m, 8, &a), MK_OK);
     CHECK_EQ(mk_bytes_mut_put(&m, "12345678", 8), MK_OK);
-    cnt.fail_after = cnt.allocs + cnt.resizes;
+    cnt.failing = true;
     CHECK_EQ(mk_bytes_mut_put(&m, "9", 1), MK_ENOMEM);
     CHECK_EQ(m.len, 8);
     CHECK_MEM_EQ(m.ptr, "12345678", 8);
@@ -272,7 +244,7 @@ TEST(mut_failed_grow_keeps_data) {
     CHECK_EQ(mk_bytes_mut_put(&m, "x", 1), MK_ENOMEM);
     CHECK_MEM_EQ(m.ptr, "5678", 4);
     CHECK_MEM_EQ(other.ptr, "1234", 4);
-    cnt.fail_after = -1;
+    cnt.failing = false;
     CHECK_EQ(mk_bytes_mut_put(&m, "x", 1), MK_OK);
     CHECK_MEM_EQ(m.ptr, "5678x", 5);
     CHECK_MEM_EQ(other.ptr, "1234", 4);
@@ -282,8 +254,8 @@ TEST(mut_failed_grow_keeps_data) {
 }
 
 TEST(reserve_reuses_space_in_place_when_sole_owner) {
-    counting cnt;
-    mk_allocator a = counter(&cnt);
+    mk_t_counting cnt;
+    mk_allocator a = mk_t_counting_allocator(&cnt);
     mk_bytes_mut m;
     CHECK_EQ(mk_bytes_mut_with_capacity(&m, 256, &a), MK_OK);
     const unsigned char *base = m.ptr;
@@ -320,8 +292,8 @@ TEST(split_off_tail_room_returns_to_sole_owner) {
 }
 
 TEST(unsplit_rejoins_adjacent_halves_without_copy) {
-    counting cnt;
-    mk_allocator a = counter(&cnt);
+    mk_t_counting cnt;
+    mk_allocator a = mk_t_counting_allocator(&cnt);
     mk_bytes_mut m;
     CHECK_EQ(mk_bytes_mut_with_capacity(&m, 64, &a), MK_OK);
     CHECK_EQ(mk_bytes_mut_put(&m, "hello world", 11), MK_OK);
@@ -361,7 +333,7 @@ TEST(freeze_empty_and_drop_empty) {
     CHECK_EQ(s.len, 0);
 }
 
-/* Issue 7's promise, checked with the process's counting layer (not only a counting allocator):
+/* Issue 7's promise, checked with the process's mk_t_counting layer (not only a mk_t_counting allocator):
  * slicing, cloning, splitting and freezing never touch the heap. */
 TEST(zero_copy_operations_make_no_heap_allocation) {
     REQUIRE_COUNTING();

@@ -1,20 +1,8 @@
 /* test_intern.c - mk_interner: round trips, odd strings, stability across growth, the byte limit. */
 #include "harness.h"
+#include "testalloc.h"
 #include "memkit/intern.h"
 
-typedef struct counting { long allocs, frees; } counting;
-static void *c_alloc(void *ctx, size_t size, size_t align) {
-    ((counting *)ctx)->allocs++;
-    return mk_heap()->alloc(NULL, size, align);
-}
-static void *c_resize(void *ctx, void *ptr, size_t old, size_t size, size_t align) {
-    (void)ctx;
-    return mk_heap()->resize(NULL, ptr, old, size, align);
-}
-static void c_free(void *ctx, void *ptr, size_t size, size_t align) {
-    if (ptr) ((counting *)ctx)->frees++;
-    mk_heap()->free(NULL, ptr, size, align);
-}
 
 static void word(char *buf, size_t *len, unsigned i) {
     *len = (size_t)sprintf(buf, "w%u_%x", i, i * 2654435761u);
@@ -135,8 +123,8 @@ static void stable_across_growth(mk_interner *in) {
 TEST(handles_stable_across_growth) { both_modes(stable_across_growth); }
 
 TEST(no_allocation_per_string) {
-    counting cnt = {0, 0};
-    mk_allocator a = {c_alloc, c_resize, c_free, &cnt};
+    mk_t_counting cnt;
+    mk_allocator a = mk_t_counting_allocator(&cnt);
     mk_interner_opts o = {0, false, &a};
     mk_interner in;
     CHECK_EQ(mk_interner_init(&in, &o), MK_OK);

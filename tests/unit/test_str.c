@@ -1,39 +1,10 @@
 /* test_str.c - mk_str views, mk_cow, and mk_string at its boundaries (22, 23, 24 bytes), with
- * embedded NULs, aliasing appends, SIZE_MAX and a failing allocator; a counting allocator shows the
+ * embedded NULs, aliasing appends, SIZE_MAX and a failing allocator; a mk_t_counting allocator shows the
  * inline paths allocate nothing. */
 #include "harness.h"
+#include "testalloc.h"
 #include "memkit/str.h"
 
-typedef struct counting {
-    size_t allocs, resizes, frees, calls, fail_at;
-    size_t live_bytes;
-} counting;
-
-static void *c_alloc(void *ctx, size_t size, size_t align) {
-    counting *c = ctx;
-    if (c->fail_at && ++c->calls >= c->fail_at) return NULL;
-    void *p = mk_alloc(NULL, size, align);
-    if (p) c->allocs++, c->live_bytes += size;
-    return p;
-}
-static void *c_resize(void *ctx, void *ptr, size_t old_size, size_t new_size, size_t align) {
-    counting *c = ctx;
-    if (c->fail_at && ++c->calls >= c->fail_at) return NULL;
-    void *p = mk_resize(NULL, ptr, old_size, new_size, align);
-    if (p) c->resizes++, c->live_bytes += new_size - old_size;
-    return p;
-}
-static void c_free(void *ctx, void *ptr, size_t size, size_t align) {
-    counting *c = ctx;
-    c->frees++;
-    c->live_bytes -= size;
-    mk_free(NULL, ptr, size, align);
-}
-static mk_allocator counting_allocator(counting *c) {
-    memset(c, 0, sizeof *c);
-    mk_allocator a = {c_alloc, c_resize, c_free, c};
-    return a;
-}
 
 static const char LETTERS[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
@@ -151,8 +122,8 @@ TEST(str_hash) {
 /* ---- mk_cow ---- */
 
 TEST(cow_copies_only_when_needed) {
-    counting c;
-    mk_allocator a = counting_allocator(&c);
+    mk_t_counting c;
+    mk_allocator a = mk_t_counting_allocator(&c);
     char text[] = "borrowed";
     mk_cow w = mk_cow_borrowed(mk_str_from(text));
     CHECK(!mk_cow_is_owned(&w));
@@ -186,9 +157,9 @@ TEST(cow_copies_only_when_needed) {
 }
 
 TEST(cow_failed_copy_leaves_it_borrowed) {
-    counting c;
-    mk_allocator a = counting_allocator(&c);
-    c.fail_at = 1;
+    mk_t_counting c;
+    mk_allocator a = mk_t_counting_allocator(&c);
+    c.failing = true;
     const char *text = "abc";
     mk_cow w = mk_cow_borrowed(mk_str_from(text));
     CHECK(!mk_cow_to_owned(&w, &a));
@@ -197,7 +168,7 @@ TEST(cow_failed_copy_leaves_it_borrowed) {
     CHECK_PTR_EQ(w.ptr, text);
     CHECK_EQ(w.len, 3);
     mk_cow big = mk_cow_borrowed(mk_str_from_len(text, SIZE_MAX)); /* len + 1 overflows */
-    c.fail_at = 0;
+    c.failing = false;
     CHECK(!mk_cow_to_owned(&big, &a));
     CHECK_EQ(c.allocs, 0);
 }
@@ -213,8 +184,8 @@ static void check_string(mk_string *s, const char *want, size_t n) {
 }
 
 TEST(string_is_24_bytes_and_inline_up_to_23) {
-    counting c;
-    mk_allocator a = counting_allocator(&c);
+    mk_t_counting c;
+    mk_allocator a = mk_t_counting_allocator(&c);
     CHECK_EQ(sizeof(mk_string), 24);
     size_t lens[] = {0, 1, 22, 23};
     for (size_t i = 0; i < 4; i++) {
@@ -237,8 +208,8 @@ TEST(string_is_24_bytes_and_inline_up_to_23) {
 }
 
 TEST(string_heap_from_24) {
-    counting c;
-    mk_allocator a = counting_allocator(&c);
+    mk_t_counting c;
+    mk_allocator a = mk_t_counting_allocator(&c);
     size_t lens[] = {24, 25, 40, 1000};
     char big[1000];
     for (size_t i = 0; i < sizeof big; i++) big[i] = LETTERS[i % 62];
@@ -257,8 +228,8 @@ TEST(string_heap_from_24) {
 }
 
 TEST(string_push_across_the_boundary) {
-    counting c;
-    mk_allocator a = counting_allocator(&c);
+    mk_t_counting c;
+    mk_allocator a = mk_t_counting_allocator(&c);
     mk_string s;
     mk_string_init(&s);
     char want[64];
@@ -317,9 +288,9 @@ TEST(string_append_from_itself) {
 }
 
 TEST(string_failure_leaves_it_unchanged) {
-    counting c;
-    mk_allocator a = counting_allocator(&c);
-    c.fail_at = 1;
+    mk_t_counting c;
+    mk_allocator a = mk_t_counting_allocator(&c);
+    c.failing = true;
     mk_string s;
     CHECK(!mk_string_from_len(&s, LETTERS, 24, &a));
     check_string(&s, "", 0); /* empty, not garbage */
@@ -328,17 +299,16 @@ TEST(string_failure_leaves_it_unchanged) {
     CHECK(!mk_string_append(&s, "xy", 2, &a));
     CHECK(!mk_string_reserve(&s, 1, &a));
     check_string(&s, LETTERS, 23);
-    c.fail_at = 0;
+    c.failing = false;
     CHECK(mk_string_push(&s, 'x', &a));
     for (int i = 0; i < 22; i++) CHECK(mk_string_push(&s, 'x', &a)); /* 46: full */
-    c.calls = 0;
-    c.fail_at = 1;
+    c.failing = true;
     const char *before = mk_string_data(&s);
     CHECK(!mk_string_push(&s, 'y', &a));
     CHECK_PTR_EQ(mk_string_data(&s), before);
     CHECK_EQ(mk_string_len(&s), 46);
     CHECK_EQ(mk_string_data(&s)[46], 0);
-    c.fail_at = 0;
+    c.failing = false;
     /* Sizes that cannot exist fail before reaching the allocator. */
     size_t calls = c.allocs + c.resizes;
     CHECK(!mk_string_reserve(&s, SIZE_MAX, &a));
@@ -354,8 +324,8 @@ TEST(string_failure_leaves_it_unchanged) {
 }
 
 TEST(string_reserve_then_fill_allocates_once) {
-    counting c;
-    mk_allocator a = counting_allocator(&c);
+    mk_t_counting c;
+    mk_allocator a = mk_t_counting_allocator(&c);
     mk_string s;
     mk_string_init(&s);
     CHECK(mk_string_reserve(&s, 23, &a));
@@ -394,7 +364,7 @@ TEST(string_eq_cmp_hash) {
     mk_string_free(&z, NULL);
 }
 
-/* Issue 7's promise, checked with the counting layer: up to 23 bytes an mk_string never touches
+/* Issue 7's promise, checked with the mk_t_counting layer: up to 23 bytes an mk_string never touches
  * the heap, views and splits never do, and the 24th byte is one allocation. */
 TEST(small_string_and_views_make_no_heap_allocation) {
     REQUIRE_COUNTING();

@@ -1,45 +1,15 @@
 /* test_vec.c - vec, smallvec and arrayvec: the boundaries (0, 1, N-1, N, N+1), overflow, allocation
  * failure (a failing allocator), in-place growth in an arena, and proof that inline paths allocate
- * nothing (a counting allocator). */
+ * nothing (a mk_t_counting allocator). */
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "testalloc.h"
 #include "memkit/arena.h"
 #include "memkit/vec.h"
 
-/* Counts every call and fails from the (fail_at)th allocating call on (0 = never fails). */
-typedef struct counting {
-    size_t allocs, resizes, frees, calls, fail_at;
-    size_t live_bytes;
-} counting;
-
-static void *c_alloc(void *ctx, size_t size, size_t align) {
-    counting *c = ctx;
-    if (c->fail_at && ++c->calls >= c->fail_at) return NULL;
-    void *p = mk_alloc(NULL, size, align);
-    if (p) c->allocs++, c->live_bytes += size;
-    return p;
-}
-static void *c_resize(void *ctx, void *ptr, size_t old_size, size_t new_size, size_t align) {
-    counting *c = ctx;
-    if (c->fail_at && ++c->calls >= c->fail_at) return NULL;
-    void *p = mk_resize(NULL, ptr, old_size, new_size, align);
-    if (p) c->resizes++, c->live_bytes += new_size - old_size;
-    return p;
-}
-static void c_free(void *ctx, void *ptr, size_t size, size_t align) {
-    counting *c = ctx;
-    c->frees++;
-    c->live_bytes -= size;
-    mk_free(NULL, ptr, size, align);
-}
-static mk_allocator counting_allocator(counting *c) {
-    memset(c, 0, sizeof *c);
-    mk_allocator a = {c_alloc, c_resize, c_free, c};
-    return a;
-}
 
 MK_VEC_DEFINE(u32vec, uint32_t)
 MK_VEC_DEFINE(bytevec, unsigned char)
@@ -55,8 +25,8 @@ static volatile uint32_t sink_;
 /* ---- vec ---- */
 
 TEST(vec_init_allocates_nothing) {
-    counting c;
-    mk_allocator a = counting_allocator(&c);
+    mk_t_counting c;
+    mk_allocator a = mk_t_counting_allocator(&c);
     u32vec v;
     u32vec_init(&v, &a);
     CHECK_EQ(u32vec_len(&v), 0);
@@ -71,8 +41,8 @@ TEST(vec_init_allocates_nothing) {
 }
 
 TEST(vec_growth_doubles_from_minimum) {
-    counting c;
-    mk_allocator a = counting_allocator(&c);
+    mk_t_counting c;
+    mk_allocator a = mk_t_counting_allocator(&c);
     u32vec v;
     u32vec_init(&v, &a);
     size_t caps[] = {4, 4, 4, 4, 8, 8, 8, 8, 16};
@@ -109,8 +79,8 @@ TEST(vec_growth_doubles_from_minimum) {
 }
 
 TEST(vec_with_capacity_and_reserve) {
-    counting c;
-    mk_allocator a = counting_allocator(&c);
+    mk_t_counting c;
+    mk_allocator a = mk_t_counting_allocator(&c);
     u32vec v;
     CHECK(u32vec_with_capacity(&v, 0, &a));
     CHECK_EQ(c.allocs, 0);
@@ -132,8 +102,8 @@ TEST(vec_with_capacity_and_reserve) {
 }
 
 TEST(vec_overflow_fails_and_keeps_contents) {
-    counting c;
-    mk_allocator a = counting_allocator(&c);
+    mk_t_counting c;
+    mk_allocator a = mk_t_counting_allocator(&c);
     u32vec v;
     u32vec_init(&v, &a);
     CHECK(u32vec_push(&v, 1));
@@ -160,20 +130,19 @@ TEST(vec_overflow_fails_and_keeps_contents) {
 }
 
 TEST(vec_allocation_failure_leaves_vector_unchanged) {
-    counting c;
-    mk_allocator a = counting_allocator(&c);
-    c.fail_at = 1; /* the first allocation fails */
+    mk_t_counting c;
+    mk_allocator a = mk_t_counting_allocator(&c);
+    c.failing = true; /* the first allocation fails */
     u32vec v;
     u32vec_init(&v, &a);
     CHECK(!u32vec_push(&v, 1));
     CHECK_EQ(u32vec_len(&v), 0);
     CHECK_EQ(u32vec_cap(&v), 0);
     CHECK_NULL(u32vec_data(&v));
-    c.fail_at = 0;
+    c.failing = false;
     for (uint32_t i = 0; i < 4; i++) CHECK(u32vec_push(&v, i));
     uint32_t *d = u32vec_data(&v);
-    c.calls = 0;
-    c.fail_at = 1; /* the resize to 8 fails */
+    c.failing = true; /* the resize to 8 fails */
     CHECK(!u32vec_push(&v, 4));
     CHECK(!u32vec_insert(&v, 0, 9));
     uint32_t src[3] = {7, 8, 9};
@@ -183,7 +152,7 @@ TEST(vec_allocation_failure_leaves_vector_unchanged) {
     CHECK_EQ(u32vec_len(&v), 4);
     CHECK_EQ(u32vec_cap(&v), 4);
     for (uint32_t i = 0; i < 4; i++) CHECK_EQ(d[i], i);
-    c.fail_at = 0;
+    c.failing = false;
     CHECK(u32vec_push(&v, 4));
     CHECK_EQ(u32vec_len(&v), 5);
     u32vec_free(&v);
@@ -230,8 +199,8 @@ TEST(vec_insert_remove_pop_truncate) {
 }
 
 TEST(vec_clear_keeps_capacity) {
-    counting c;
-    mk_allocator a = counting_allocator(&c);
+    mk_t_counting c;
+    mk_allocator a = mk_t_counting_allocator(&c);
     u32vec v;
     u32vec_init(&v, &a);
     for (uint32_t i = 0; i < 100; i++) CHECK(u32vec_push(&v, i));
@@ -247,8 +216,8 @@ TEST(vec_clear_keeps_capacity) {
 }
 
 TEST(vec_shrink_to_fit) {
-    counting c;
-    mk_allocator a = counting_allocator(&c);
+    mk_t_counting c;
+    mk_allocator a = mk_t_counting_allocator(&c);
     u32vec v;
     u32vec_init(&v, &a);
     for (uint32_t i = 0; i < 5; i++) CHECK(u32vec_push(&v, i));
@@ -256,13 +225,12 @@ TEST(vec_shrink_to_fit) {
     CHECK(u32vec_shrink_to_fit(&v));
     CHECK_EQ(u32vec_cap(&v), 5);
     for (uint32_t i = 0; i < 5; i++) CHECK_EQ(v.data[i], i);
-    c.calls = 0;
-    c.fail_at = 1;
+    c.failing = true;
     u32vec_truncate(&v, 3);
     CHECK(!u32vec_shrink_to_fit(&v)); /* the allocator refuses: keeps the block */
     CHECK_EQ(u32vec_cap(&v), 5);
     CHECK_EQ(v.data[2], 2);
-    c.fail_at = 0;
+    c.failing = false;
     u32vec_clear(&v);
     CHECK(u32vec_shrink_to_fit(&v)); /* to zero: frees */
     CHECK_EQ(u32vec_cap(&v), 0);
@@ -333,8 +301,8 @@ TEST(smallvec_size_is_documented) {
 }
 
 TEST(smallvec_inline_boundaries_allocate_nothing) {
-    counting c;
-    mk_allocator a = counting_allocator(&c);
+    mk_t_counting c;
+    mk_allocator a = mk_t_counting_allocator(&c);
     for (uint32_t n = 0; n <= 4; n++) { /* 0, 1, N-1, N */
         sv4 v;
         sv4_init(&v, &a);
@@ -357,8 +325,8 @@ TEST(smallvec_inline_boundaries_allocate_nothing) {
 }
 
 TEST(smallvec_spills_at_n_plus_one) {
-    counting c;
-    mk_allocator a = counting_allocator(&c);
+    mk_t_counting c;
+    mk_allocator a = mk_t_counting_allocator(&c);
     sv4 v;
     sv4_init(&v, &a);
     for (uint32_t i = 0; i < 5; i++) CHECK(sv4_push(&v, i));
@@ -392,9 +360,9 @@ TEST(smallvec_spills_at_n_plus_one) {
 }
 
 TEST(smallvec_failed_spill_keeps_inline_contents) {
-    counting c;
-    mk_allocator a = counting_allocator(&c);
-    c.fail_at = 1;
+    mk_t_counting c;
+    mk_allocator a = mk_t_counting_allocator(&c);
+    c.failing = true;
     sv4 v;
     sv4_init(&v, &a);
     for (uint32_t i = 0; i < 4; i++) CHECK(sv4_push(&v, i + 1));
@@ -407,24 +375,23 @@ TEST(smallvec_failed_spill_keeps_inline_contents) {
     CHECK(!sv4_spilled(&v));
     CHECK_EQ(sv4_len(&v), 4);
     for (uint32_t i = 0; i < 4; i++) CHECK_EQ(sv4_data(&v)[i], i + 1);
-    c.fail_at = 0;
+    c.failing = false;
     CHECK(sv4_push(&v, 5));
     CHECK(sv4_spilled(&v));
     /* A failed heap-to-heap grow keeps the heap contents too. */
     for (uint32_t i = 6; i <= 8; i++) CHECK(sv4_push(&v, i));
-    c.calls = 0;
-    c.fail_at = 1;
+    c.failing = true;
     CHECK(!sv4_push(&v, 9));
     CHECK_EQ(sv4_len(&v), 8);
     for (uint32_t i = 0; i < 8; i++) CHECK_EQ(sv4_data(&v)[i], i + 1);
-    c.fail_at = 0;
+    c.failing = false;
     sv4_free(&v);
     CHECK_EQ(c.live_bytes, 0);
 }
 
 TEST(smallvec_operations_across_the_boundary) {
-    counting c;
-    mk_allocator a = counting_allocator(&c);
+    mk_t_counting c;
+    mk_allocator a = mk_t_counting_allocator(&c);
     sv4 v;
     sv4_init(&v, &a);
     uint32_t src[3] = {1, 2, 3};
@@ -474,8 +441,8 @@ TEST(smallvec_operations_across_the_boundary) {
 }
 
 TEST(smallvec_other_shapes) {
-    counting c;
-    mk_allocator a = counting_allocator(&c);
+    mk_t_counting c;
+    mk_allocator a = mk_t_counting_allocator(&c);
     sv1c s;
     sv1c_init(&s, &a);
     CHECK(sv1c_push(&s, 'a'));
@@ -562,7 +529,7 @@ TEST(arrayvec_bounds) {
     CHECK(!av8_remove(&v, 0, &x));
 }
 
-/* The promise issue 7 asks the project to prove with its own counting layer: a small vector within
+/* The promise issue 7 asks the project to prove with its own mk_t_counting layer: a small vector within
  * its inline capacity never touches the heap, and the (N+1)th element is its first allocation. */
 TEST(smallvec_inline_makes_no_heap_allocation) {
     REQUIRE_COUNTING();
