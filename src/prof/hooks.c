@@ -46,6 +46,10 @@ void mk__guard_enter(void) { tls.guard++; }
 void mk__guard_leave(void) { tls.guard--; }
 
 static void hooks_init(void) {
+    extern char **__environ;
+    /* Too early to read the environment (an allocation inside the dynamic linker's start-up): stay
+     * untracked and try again on a later call; the constructor runs once it is set. */
+    if (!__environ) return;
     int expected = 0;
     if (!__atomic_compare_exchange_n(&init_state, &expected, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return;
     int saved = errno;
