@@ -128,8 +128,7 @@ static void *do_realloc(void *old, size_t size) {
     if (!old) {
         void *p = __libc_malloc(size);
         if (!p || tls.guard) return p;
-        count_alloc(size);
-        tls.c.reallocs++;
+        count_alloc(size); /* a new block, not a resize: not in reallocs */
         if (!want()) return p;
         return after_alloc(p, size, MK_FN_REALLOC);
     }
@@ -154,6 +153,7 @@ static void *do_realloc(void *old, size_t size) {
     if (p) {
         count_alloc(size);
         tls.c.reallocs++;
+        tls.c.bytes_freed += old_size;
     } else if (size == 0) {
         tls.c.frees++;
         tls.c.bytes_freed += old_size;

@@ -24,9 +24,11 @@
 struct mk_hook_counters {
     uint64_t allocs;          /* calls that returned a block, reallocs included */
     uint64_t frees;           /* free calls on non-NULL pointers (and realloc(p, 0)) */
-    uint64_t reallocs;        /* realloc/reallocarray calls that returned a block */
-    uint64_t bytes_allocated; /* requested bytes */
-    uint64_t bytes_freed;
+    uint64_t reallocs;        /* realloc/reallocarray calls on a block that returned a block
+                               * (realloc(NULL, n) is an alloc only): live blocks are
+                               * allocs - frees - reallocs */
+    uint64_t bytes_allocated; /* requested bytes (a realloc adds its new size) */
+    uint64_t bytes_freed;     /* sizes the backend knew (a realloc adds the old size) */
 };
 
 /* This thread's counters; valid while the thread lives; only this thread writes them. */

@@ -100,7 +100,9 @@ if p:
     r = [s for s in p["sites"] if s["max_size"] == 132]
     ok("realloc: reallocarray site", len(r) == 1 and (r[0]["tb"], r[0]["tbk"], r[0]["eb"]) == (198, 2, 0), str(r))
     t = p["totals"]
-    ok("realloc: totals", (t["tb"], t["tbk"], t["eb"], t["ebk"], t["reallocs"]) == (428, 8, 50, 1, 5), str(t))
+    ok("realloc: totals", (t["tb"], t["tbk"], t["eb"], t["ebk"], t["reallocs"]) == (488, 9, 50, 1, 5), str(t))  # realloc(p, 0) counts as a free
+    z = sites(p, 60)
+    ok("realloc: realloc(p, 0) frees p", len(z) == 1 and (z[0]["tb"], z[0]["tbk"], z[0]["eb"]) == (60, 1, 0), str(z))
     consistent("realloc", p)
 
 # ---- threads and cross-thread frees ----
