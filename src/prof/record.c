@@ -118,9 +118,16 @@ void mk__backend_init(void) {
     if (g.sample) g.flags |= MK_RAW_SAMPLED;
     const char *out = getenv("MEMKIT_OUT");
     if (!out || !*out) out = "memkit.%p.raw";
-    size_t n = strlen(out);
-    if (n >= sizeof g.out_template) return; /* unusable path: record nothing rather than truncate it */
-    memcpy(g.out_template, out, n + 1);
+    /* A relative path is taken from the working directory at start: the program may chdir before
+     * it exits. getcwd with a buffer does not allocate. */
+    size_t n = strlen(out), dl = 0;
+    if (out[0] != '/') {
+        if (!getcwd(g.out_template, sizeof g.out_template - 1)) return;
+        dl = strlen(g.out_template);
+        g.out_template[dl++] = '/';
+    }
+    if (dl + n >= sizeof g.out_template) return; /* unusable path: record nothing rather than truncate it */
+    memcpy(g.out_template + dl, out, n + 1);
 
     g.self_lo = (uintptr_t)__ehdr_start;
     g.self_hi = (uintptr_t)__etext;

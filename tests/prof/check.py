@@ -211,6 +211,11 @@ ok("MEMKIT_ROOT_PID: another process records nothing", rc == 0 and not profs)
 rc, _, profs, _ = run("basic", env={"MEMKIT_ROOT_PID": "1", "MEMKIT_FOLLOW_FORK": "1"}, tag="notroot-follow")
 ok("MEMKIT_ROOT_PID + MEMKIT_FOLLOW_FORK: a descendant records", len(profs) == 1 and profs[0]["flags"] & 2)
 
+rc, _, profs, _ = run("chdir_", env={"MEMKIT_OUT": "rel.%p.raw"}, tag="chdir")
+d = os.path.join(work, "chdir")
+names = [f for f in os.listdir(d) if f.startswith("rel.") and f.endswith(".raw")]
+ok("MEMKIT_OUT relative to the starting directory, even after chdir", rc == 0 and len(names) == 1, str(os.listdir(d)))
+
 # ---- sampling ----
 rc, _, profs, _ = run("basic", env={"MEMKIT_SAMPLE": "4096"}, tag="sampled")
 p = only("sampled", profs)
