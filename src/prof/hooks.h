@@ -7,6 +7,10 @@
  * to a backend through the functions below. The backend (record.c for the profiler) is bound at
  * link time, so an event costs a direct call, not an indirect one.
  *
+ * hooks.c also exports mk__count_iface (src/count_iface.h), the counting API's view of the layer:
+ * the counters above summed over threads (a registry; exited threads folded in), the backend's peak,
+ * and a per-thread "watch" that captures the stacks of allocations past a threshold.
+ *
  * The one rule: a backend function runs with this thread's guard held, so any allocation it (or
  * libc on its behalf) makes is forwarded untracked, and a signal handler that allocates while the
  * backend holds a lock is forwarded untracked too instead of deadlocking.
@@ -44,6 +48,11 @@ MK__HIDDEN void mk__guard_enter(void);
 MK__HIDDEN void mk__guard_leave(void);
 
 /* ---- the backend ---- */
+
+/* The highest process live-byte balance since the last mk__backend_peak_reset (0 if the backend
+ * does not know it); exact for one thread. For mk__count_iface. */
+MK__HIDDEN uint64_t mk__backend_peak_live(void);
+MK__HIDDEN void mk__backend_peak_reset(void);
 
 /* Once, on the first hooked call or from the constructor, whichever comes first. */
 MK__HIDDEN void mk__backend_init(void);

@@ -378,6 +378,7 @@ static inline int global_add(int64_t delta, int64_t dblocks, uint64_t tsc, uint6
         nb = g.live_bytes += (uint64_t)delta;
         nk = g.live_blocks += (uint64_t)dblocks;
         *seq_before = g.peak_seq;
+        if (nb > g.window_peak) g.window_peak = nb;
         if (nb < g.max_bytes) return 0;
         g.max_bytes = nb;
         g.max_blocks = nk;
@@ -388,6 +389,7 @@ static inline int global_add(int64_t delta, int64_t dblocks, uint64_t tsc, uint6
     nb = __atomic_add_fetch(&g.live_bytes, (uint64_t)delta, __ATOMIC_RELAXED);
     nk = __atomic_add_fetch(&g.live_blocks, (uint64_t)dblocks, __ATOMIC_RELAXED);
     *seq_before = __atomic_load_n(&g.peak_seq, __ATOMIC_RELAXED);
+    if (nb > __atomic_load_n(&g.window_peak, __ATOMIC_RELAXED)) __atomic_store_n(&g.window_peak, nb, __ATOMIC_RELAXED);
     if (nb < __atomic_load_n(&g.max_bytes, __ATOMIC_RELAXED)) return 0;
     int r = 0;
     spin_lock(&g.peak_lock);
@@ -402,6 +404,13 @@ static inline int global_add(int64_t delta, int64_t dblocks, uint64_t tsc, uint6
     spin_unlock(&g.peak_lock);
     return r;
 }
+
+uint64_t mk__backend_peak_live(void) {
+    uint64_t p = __atomic_load_n(&g.window_peak, __ATOMIC_RELAXED), l = __atomic_load_n(&g.live_bytes, __ATOMIC_RELAXED);
+    return p > l ? p : l;
+}
+
+void mk__backend_peak_reset(void) { __atomic_store_n(&g.window_peak, __atomic_load_n(&g.live_bytes, __ATOMIC_RELAXED), __ATOMIC_RELAXED); }
 
 static inline void global_sub(uint64_t bytes) {
     if (!mt()) {

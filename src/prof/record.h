@@ -66,6 +66,7 @@ struct mk_rec {
     /* global live state (atomic when threads exist) */
     uint64_t live_bytes, live_blocks;
     uint64_t max_bytes, max_blocks, tgmax_tsc, peak_seq;
+    uint64_t window_peak; /* for mk__count_iface: the highest live bytes since its last reset */
     int peak_lock;
     uint64_t unknown_frees, threads;
     /* sites: index 0 is the sentinel for blocks without a site (unsampled, or table full) */

@@ -126,6 +126,9 @@ if p:
     ok("stress: nothing live at the end", total(ss, "ebk") == 0 and p["totals"]["ebk"] == total(p["sites"], "ebk"), str(p["totals"]))
     consistent("stress", p, threads=True)
 
+rc, out, profs, _ = run("iface")
+ok("mk__count_iface: counts, process sums, peak, watch", rc == 0 and "FAIL" not in out and out.count("ok ") == 11, out)
+
 # ---- fork ----
 rc, out, profs, _ = run("forks", tag="forks")
 ok("fork: exit status passes", rc == 0)
