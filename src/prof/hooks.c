@@ -14,11 +14,15 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <gnu/libc-version.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../count_iface.h"
 #include "raw.h"
+#include "unwind.h"
+#include "unwind.h"
 
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
@@ -32,7 +36,7 @@ extern void *__libc_pvalloc(size_t);
 
 struct hook_tls {
     int guard;
-    struct mk_hook_counters c;
+    struct mk_hook_counters c; /* counters.h: the counting API's view of this thread */
 };
 static __thread struct hook_tls tls;
 
@@ -46,6 +50,10 @@ void mk__guard_enter(void) { tls.guard++; }
 void mk__guard_leave(void) { tls.guard--; }
 
 static void hooks_init(void) {
+    extern char **__environ;
+    /* Too early to read the environment (an allocation inside the dynamic linker's start-up): stay
+     * untracked and try again on a later call; the constructor runs once it is set. */
+    if (!__environ) return;
     int expected = 0;
     if (!__atomic_compare_exchange_n(&init_state, &expected, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return;
     int saved = errno;
@@ -91,7 +99,7 @@ static inline size_t usable(const void *p) {
 }
 #define BYTES(p, size) ((void)(size), usable(p))
 #else
-#define BYTES(p, size) ((void)(p), (size))
+#define BYTES(p, size) ((void)(p), (size) ? (size) : 1) /* a zero-byte block counts one (DHAT), as the backend reports at free */
 #endif
 
 static inline void count_alloc(void *p, size_t size) { mk__count_alloc(&tls.c, BYTES(p, size), 0); }
@@ -256,4 +264,24 @@ EXPORT size_t malloc_usable_size(void *p) {
         __atomic_store_n(&next, fn, __ATOMIC_RELEASE);
     }
     return fn(p);
+}
+
+
+/* dlclose: after a library is unloaded, another may be mapped at its addresses, so the unwinder's
+ * per-address rule cache must forget what it knew (src/prof/unwind.h). */
+EXPORT int dlclose(void *handle) {
+    static int (*next)(void *);
+    int (*fn)(void *) = __atomic_load_n(&next, __ATOMIC_ACQUIRE);
+    if (!fn) {
+        tls.guard++;
+        fn = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
+        tls.guard--;
+        if (!fn) return -1;
+        __atomic_store_n(&next, fn, __ATOMIC_RELEASE);
+    }
+    int rc = fn(handle);
+    int saved = errno;
+    mk__unwind_invalidate();
+    errno = saved;
+    return rc;
 }

@@ -7,6 +7,10 @@
  * to a backend through the functions below. The backend (record.c for the profiler) is bound at
  * link time, so an event costs a direct call, not an indirect one.
  *
+ * hooks.c also exports mk__count_iface (src/count_iface.h), the counting API's view of the layer:
+ * the counters above summed over threads (a registry; exited threads folded in), the backend's peak,
+ * and a per-thread "watch" that captures the stacks of allocations past a threshold.
+ *
  * The one rule: a backend function runs with this thread's guard held, so any allocation it (or
  * libc on its behalf) makes is forwarded untracked, and a signal handler that allocates while the
  * backend holds a lock is forwarded untracked too instead of deadlocking.

@@ -101,7 +101,6 @@ static void fork_parent(void);
 static void fork_child(void);
 
 void mk__backend_init(void) {
-    extern char **environ;
     int ok;
     g.pid = (uint64_t)syscall(SYS_getpid);
     g.ppid = (uint64_t)syscall(SYS_getppid);
@@ -111,7 +110,6 @@ void mk__backend_init(void) {
     uint64_t rootpid = parse_u64(root, &ok);
     if (ok && rootpid != g.pid && !g.follow_fork) return; /* not ours to record: stay inactive */
     if (ok && rootpid != g.pid) g.flags |= MK_RAW_CHILD;
-    (void)environ;
 
     uint64_t d = parse_u64(getenv("MEMKIT_DEPTH"), &ok);
     g.depth = !ok ? 32 : d < 1 ? 1 : d > MK_MAX_DEPTH ? MK_MAX_DEPTH : (int)d;
@@ -120,9 +118,16 @@ void mk__backend_init(void) {
     if (g.sample) g.flags |= MK_RAW_SAMPLED;
     const char *out = getenv("MEMKIT_OUT");
     if (!out || !*out) out = "memkit.%p.raw";
-    size_t n = strlen(out);
-    if (n >= sizeof g.out_template) return; /* unusable path: record nothing rather than truncate it */
-    memcpy(g.out_template, out, n + 1);
+    /* A relative path is taken from the working directory at start: the program may chdir before
+     * it exits. getcwd with a buffer does not allocate. */
+    size_t n = strlen(out), dl = 0;
+    if (out[0] != '/') {
+        if (!getcwd(g.out_template, sizeof g.out_template - 1)) return;
+        dl = strlen(g.out_template);
+        g.out_template[dl++] = '/';
+    }
+    if (dl + n >= sizeof g.out_template) return; /* unusable path: record nothing rather than truncate it */
+    memcpy(g.out_template + dl, out, n + 1);
 
     g.self_lo = (uintptr_t)__ehdr_start;
     g.self_hi = (uintptr_t)__etext;
@@ -233,16 +238,19 @@ static inline __attribute__((always_inline)) uint32_t current_site(void) {
 
 /* ---- the live-block table ---- */
 
-/* Where a block's entry lives: its 4 KiB page is hashed to a shard and a random starting slot, and
- * the block's offset in the page (in 32-byte units, glibc's smallest chunk) is added to that slot. Blocks that malloc hands
- * out next to each other therefore land in neighbouring slots, so a program that allocates millions
- * of blocks walks the table almost sequentially instead of missing the cache on every event.
- * Tables have at least MK_SHARD_MIN (>= 256) slots, so one subtraction wraps the sum. */
+/* Where a block's entry lives: its 512-byte window of memory is hashed to a shard and a random
+ * starting slot, and the block's offset in the window (in 32-byte units, glibc's smallest chunk) is
+ * added to that slot. Blocks that malloc hands out next to each other therefore share cache lines of
+ * the table, so a program that allocates millions of blocks does not miss the cache on every event
+ * (P3, 2.5M live strings, single runs: 7x native with a plain multiplicative hash of the address,
+ * about 3x with these windows). Windows are kept short (16 slots): long runs of neighbours merge
+ * into long clusters under linear probing (4 KiB windows were 1.5x slower on P3 than 512 bytes).
+ * Tables have at least MK_SHARD_MIN (>= 16) slots, so one subtraction wraps the sum. */
 #define MK_SHARD_MIN 256
-static inline uint64_t page_hash(uint64_t a) { return (a >> 12) * 0x9E3779B97F4A7C15ull; }
+static inline uint64_t page_hash(uint64_t a) { return (a >> 9) * 0x9E3779B97F4A7C15ull; }
 static inline struct mk_shard *shard_of(uint64_t a) { return &g.shards[page_hash(a) >> 60]; }
 static inline uint64_t home_of(uint64_t a, uint64_t cap) {
-    uint64_t h = (uint64_t)(((unsigned __int128)(page_hash(a) << 4) * cap) >> 64) + ((a >> 5) & 127);
+    uint64_t h = (uint64_t)(((unsigned __int128)(page_hash(a) << 4) * cap) >> 64) + ((a >> 5) & 15);
     return h >= cap ? h - cap : h;
 }
 
@@ -251,7 +259,7 @@ static int shard_grow(struct mk_shard *sh) {
     uint64_t want = sh->cap ? sh->cap + sh->cap / 2 : MK_SHARD_MIN;
     size_t bytes = (want * sizeof(struct mk_live) + 4095) & ~(size_t)4095;
     uint64_t cap = bytes / sizeof(struct mk_live);
-    struct mk_live *e = mk__sys_map(bytes, 0);
+    struct mk_live *e = mk__sys_map(bytes, 2); /* the rehash below touches all of it */
     if (!e) return 0;
     for (uint64_t i = 0; i < sh->cap; i++) {
         if (!sh->e[i].addr) continue;

@@ -20,10 +20,11 @@ void *mk__sys_map(size_t size, int reserve_only) {
     size_t len = page_round(size);
     if (len < size) return NULL;
     void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | (reserve_only ? MAP_NORESERVE : 0), -1, 0);
+                   MAP_PRIVATE | MAP_ANONYMOUS | (reserve_only == 1 ? MAP_NORESERVE : 0) |
+                       (reserve_only == 2 ? MAP_POPULATE : 0), -1, 0);
     errno = saved;
     if (p == MAP_FAILED) return NULL;
-    if (!reserve_only) __atomic_fetch_add(&mapped, len, __ATOMIC_RELAXED);
+    if (reserve_only != 1) __atomic_fetch_add(&mapped, len, __ATOMIC_RELAXED);
     return p;
 }
 

@@ -9,8 +9,9 @@
 
 #define MK__HIDDEN __attribute__((visibility("hidden")))
 
-/* size bytes of zeroed, page-aligned memory, or NULL. reserve_only: MAP_NORESERVE, for large tables
- * whose untouched pages should cost nothing. */
+/* size bytes of zeroed, page-aligned memory, or NULL. reserve_only 1: MAP_NORESERVE, for large
+ * tables whose untouched pages should cost nothing; 2: MAP_POPULATE, for tables about to be filled
+ * (one kernel call instead of a fault per page). */
 MK__HIDDEN void *mk__sys_map(size_t size, int reserve_only);
 MK__HIDDEN void mk__sys_unmap(void *p, size_t size);
 /* Bytes currently mapped by mk__sys_map (rounded to pages), reserve_only mappings excluded. */

@@ -21,7 +21,7 @@ PFLAGS="-O1 -g -no-pie -fno-omit-frame-pointer -pthread -Wno-alloc-size-larger-t
 $CC -O2 -g -I"$top/include" -I"$top/src/cli" -o "$out/rawcheck" "$top/tests/prof/rawcheck.c" \
     "$top/src/cli/rawread.c" "$top/build/rel/libmemkit.a" || fail_build=1
 for c in "$top"/tests/prof/progs/*.c; do
-    $CC $PFLAGS -o "$out/$(basename "$c" .c)" "$c" || fail_build=1
+    $CC $PFLAGS -rdynamic -o "$out/$(basename "$c" .c)" "$c" -ldl || fail_build=1
 done
 for c in "$top"/tests/prof/progs/*.cpp; do
     $CXX $PFLAGS -o "$out/$(basename "$c" .cpp)" "$c" || fail_build=1
