@@ -10,9 +10,7 @@
  * pointer array are faulted in before the baseline RSS is read, so neither counts as overhead.
  * A contender this build lacks prints "skip: <why>" and exits 3.
  */
-#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
-#endif
 #include <obstack.h>
 #include <stdint.h>
 #include <sys/mman.h>

@@ -10,7 +10,7 @@ W1_DEFS += -DHAVE_TALLOC $(shell pkg-config --cflags talloc)
 W1_LIBS += $(shell pkg-config --libs talloc)
 endif
 ifeq ($(call pc_has,apr-1),yes)
-W1_DEFS += -DHAVE_APR $(shell pkg-config --cflags apr-1)
+W1_DEFS += -DHAVE_APR $(filter-out -D_GNU_SOURCE,$(shell pkg-config --cflags apr-1))
 W1_LIBS += $(shell pkg-config --libs apr-1)
 endif
 ifeq ($(call pc_has,glib-2.0),yes)

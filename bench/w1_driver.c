@@ -9,10 +9,10 @@
  * per-process ratios against the reference row (mk_arena for variable sizes, mk_pool for fixed).
  * A contender whose binary is missing or that answers "skip:" is left out with a one-line note.
  */
+#include "common.h" /* first: it defines _GNU_SOURCE */
+
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include "common.h"
 
 #define MAXP 64
 
