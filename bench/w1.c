@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -259,11 +260,14 @@ int main(int argc, char **argv) {
         return 3;
     }
     uint64_t base = current_rss();
+    struct rusage ru0, ru1;
+    getrusage(RUSAGE_SELF, &ru0);
     double ns[ROUNDS];
     for (int r = 0; r < ROUNDS; r++) ns[r] = (double)round_once(k, n) / (double)n;
     uint64_t peak = peak_rss();
+    getrusage(RUSAGE_SELF, &ru1);
     double over = peak > base ? (double)(peak - base) / (double)requested : 0;
-    if (getenv("W1_DEBUG")) fprintf(stderr, "base %lu peak %lu req %lu\n", (unsigned long)base, (unsigned long)peak, (unsigned long)requested);
+    if (getenv("W1_DEBUG")) fprintf(stderr, "base %lu peak %lu req %lu minflt %ld\n", (unsigned long)base, (unsigned long)peak, (unsigned long)requested, ru1.ru_minflt - ru0.ru_minflt);
     printf("%.3f %.3f %.4f\n", ns[0], (ns[1] + ns[2]) / 2, over);
     return 0;
 }

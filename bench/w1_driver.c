@@ -3,14 +3,15 @@
  *   w1_driver [--quick] [--procs K] [--n N] [--out FILE]
  *
  * Each contender runs in processes of its own (build/w1*, rust/target/release/w1), K processes each,
- * in the order A B C ... A B C ... so that a burst of noise on this shared machine hits every row
- * alike. Each process reports its cold (round 1) and warm (mean of rounds 2-3) ns per object and its
+ * interleaved in passes (each pass runs every contender once, in a shuffled order) so that a burst of
+ * noise on this shared machine hits every row alike. Each process reports its cold (round 1) and warm (mean of rounds 2-3) ns per object and its
  * RSS growth over requested bytes; the table gives medians, min-max, and the median of the paired
  * per-process ratios against the reference row (mk_arena for variable sizes, mk_pool for fixed).
  * A contender whose binary is missing or that answers "skip:" is left out with a one-line note.
  */
 #include "common.h" /* first: it defines _GNU_SOURCE */
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -140,9 +141,20 @@ int main(int argc, char **argv) {
     double load0[3] = {0};
     if (getloadavg(load0, 3) < 0) load0[0] = -1;
     uint64_t t0 = now_ns();
+    /* Every pass runs each contender once, in an order shuffled per pass (fixed seed): on this VM a
+     * process's cold figure depends on what the previous process left in the page allocator (a
+     * process after one that freed 400 MB of small pages gets its huge pages slower), so no row may
+     * always follow the same one. */
+    uint64_t shuffle_seed = 0x5EED00F1;
+    int order[NC];
+    for (int i = 0; i < NC; i++) order[i] = i;
     for (int j = 0; j < procs; j++) {
-        for (int i = 0; i < NC; i++) {
-            contender *c = &cs[i];
+        for (int i = NC - 1; i > 0; i--) {
+            int r = (int)(splitmix64(&shuffle_seed) % (uint64_t)(i + 1)), t = order[i];
+            order[i] = order[r], order[r] = t;
+        }
+        for (int ii = 0; ii < NC; ii++) {
+            contender *c = &cs[order[ii]];
             if (c->skipped) continue;
             double cold, warm, over;
             if (run_one(c, n, &cold, &warm, &over) != 0) {
@@ -159,13 +171,19 @@ int main(int argc, char **argv) {
     double load1[3] = {0};
     if (getloadavg(load1, 3) < 0) load1[0] = -1;
 
+    if (outpath) { /* make the directory of the results file (one level, as bench/build/results) */
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", outpath);
+        char *slash = strrchr(dir, '/');
+        if (slash) *slash = '\0', (void)mkdir(dir, 0777);
+    }
     FILE *outs[2] = {stdout, NULL};
     if (outpath && !(outs[1] = fopen(outpath, "w"))) perror(outpath);
     for (int k = 0; k < 2; k++) {
         FILE *out = outs[k];
         if (!out) continue;
         fprintf(out, "W1: %zu objects, %d processes per contender (3 rounds each: cold = round 1, warm = "
-                     "mean of rounds 2-3), interleaved; %.0f s, load average %.2f before, %.2f after.\n"
+                     "mean of rounds 2-3), interleaved in passes (order shuffled per pass); %.0f s, load average %.2f before, %.2f after.\n"
                      "Medians (min-max); ratios are medians of the per-process ratios to the **bold** row "
                      "(above 1 = slower than it); RSS over requested = (peak RSS - baseline) / requested - 1, "
                      "median (min..max).\n\n",
