@@ -35,7 +35,6 @@ static contender cs[] = {
     C("naive bump, frees chunks", "build/w1", "naive-free", 0, 0),
     C("naive bump, keeps chunks (reset)", "build/w1", "naive-keep", 0, 0),
     C("**mk_arena, reset**", "build/w1", "arena", 0, 1),
-    C("mk_arena, THP disabled (reset)", "build/w1", "arena-nohuge", 0, 0),
     C("mk_arena, new per round", "build/w1", "arena-new", 0, 0),
     C("bumpalo, new Bump per round", RUST, "bumpalo-new", 0, 0),
     C("bumpalo, reset", RUST, "bumpalo-reset", 0, 0),
