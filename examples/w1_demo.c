@@ -174,7 +174,6 @@ int main(void) {
     }
     printf("\ncold = first round (every page faulted in); warm = rounds 2-3 (reset keeps the pages);\n"
            "warm gain = malloc/free's warm time over the row's; RSS over req = peak RSS growth over the\n"
-           "bytes asked for (malloc: its 16-byte header and rounding; arena/pool: alignment, plus up to\n"
-           "one 2 MiB huge page at the end of the last chunk, which shows at this reduced size).\n");
+           "bytes asked for (malloc: its 16-byte header and rounding; arena/pool: alignment only).\n");
     return 0;
 }
