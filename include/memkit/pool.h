@@ -63,6 +63,9 @@ MK_INLINE MK_NODISCARD void *mk_pool_alloc(mk_pool *p) {
         return s;
     }
     if (MK_UNLIKELY(p->checked)) return mk__pool_alloc_checked(p);
+    /* Slots are carved back to back from 16-aligned chunk starts and slot_size is a multiple of the
+     * alignment, so up to 16 every slot is aligned already: asking for 1 drops the rounding. */
+    if (MK_LIKELY(p->align <= 16)) return mk_arena_alloc(&p->arena, p->slot_size, 1);
     return mk_arena_alloc(&p->arena, p->slot_size, p->align);
 }
 

@@ -3,11 +3,10 @@
  * Chunks form one chain, oldest first: the chunks before a->chunk are full (their tails counted in
  * a->tails), a->chunk is being filled, and the chunks after it are spares left by a reset or rewind,
  * reused in order. A request larger than the next chunk size gets a chunk of its own and does not
- * change the growth sequence.
+ * change the growth sequence. Chunks get no transparent-huge-page advice: measured on W1 it made the
+ * first fill slower in the interleaved runs and faster only in isolated pairs (docs/BENCHMARKS.md).
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <sys/mman.h>
 
 #include "memkit/arena.h"
 #include "../track.h"
@@ -22,7 +21,6 @@ struct mk_arena_chunk {
 #define CHUNK_ALIGN 16
 #define DEFAULT_FIRST 4096
 #define DEFAULT_MAX ((size_t)64 << 20)
-#define HUGE_PAGE ((size_t)2 << 20)
 
 static char *chunk_start(mk_arena_chunk *c) { return (char *)c + sizeof(mk_arena_chunk); }
 
@@ -103,19 +101,6 @@ void mk_arena_destroy(mk_arena *a) {
     a->used = a->tails = 0;
 }
 
-/* Asks the kernel for transparent huge pages on the page-aligned interior of a big chunk: one fault
- * per 2 MiB instead of per 4 KiB when the arena is first filled. Advice only; failure is harmless. */
-static void advise_huge(void *mem, size_t size) {
-    if (size < 2 * HUGE_PAGE) return;
-    uintptr_t lo = ((uintptr_t)mem + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
-    uintptr_t hi = ((uintptr_t)mem + size) & ~(uintptr_t)(HUGE_PAGE - 1);
-    if (hi > lo) {
-        int saved = errno;
-        (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-        errno = saved;
-    }
-}
-
 /* A new chunk with room for size bytes at align, linked in after the current one. */
 static mk_arena_chunk *chunk_new(mk_arena *a, size_t size, size_t align) {
     size_t need;
@@ -141,7 +126,6 @@ static mk_arena_chunk *chunk_new(mk_arena *a, size_t size, size_t align) {
     a->nchunks++;
     if (!own_chunk && a->next_size < a->max_chunk)
         a->next_size = a->next_size > a->max_chunk / 2 ? a->max_chunk : a->next_size * 2;
-    advise_huge(mem, want);
     if (a->tracking) mk_track_poison(chunk_start(c), (size_t)(end - chunk_start(c)));
     if (a->chunk) {
         c->next = a->chunk->next;
