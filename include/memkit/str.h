@@ -184,7 +184,7 @@ MK_INLINE bool mk_string_is_heap(const mk_string *s) { return s->b[23] >= 24; }
 /* An empty inline string; allocates nothing. (Zero bytes are NOT a valid mk_string: zero in byte 23
  * means 23 bytes long. Initialize with this.) */
 MK_INLINE void mk_string_init(mk_string *s) {
-    s->b[0] = 0;
+    memset(s->b, 0, MK_STRING_INLINE_CAP); /* all of it, so no byte is ever read uninitialized */
     s->b[23] = MK_STRING_INLINE_CAP;
 }
 

@@ -213,6 +213,8 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
     static inline void name##_init(name *v, const mk_allocator *a) {                                 \
         v->alloc = a;                                                                                \
         v->tag = 0;                                                                                  \
+        v->u.heap.ptr = NULL; /* never read while inline; set so no compiler sees it uninitialized */ \
+        v->u.heap.len = 0;                                                                           \
     }                                                                                                \
     static inline bool name##_spilled(const name *v) { return v->tag > (N); }                        \
     static inline size_t name##_len(const name *v) { return v->tag > (N) ? v->u.heap.len : v->tag; } \
