@@ -162,8 +162,10 @@ fuzz:
 	    -o build/fuzz/$(basename $(notdir $(f))) $(f) $(LIB_SRC) -pthread &&) true
 	@echo "fuzzers in build/fuzz/: run one as build/fuzz/fuzz_<name> -max_total_time=60"
 
-# Every test, plain and sanitized; tests/run.sh prints the closing "N passed, N failed".
+# Every test, plain and sanitized; tests/run.sh prints the closing "N passed, N failed". The
+# library and the tests are also built with clang (when installed), which must compile them cleanly.
 check:
+	$(if $(shell command -v clang 2>/dev/null),$(MAKE) CC=clang CXX=clang++ MODE=dbg B=build/clang unit,@echo "check: clang not found; the clang build is skipped")
 	$(MAKE) MODE=dbg unit
 	$(MAKE) MODE=asan unit
 	$(MAKE) MODE=tsan tsan

@@ -16,6 +16,7 @@ need_pc libdw libdw-dev
 need_pc libelf libelf-dev
 if [ "${1:-}" = "--ci" ]; then
     need_cmd g++ g++
+    need_cmd clang clang             # the library must also build cleanly with clang
     need_cmd valgrind valgrind
     need_cmd chromium chromium
     need_cmd node nodejs

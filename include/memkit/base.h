@@ -32,6 +32,9 @@
 #define MK_ALLOC_SIZE(i) __attribute__((alloc_size(i)))
 #define MK_ALLOC_SIZE2(i, j) __attribute__((alloc_size(i, j)))
 #define MK_NONNULL(...) __attribute__((nonnull(__VA_ARGS__)))
+/* For functions that generator macros (MK_VEC_DEFINE, MK_POOL_DEFINE...) emit into the user's file:
+ * a program that uses only some of them must not be warned about the others. */
+#define MK_GENERATED static inline __attribute__((unused))
 #else
 #define MK_API
 #define MK_INLINE static inline
@@ -44,6 +47,7 @@
 #define MK_ALLOC_SIZE(i)
 #define MK_ALLOC_SIZE2(i, j)
 #define MK_NONNULL(...)
+#define MK_GENERATED static inline
 #endif
 
 MK_EXTERN_C_BEGIN

@@ -86,13 +86,13 @@ MK_API void mk_pool_stats(const mk_pool *p, struct mk_pool_stats *out) MK_NONNUL
  * name_init(p, backing), name_alloc(p) -> T *, name_free(p, T *), name_reset(p), name_destroy(p). */
 #define MK_POOL_DEFINE(name, T)                                                                      \
     typedef struct name { mk_pool pool; } name;                                                     \
-    static inline mk_err name##_init(name *p, const mk_allocator *backing) {                        \
+    MK_GENERATED mk_err name##_init(name *p, const mk_allocator *backing) {                          \
         return mk_pool_init(&p->pool, sizeof(T), MK_ALIGNOF(T), backing);                           \
     }                                                                                                \
-    static inline T *name##_alloc(name *p) { return (T *)mk_pool_alloc(&p->pool); }                 \
-    static inline void name##_free(name *p, T *obj) { mk_pool_free(&p->pool, obj); }                \
-    static inline void name##_reset(name *p) { mk_pool_reset(&p->pool); }                           \
-    static inline void name##_destroy(name *p) { mk_pool_destroy(&p->pool); }
+    MK_GENERATED T *name##_alloc(name *p) { return (T *)mk_pool_alloc(&p->pool); }                   \
+    MK_GENERATED void name##_free(name *p, T *obj) { mk_pool_free(&p->pool, obj); }                  \
+    MK_GENERATED void name##_reset(name *p) { mk_pool_reset(&p->pool); }                             \
+    MK_GENERATED void name##_destroy(name *p) { mk_pool_destroy(&p->pool); }
 
 MK_EXTERN_C_END
 

@@ -87,12 +87,12 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
         size_t len, cap;                                                                             \
         const mk_allocator *alloc;                                                                   \
     } name;                                                                                          \
-    static inline void name##_init(name *v, const mk_allocator *a) {                                 \
+    MK_GENERATED void name##_init(name *v, const mk_allocator *a) {                                  \
         v->data = NULL;                                                                              \
         v->len = v->cap = 0;                                                                         \
         v->alloc = a;                                                                                \
     }                                                                                                \
-    static inline bool name##__grow(name *v, size_t need, unsigned flags) {                          \
+    MK_GENERATED bool name##__grow(name *v, size_t need, unsigned flags) {                           \
         size_t cap = v->cap;                                                                         \
         T *p = (T *)mk__vec_grow(v->data, v->len, &cap, need, sizeof(T), MK__VEC_ALIGNOF(T), v->alloc, \
                                  flags);                                                             \
@@ -101,63 +101,63 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
         v->cap = cap;                                                                                \
         return true;                                                                                 \
     }                                                                                                \
-    static inline bool name##_reserve(name *v, size_t n) {                                           \
+    MK_GENERATED bool name##_reserve(name *v, size_t n) {                                            \
         size_t need;                                                                                 \
         if (!mk__vec_need(v->len, n, &need)) return false;                                           \
         return need <= v->cap || name##__grow(v, need, 0);                                           \
     }                                                                                                \
-    static inline bool name##_reserve_exact(name *v, size_t n) {                                     \
+    MK_GENERATED bool name##_reserve_exact(name *v, size_t n) {                                      \
         size_t need;                                                                                 \
         if (!mk__vec_need(v->len, n, &need)) return false;                                           \
         return need <= v->cap || name##__grow(v, need, MK__VEC_EXACT);                               \
     }                                                                                                \
-    static inline bool name##_with_capacity(name *v, size_t n, const mk_allocator *a) {              \
+    MK_GENERATED bool name##_with_capacity(name *v, size_t n, const mk_allocator *a) {               \
         name##_init(v, a);                                                                           \
         return n == 0 || name##__grow(v, n, MK__VEC_EXACT);                                          \
     }                                                                                                \
-    static inline bool name##_push(name *v, T x) {                                                   \
+    MK_GENERATED bool name##_push(name *v, T x) {                                                    \
         if (MK_UNLIKELY(v->len == v->cap) && !name##__grow(v, v->len + 1, 0)) return false;          \
         v->data[v->len++] = x;                                                                       \
         return true;                                                                                 \
     }                                                                                                \
-    static inline bool name##_extend(name *v, const T *src, size_t n) {                              \
+    MK_GENERATED bool name##_extend(name *v, const T *src, size_t n) {                               \
         if (!name##_reserve(v, n)) return false;                                                     \
         if (n) memcpy(v->data + v->len, src, n * sizeof(T));                                         \
         v->len += n;                                                                                 \
         return true;                                                                                 \
     }                                                                                                \
-    static inline bool name##_insert(name *v, size_t i, T x) {                                       \
+    MK_GENERATED bool name##_insert(name *v, size_t i, T x) {                                        \
         if (i > v->len || !name##_reserve(v, 1)) return false;                                       \
         memmove(v->data + i + 1, v->data + i, (v->len - i) * sizeof(T));                             \
         v->data[i] = x;                                                                              \
         v->len++;                                                                                    \
         return true;                                                                                 \
     }                                                                                                \
-    static inline bool name##_remove(name *v, size_t i, T *out) {                                    \
+    MK_GENERATED bool name##_remove(name *v, size_t i, T *out) {                                     \
         if (i >= v->len) return false;                                                               \
         if (out) *out = v->data[i];                                                                  \
         memmove(v->data + i, v->data + i + 1, (v->len - i - 1) * sizeof(T));                         \
         v->len--;                                                                                    \
         return true;                                                                                 \
     }                                                                                                \
-    static inline bool name##_swap_remove(name *v, size_t i, T *out) {                               \
+    MK_GENERATED bool name##_swap_remove(name *v, size_t i, T *out) {                                \
         if (i >= v->len) return false;                                                               \
         if (out) *out = v->data[i];                                                                  \
         v->data[i] = v->data[v->len - 1];                                                            \
         v->len--;                                                                                    \
         return true;                                                                                 \
     }                                                                                                \
-    static inline bool name##_pop(name *v, T *out) {                                                 \
+    MK_GENERATED bool name##_pop(name *v, T *out) {                                                  \
         if (v->len == 0) return false;                                                               \
         v->len--;                                                                                    \
         if (out) *out = v->data[v->len];                                                             \
         return true;                                                                                 \
     }                                                                                                \
-    static inline void name##_truncate(name *v, size_t n) {                                          \
+    MK_GENERATED void name##_truncate(name *v, size_t n) {                                           \
         if (n < v->len) v->len = n;                                                                  \
     }                                                                                                \
-    static inline void name##_clear(name *v) { v->len = 0; }                                         \
-    static inline bool name##_shrink_to_fit(name *v) {                                               \
+    MK_GENERATED void name##_clear(name *v) { v->len = 0; }                                          \
+    MK_GENERATED bool name##_shrink_to_fit(name *v) {                                                \
         size_t cap = v->cap;                                                                         \
         if (cap == v->len) return true;                                                              \
         T *p = (T *)mk__vec_shrink(v->data, v->len, &cap, sizeof(T), MK__VEC_ALIGNOF(T), v->alloc);  \
@@ -165,15 +165,15 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
         v->cap = cap;                                                                                \
         return cap == v->len;                                                                        \
     }                                                                                                \
-    static inline T *name##_at(name *v, size_t i) {                                                  \
+    MK_GENERATED T *name##_at(name *v, size_t i) {                                                   \
         assert(i < v->len && "index out of bounds");                                                 \
         return v->data + i;                                                                          \
     }                                                                                                \
-    static inline T *name##_data(name *v) { return v->data; }                                        \
-    static inline T *name##_last(name *v) { return v->len ? v->data + v->len - 1 : (T *)NULL; }      \
-    static inline size_t name##_len(const name *v) { return v->len; }                                \
-    static inline size_t name##_cap(const name *v) { return v->cap; }                                \
-    static inline void name##_free(name *v) {                                                        \
+    MK_GENERATED T *name##_data(name *v) { return v->data; }                                         \
+    MK_GENERATED T *name##_last(name *v) { return v->len ? v->data + v->len - 1 : (T *)NULL; }       \
+    MK_GENERATED size_t name##_len(const name *v) { return v->len; }                                 \
+    MK_GENERATED size_t name##_cap(const name *v) { return v->cap; }                                 \
+    MK_GENERATED void name##_free(name *v) {                                                         \
         if (v->data) mk__vec_release(v->alloc, v->data, v->cap * sizeof(T), MK__VEC_ALIGNOF(T));             \
         v->data = NULL;                                                                              \
         v->len = v->cap = 0;                                                                         \
@@ -210,23 +210,23 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
         } u;                                                                                         \
     } name;                                                                                          \
     MK__VEC_STATIC_ASSERT(sizeof(name) == MK_SMALLVEC_SIZE(T, N), "smallvec layout is as documented");   \
-    static inline void name##_init(name *v, const mk_allocator *a) {                                 \
+    MK_GENERATED void name##_init(name *v, const mk_allocator *a) {                                  \
         v->alloc = a;                                                                                \
         v->tag = 0;                                                                                  \
         v->u.heap.ptr = NULL; /* never read while inline; set so no compiler sees it uninitialized */ \
         v->u.heap.len = 0;                                                                           \
     }                                                                                                \
-    static inline bool name##_spilled(const name *v) { return v->tag > (N); }                        \
-    static inline size_t name##_len(const name *v) { return v->tag > (N) ? v->u.heap.len : v->tag; } \
-    static inline size_t name##_cap(const name *v) { return v->tag > (N) ? v->tag : (size_t)(N); }   \
-    static inline T *name##_data(name *v) { return v->tag > (N) ? v->u.heap.ptr : v->u.inl; }        \
-    static inline void name##__set_len(name *v, size_t n) {                                          \
+    MK_GENERATED bool name##_spilled(const name *v) { return v->tag > (N); }                         \
+    MK_GENERATED size_t name##_len(const name *v) { return v->tag > (N) ? v->u.heap.len : v->tag; }  \
+    MK_GENERATED size_t name##_cap(const name *v) { return v->tag > (N) ? v->tag : (size_t)(N); }    \
+    MK_GENERATED T *name##_data(name *v) { return v->tag > (N) ? v->u.heap.ptr : v->u.inl; }         \
+    MK_GENERATED void name##__set_len(name *v, size_t n) {                                           \
         if (v->tag > (N))                                                                            \
             v->u.heap.len = n;                                                                       \
         else                                                                                         \
             v->tag = n;                                                                              \
     }                                                                                                \
-    static inline bool name##__grow(name *v, size_t need, unsigned flags) {                          \
+    MK_GENERATED bool name##__grow(name *v, size_t need, unsigned flags) {                           \
         bool sp = v->tag > (N);                                                                      \
         size_t len = name##_len(v), cap = sp ? v->tag : (size_t)(N);                                 \
         T *p = (T *)mk__vec_grow(sp ? v->u.heap.ptr : v->u.inl, len, &cap, need, sizeof(T),          \
@@ -237,21 +237,21 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
         v->tag = cap;                                                                                \
         return true;                                                                                 \
     }                                                                                                \
-    static inline bool name##_reserve(name *v, size_t n) {                                           \
+    MK_GENERATED bool name##_reserve(name *v, size_t n) {                                            \
         size_t need;                                                                                 \
         if (!mk__vec_need(name##_len(v), n, &need)) return false;                                    \
         return need <= name##_cap(v) || name##__grow(v, need, 0);                                    \
     }                                                                                                \
-    static inline bool name##_reserve_exact(name *v, size_t n) {                                     \
+    MK_GENERATED bool name##_reserve_exact(name *v, size_t n) {                                      \
         size_t need;                                                                                 \
         if (!mk__vec_need(name##_len(v), n, &need)) return false;                                    \
         return need <= name##_cap(v) || name##__grow(v, need, MK__VEC_EXACT);                        \
     }                                                                                                \
-    static inline bool name##_with_capacity(name *v, size_t n, const mk_allocator *a) {              \
+    MK_GENERATED bool name##_with_capacity(name *v, size_t n, const mk_allocator *a) {               \
         name##_init(v, a);                                                                           \
         return n <= (N) || name##__grow(v, n, MK__VEC_EXACT);                                        \
     }                                                                                                \
-    static inline bool name##_push(name *v, T x) {                                                   \
+    MK_GENERATED bool name##_push(name *v, T x) {                                                    \
         size_t t = v->tag;                                                                           \
         if (MK_LIKELY(t < (N))) {                                                                    \
             v->u.inl[t] = x;                                                                         \
@@ -266,14 +266,14 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
         v->u.heap.ptr[v->u.heap.len++] = x;                                                          \
         return true;                                                                                 \
     }                                                                                                \
-    static inline bool name##_extend(name *v, const T *src, size_t n) {                              \
+    MK_GENERATED bool name##_extend(name *v, const T *src, size_t n) {                               \
         if (!name##_reserve(v, n)) return false;                                                     \
         size_t len = name##_len(v);                                                                  \
         if (n) memcpy(name##_data(v) + len, src, n * sizeof(T));                                     \
         name##__set_len(v, len + n);                                                                 \
         return true;                                                                                 \
     }                                                                                                \
-    static inline bool name##_insert(name *v, size_t i, T x) {                                       \
+    MK_GENERATED bool name##_insert(name *v, size_t i, T x) {                                        \
         if (i > name##_len(v) || !name##_reserve(v, 1)) return false;                                \
         /* Re-read after the reserve, per storage, so the compiler sees inline lengths below N. */   \
         if (v->tag > (N)) {                                                                          \
@@ -290,7 +290,7 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
         }                                                                                            \
         return true;                                                                                 \
     }                                                                                                \
-    static inline bool name##_remove(name *v, size_t i, T *out) {                                    \
+    MK_GENERATED bool name##_remove(name *v, size_t i, T *out) {                                     \
         size_t len = name##_len(v);                                                                  \
         if (i >= len) return false;                                                                  \
         T *d = name##_data(v);                                                                       \
@@ -299,7 +299,7 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
         name##__set_len(v, len - 1);                                                                 \
         return true;                                                                                 \
     }                                                                                                \
-    static inline bool name##_swap_remove(name *v, size_t i, T *out) {                               \
+    MK_GENERATED bool name##_swap_remove(name *v, size_t i, T *out) {                                \
         size_t len = name##_len(v);                                                                  \
         if (i >= len) return false;                                                                  \
         T *d = name##_data(v);                                                                       \
@@ -308,22 +308,22 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
         name##__set_len(v, len - 1);                                                                 \
         return true;                                                                                 \
     }                                                                                                \
-    static inline bool name##_pop(name *v, T *out) {                                                 \
+    MK_GENERATED bool name##_pop(name *v, T *out) {                                                  \
         size_t len = name##_len(v);                                                                  \
         if (len == 0) return false;                                                                  \
         if (out) *out = name##_data(v)[len - 1];                                                     \
         name##__set_len(v, len - 1);                                                                 \
         return true;                                                                                 \
     }                                                                                                \
-    static inline void name##_truncate(name *v, size_t n) {                                          \
+    MK_GENERATED void name##_truncate(name *v, size_t n) {                                           \
         if (n < name##_len(v)) name##__set_len(v, n);                                                \
     }                                                                                                \
-    static inline void name##_clear(name *v) { name##__set_len(v, 0); }                              \
-    static inline void name##_free(name *v) {                                                        \
+    MK_GENERATED void name##_clear(name *v) { name##__set_len(v, 0); }                               \
+    MK_GENERATED void name##_free(name *v) {                                                         \
         if (v->tag > (N)) mk__vec_release(v->alloc, v->u.heap.ptr, v->tag * sizeof(T), MK__VEC_ALIGNOF(T));   \
         v->tag = 0;                                                                                  \
     }                                                                                                \
-    static inline bool name##_shrink_to_fit(name *v) {                                               \
+    MK_GENERATED bool name##_shrink_to_fit(name *v) {                                                \
         if (v->tag <= (N)) return true;                                                              \
         T *p = v->u.heap.ptr;                                                                        \
         size_t len = v->u.heap.len, cap = v->tag;                                                    \
@@ -338,11 +338,11 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
         v->tag = cap;                                                                                \
         return cap == len;                                                                           \
     }                                                                                                \
-    static inline T *name##_at(name *v, size_t i) {                                                  \
+    MK_GENERATED T *name##_at(name *v, size_t i) {                                                   \
         assert(i < name##_len(v) && "index out of bounds");                                          \
         return name##_data(v) + i;                                                                   \
     }                                                                                                \
-    static inline T *name##_last(name *v) {                                                          \
+    MK_GENERATED T *name##_last(name *v) {                                                           \
         size_t len = name##_len(v);                                                                  \
         return len ? name##_data(v) + len - 1 : (T *)NULL;                                           \
     }
@@ -359,59 +359,59 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
         uint32_t len;                                                                                \
         T data[N];                                                                                   \
     } name;                                                                                          \
-    static inline void name##_init(name *v) { v->len = 0; }                                          \
-    static inline size_t name##_len(const name *v) { return v->len; }                                \
-    static inline size_t name##_cap(const name *v) { (void)v; return (N); }                          \
-    static inline bool name##_is_full(const name *v) { return v->len == (N); }                       \
-    static inline size_t name##_remaining(const name *v) { return (size_t)(N) - v->len; }            \
-    static inline T *name##_data(name *v) { return v->data; }                                        \
-    static inline bool name##_push(name *v, T x) {                                                   \
+    MK_GENERATED void name##_init(name *v) { v->len = 0; }                                           \
+    MK_GENERATED size_t name##_len(const name *v) { return v->len; }                                 \
+    MK_GENERATED size_t name##_cap(const name *v) { (void)v; return (N); }                           \
+    MK_GENERATED bool name##_is_full(const name *v) { return v->len == (N); }                        \
+    MK_GENERATED size_t name##_remaining(const name *v) { return (size_t)(N) - v->len; }             \
+    MK_GENERATED T *name##_data(name *v) { return v->data; }                                         \
+    MK_GENERATED bool name##_push(name *v, T x) {                                                    \
         if (MK_UNLIKELY(v->len == (N))) return false;                                                \
         v->data[v->len++] = x;                                                                       \
         return true;                                                                                 \
     }                                                                                                \
-    static inline bool name##_extend(name *v, const T *src, size_t n) {                              \
+    MK_GENERATED bool name##_extend(name *v, const T *src, size_t n) {                               \
         if (n > (size_t)(N) - v->len) return false;                                                  \
         if (n) memcpy(v->data + v->len, src, n * sizeof(T));                                         \
         v->len += (uint32_t)n;                                                                       \
         return true;                                                                                 \
     }                                                                                                \
-    static inline bool name##_insert(name *v, size_t i, T x) {                                       \
+    MK_GENERATED bool name##_insert(name *v, size_t i, T x) {                                        \
         if (i > v->len || v->len == (N)) return false;                                               \
         memmove(v->data + i + 1, v->data + i, (v->len - i) * sizeof(T));                            \
         v->data[i] = x;                                                                              \
         v->len++;                                                                                    \
         return true;                                                                                 \
     }                                                                                                \
-    static inline bool name##_remove(name *v, size_t i, T *out) {                                    \
+    MK_GENERATED bool name##_remove(name *v, size_t i, T *out) {                                     \
         if (i >= v->len) return false;                                                               \
         if (out) *out = v->data[i];                                                                  \
         memmove(v->data + i, v->data + i + 1, (v->len - i - 1) * sizeof(T));                         \
         v->len--;                                                                                    \
         return true;                                                                                 \
     }                                                                                                \
-    static inline bool name##_swap_remove(name *v, size_t i, T *out) {                               \
+    MK_GENERATED bool name##_swap_remove(name *v, size_t i, T *out) {                                \
         if (i >= v->len) return false;                                                               \
         if (out) *out = v->data[i];                                                                  \
         v->data[i] = v->data[v->len - 1];                                                            \
         v->len--;                                                                                    \
         return true;                                                                                 \
     }                                                                                                \
-    static inline bool name##_pop(name *v, T *out) {                                                 \
+    MK_GENERATED bool name##_pop(name *v, T *out) {                                                  \
         if (v->len == 0) return false;                                                               \
         v->len--;                                                                                    \
         if (out) *out = v->data[v->len];                                                             \
         return true;                                                                                 \
     }                                                                                                \
-    static inline void name##_truncate(name *v, size_t n) {                                          \
+    MK_GENERATED void name##_truncate(name *v, size_t n) {                                           \
         if (n < v->len) v->len = (uint32_t)n;                                                        \
     }                                                                                                \
-    static inline void name##_clear(name *v) { v->len = 0; }                                         \
-    static inline T *name##_at(name *v, size_t i) {                                                  \
+    MK_GENERATED void name##_clear(name *v) { v->len = 0; }                                          \
+    MK_GENERATED T *name##_at(name *v, size_t i) {                                                   \
         assert(i < v->len && "index out of bounds");                                                 \
         return v->data + i;                                                                          \
     }                                                                                                \
-    static inline T *name##_last(name *v) { return v->len ? v->data + v->len - 1 : (T *)NULL; }
+    MK_GENERATED T *name##_last(name *v) { return v->len ? v->data + v->len - 1 : (T *)NULL; }
 
 MK_EXTERN_C_END
 
