@@ -77,4 +77,25 @@ static inline double bench_ratio(const double *v, const double *ref, int n) {
     return bench_median(r, n);
 }
 
+/* The no-argument mode of a table-printing benchmark: runs table(out, rounds, self, rust) with
+ * $<rounds_env> rounds (default 7), prints the Markdown and writes it to result_path as well. */
+static inline int bench_table_main(int (*table)(FILE *, int, const char *, const char *), const char *rounds_env,
+                                   const char *self, const char *rust, const char *result_path) {
+    const char *env = getenv(rounds_env);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem) return 2;
+    int rc = table(mem, env ? atoi(env) : 7, self, rust);
+    fclose(mem);
+    fwrite(text, 1, len, stdout);
+    FILE *f = fopen(result_path, "w");
+    if (f) {
+        fwrite(text, 1, len, f);
+        fclose(f);
+    }
+    free(text);
+    return rc;
+}
+
 #endif

@@ -258,21 +258,7 @@ static int table(FILE *out, int rounds, const char *self, const char *rust) {
 /* With no arguments (what `make bench` runs): the table with $W2_ROUNDS rounds (default 7) and the
  * Rust peer at rust/target/release/w2, printed and written to build/results/w2.md. */
 static int table_default(const char *self) {
-    const char *env = getenv("W2_ROUNDS");
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    if (!mem) return 2;
-    int rc = table(mem, env ? atoi(env) : 7, self, "rust/target/release/w2");
-    fclose(mem);
-    fwrite(text, 1, len, stdout);
-    FILE *f = fopen("build/results/w2.md", "w");
-    if (f) {
-        fwrite(text, 1, len, f);
-        fclose(f);
-    }
-    free(text);
-    return rc;
+    return bench_table_main(table, "W2_ROUNDS", self, "rust/target/release/w2", "build/results/w2.md");
 }
 
 int main(int argc, char **argv) {

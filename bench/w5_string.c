@@ -252,21 +252,7 @@ static int table(FILE *out, int rounds, const char *self, const char *rust) {
 /* With no arguments (what `make bench` runs): the table with $W5_ROUNDS rounds (default 7) and the
  * Rust peer at rust/target/release/w5, printed and written to build/results/w5.md. */
 static int table_default(const char *self) {
-    const char *env = getenv("W5_ROUNDS");
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    if (!mem) return 2;
-    int rc = table(mem, env ? atoi(env) : 7, self, "rust/target/release/w5");
-    fclose(mem);
-    fwrite(text, 1, len, stdout);
-    FILE *f = fopen("build/results/w5.md", "w");
-    if (f) {
-        fwrite(text, 1, len, f);
-        fclose(f);
-    }
-    free(text);
-    return rc;
+    return bench_table_main(table, "W5_ROUNDS", self, "rust/target/release/w5", "build/results/w5.md");
 }
 
 int main(int argc, char **argv) {

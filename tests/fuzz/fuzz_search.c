@@ -10,22 +10,10 @@
 #include <string.h>
 
 #include "memkit/search.h"
+#include "search_ref.h"
 
 size_t mk_search_scan_isa_(const mk_finder *f, const void *hay, size_t n, size_t start, int counting, int isa);
 
-static size_t naive_find(const unsigned char *h, size_t n, const unsigned char *x, size_t m, size_t from) {
-    if (m > n) return MK_NOT_FOUND;
-    for (size_t i = from; i + m <= n; i++)
-        if (memcmp(h + i, x, m) == 0) return i;
-    return MK_NOT_FOUND;
-}
-
-static size_t naive_rfind(const unsigned char *h, size_t n, const unsigned char *x, size_t m) {
-    if (m > n) return MK_NOT_FOUND;
-    for (size_t i = n - m + 1; i-- > 0;)
-        if (memcmp(h + i, x, m) == 0) return i;
-    return MK_NOT_FOUND;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 4) return 0;
@@ -47,9 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     mk_finder f;
     if (mk_finder_init(&f, x, m) != MK_OK) abort();
-    size_t want = m ? naive_find(h, n, x, m, 0) : 0, want_r = m ? naive_rfind(h, n, x, m) : n, want_c = 0;
+    size_t want = m ? naive_find_from(h, n, x, m, 0) : 0, want_r = m ? naive_rfind(h, n, x, m) : n, want_c = 0;
     if (m) {
-        for (size_t i = 0; (i = naive_find(h, n, x, m, i)) != MK_NOT_FOUND; i += m) want_c++;
+        for (size_t i = 0; (i = naive_find_from(h, n, x, m, i)) != MK_NOT_FOUND; i += m) want_c++;
     } else {
         want_c = n + 1;
     }
@@ -66,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     mk_finder_iter_init(&it, &f, h, n);
     while (mk_finder_iter_next(&it, &at)) {
         if (m) {
-            expect = naive_find(h, n, x, m, expect);
+            expect = naive_find_from(h, n, x, m, expect);
             if (at != expect) abort();
             expect += m;
         } else if (at != seen) {

@@ -6,6 +6,7 @@
 
 #include "harness.h"
 #include "memkit/search.h"
+#include "search_ref.h"
 
 size_t mk_search_scan_isa_(const mk_finder *f, const void *hay, size_t n, size_t start, int counting, int isa);
 
@@ -17,19 +18,6 @@ static uint64_t next_rand(void) {
     return z ^ (z >> 31);
 }
 
-static size_t naive_find_from(const unsigned char *h, size_t n, const unsigned char *x, size_t m, size_t from) {
-    if (m > n) return MK_NOT_FOUND;
-    for (size_t i = from; i + m <= n; i++)
-        if (memcmp(h + i, x, m) == 0) return i;
-    return MK_NOT_FOUND;
-}
-
-static size_t naive_rfind(const unsigned char *h, size_t n, const unsigned char *x, size_t m) {
-    if (m > n) return MK_NOT_FOUND;
-    for (size_t i = n - m + 1; i-- > 0;)
-        if (memcmp(h + i, x, m) == 0) return i;
-    return MK_NOT_FOUND;
-}
 
 static size_t naive_count(const unsigned char *h, size_t n, const unsigned char *x, size_t m) {
     size_t c = 0, i = 0;
