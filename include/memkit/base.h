@@ -2,7 +2,7 @@
  *
  * Export control, inlining and branch hints, and checked size arithmetic. Checked arithmetic lives
  * here because every module multiplies counts by sizes and none may wrap: a wrapped size is a heap
- * overflow waiting to happen. Header only; no state.
+ * overflow waiting to happen. Header only; no state, so everything here is thread-safe.
  */
 #ifndef MEMKIT_BASE_H
 #define MEMKIT_BASE_H

@@ -1,4 +1,5 @@
-/* memkit/memkit.h - every public memkit header at once. */
+/* memkit/memkit.h - every public memkit header at once. Each header states the thread-safety of
+ * its own types and functions. */
 #ifndef MEMKIT_H
 #define MEMKIT_H
 
