@@ -309,7 +309,7 @@ static int shard_grow(struct mk_shard *sh) {
 /* Inserts b. Returns 1 if it replaced a stale entry for the same address (then *stale holds it:
  * a block freed where the recorder could not see it, e.g. by a signal handler inside the recorder),
  * 0 if inserted, -1 when out of memory. */
-static int live_insert(const struct mk_live *b, struct mk_live *stale) {
+static inline __attribute__((always_inline)) int live_insert(const struct mk_live *b, struct mk_live *stale) {
     struct mk_shard *sh = shard_of(b->addr);
     int locked = lock_if(&sh->lock), r = 0;
     if ((sh->count + 1) * 5 > sh->cap * 4 && !shard_grow(sh)) {
@@ -334,7 +334,7 @@ static int live_insert(const struct mk_live *b, struct mk_live *stale) {
     return r;
 }
 
-static int live_remove(uint64_t addr, struct mk_live *out) {
+static inline __attribute__((always_inline)) int live_remove(uint64_t addr, struct mk_live *out) {
     struct mk_shard *sh = shard_of(addr);
     int locked = lock_if(&sh->lock);
     if (!sh->cap) {
@@ -469,7 +469,7 @@ static inline void first_in_thread(void) {
 }
 
 /* Folds a block that ended (freed, or found stale) into its site. now is in bt units. */
-static void retire(const struct mk_live *b, uint64_t now, int temporary) {
+static inline __attribute__((always_inline)) void retire(const struct mk_live *b, uint64_t now, int temporary) {
     uint32_t s = MK_LIVE_SITE(b);
     uint64_t size = MK_LIVE_SIZE(b), birth = MK_LIVE_BIRTH(b);
     struct mk_site *st = g.sites[s];
@@ -495,7 +495,7 @@ static void retire(const struct mk_live *b, uint64_t now, int temporary) {
 
 /* tsc: read by the caller as early as it could, so the clock's latency (tens of nanoseconds on a
  * virtual machine) overlaps the stack walk instead of stalling here. */
-static void record_block(uintptr_t p, uint64_t size, unsigned fn, uint32_t s, uint64_t tsc) {
+static inline __attribute__((always_inline)) void record_block(uintptr_t p, uint64_t size, unsigned fn, uint32_t s, uint64_t tsc) {
     uint64_t now = (tsc - g.tsc0) >> MK_BT_SHIFT, seq;
     int peak = global_add((int64_t)size, 1, tsc, &seq);
     struct mk_site *st = g.sites[s];
