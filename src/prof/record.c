@@ -250,10 +250,12 @@ done:
 }
 
 /* The site of the current call stack. Always inlined into the backend entry, so the recorder's own
- * frames above the program are mk__backtrace's caller and the hook; they are dropped by address. */
+ * frames above the program are the backend entry and the hook; they are dropped by address. */
 static inline __attribute__((always_inline)) uint32_t current_site(void) {
     uintptr_t pcs[MK_MAX_DEPTH + 8];
-    int n = mk__backtrace(pcs, g.depth + 6, 0);
+    /* The recorder's frames (built with frame pointers) are skipped by their rbp links, not walked;
+     * any left (a link that looked unsound) are dropped by address below. */
+    int n = mk__backtrace_skip_own(pcs, g.depth + 6, g.self_lo, g.self_hi);
     int i = 0;
     while (i < n && pcs[i] >= g.self_lo && pcs[i] < g.self_hi) i++;
     const uintptr_t *f = pcs + i;
