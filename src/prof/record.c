@@ -78,9 +78,10 @@ static inline int *stripe(uint32_t site) { return &g.stripes[(site % MK_NSTRIPES
  * its events are dense (that many took under MK_CLOCK_DENSE_NS each on average), and the events
  * in between reuse the last reading; once they are sparser it reads the clock at every event
  * again. Resolution: a time is late by at most the time the thread took for its last
- * MK_CLOCK_EVERY events (about 2 us on P1) while dense, exact while sparse; only the one window
- * in which a thread goes from dense to idle (a sleep right after a burst) can be late by more.
- * Times only feed lifetimes (tl, short-lived) and t-gmax; no byte or block figure depends on them. */
+ * MK_CLOCK_EVERY events (about 2 us on P1) while dense, exact while sparse; but after a pause that
+ * follows a burst, up to MK_CLOCK_EVERY - 1 events reuse the reading from before the pause
+ * (src/prof/README.md, "Time"). Times only feed lifetimes (tl, short-lived) and t-gmax; no byte
+ * or block figure depends on them. */
 #define MK_CLOCK_EVERY 16
 #define MK_CLOCK_DENSE_NS 250
 
