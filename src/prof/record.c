@@ -47,6 +47,9 @@ struct rec_tls {
     uintptr_t last_alloc; /* for "temporary": the last block this thread allocated */
     int64_t countdown;   /* sampling: bytes until the next sampled allocation */
     uint64_t rng;
+    uint64_t tsc;        /* the clock as last read by this thread (see clock_tsc) */
+    int clock_left;      /* events that may still use tsc before the next read */
+    int clock_window;    /* events the last reading covered */
 };
 static __thread struct rec_tls rt;
 
@@ -69,7 +72,37 @@ static inline void unlock_if(int *l, int locked) {
 }
 static inline int *stripe(uint32_t site) { return &g.stripes[(site % MK_NSTRIPES) * 16]; }
 
-static inline uint64_t bt_now(void) { return (__rdtsc() - g.tsc0) >> MK_BT_SHIFT; }
+/* ---- the clock ----
+ * rdtsc costs 12-30 ns on a virtual machine, as much as a whole malloc/free pair, and an exact
+ * profile needs a time at every event. So a thread reads it once per MK_CLOCK_EVERY events while
+ * its events are dense (that many took under MK_CLOCK_DENSE_NS each on average), and the events
+ * in between reuse the last reading; once they are sparser it reads the clock at every event
+ * again. Resolution: a time is late by at most the time the thread took for its last
+ * MK_CLOCK_EVERY events (about 2 us on P1) while dense, exact while sparse; but after a pause that
+ * follows a burst, up to MK_CLOCK_EVERY - 1 events reuse the reading from before the pause
+ * (src/prof/README.md, "Time"). Times only feed lifetimes (tl, short-lived) and t-gmax; no byte
+ * or block figure depends on them. */
+#define MK_CLOCK_EVERY 16
+#define MK_CLOCK_DENSE_NS 250
+
+static __attribute__((noinline)) uint64_t clock_read(void) {
+    uint64_t t = __rdtsc();
+    int dense = t - rt.tsc <= g.dense_ticks * (uint64_t)rt.clock_window;
+    rt.clock_left = dense ? MK_CLOCK_EVERY - 1 : 0;
+    rt.clock_window = rt.clock_left + 1;
+    rt.tsc = t;
+    return t;
+}
+
+static inline uint64_t clock_tsc(void) {
+    if (__builtin_expect(rt.clock_left > 0, 1)) {
+        rt.clock_left--;
+        return rt.tsc;
+    }
+    return clock_read();
+}
+
+static inline uint64_t bt_now(void) { return (clock_tsc() - g.tsc0) >> MK_BT_SHIFT; }
 
 /* ---- configuration and start ---- */
 
@@ -143,6 +176,7 @@ void mk__backend_init(void) {
     g.tsc0 = t0;
     g.ns0 = n0;
     g.short_bt = (uint64_t)(MK_RAW_SHORT_LIVED_US * g.ticks_per_us) >> MK_BT_SHIFT;
+    g.dense_ticks = (uint64_t)(MK_CLOCK_DENSE_NS * g.ticks_per_us / 1000.0);
 
     g.slots = mk__sys_map(sizeof(uint32_t) * MK_SITE_SLOTS, 1);
     g.sites = mk__sys_map(sizeof(void *) * MK_MAX_SITES, 1);
@@ -217,10 +251,12 @@ done:
 }
 
 /* The site of the current call stack. Always inlined into the backend entry, so the recorder's own
- * frames above the program are mk__backtrace's caller and the hook; they are dropped by address. */
+ * frames above the program are the backend entry and the hook; they are dropped by address. */
 static inline __attribute__((always_inline)) uint32_t current_site(void) {
     uintptr_t pcs[MK_MAX_DEPTH + 8];
-    int n = mk__backtrace(pcs, g.depth + 6, 0);
+    /* The recorder's frames (built with frame pointers) are skipped by their rbp links, not walked;
+     * any left (a link that looked unsound) are dropped by address below. */
+    int n = mk__backtrace_skip_own(pcs, g.depth + 6, g.self_lo, g.self_hi);
     int i = 0;
     while (i < n && pcs[i] >= g.self_lo && pcs[i] < g.self_hi) i++;
     const uintptr_t *f = pcs + i;
@@ -276,7 +312,7 @@ static int shard_grow(struct mk_shard *sh) {
 /* Inserts b. Returns 1 if it replaced a stale entry for the same address (then *stale holds it:
  * a block freed where the recorder could not see it, e.g. by a signal handler inside the recorder),
  * 0 if inserted, -1 when out of memory. */
-static int live_insert(const struct mk_live *b, struct mk_live *stale) {
+static inline __attribute__((always_inline)) int live_insert(const struct mk_live *b, struct mk_live *stale) {
     struct mk_shard *sh = shard_of(b->addr);
     int locked = lock_if(&sh->lock), r = 0;
     if ((sh->count + 1) * 5 > sh->cap * 4 && !shard_grow(sh)) {
@@ -301,7 +337,7 @@ static int live_insert(const struct mk_live *b, struct mk_live *stale) {
     return r;
 }
 
-static int live_remove(uint64_t addr, struct mk_live *out) {
+static inline __attribute__((always_inline)) int live_remove(uint64_t addr, struct mk_live *out) {
     struct mk_shard *sh = shard_of(addr);
     int locked = lock_if(&sh->lock);
     if (!sh->cap) {
@@ -436,7 +472,7 @@ static inline void first_in_thread(void) {
 }
 
 /* Folds a block that ended (freed, or found stale) into its site. now is in bt units. */
-static void retire(const struct mk_live *b, uint64_t now, int temporary) {
+static inline __attribute__((always_inline)) void retire(const struct mk_live *b, uint64_t now, int temporary) {
     uint32_t s = MK_LIVE_SITE(b);
     uint64_t size = MK_LIVE_SIZE(b), birth = MK_LIVE_BIRTH(b);
     struct mk_site *st = g.sites[s];
@@ -448,7 +484,7 @@ static void retire(const struct mk_live *b, uint64_t now, int temporary) {
         uint64_t wb, wk;
         weigh(size, &wb, &wk);
         save_gb(st, seq);
-        uint64_t life = now - birth;
+        uint64_t life = now > birth ? now - birth : 0; /* another thread's clock may lag */
         st->live -= wb;
         st->livek -= wk;
         st->birth_sum -= birth * wk;
@@ -462,7 +498,7 @@ static void retire(const struct mk_live *b, uint64_t now, int temporary) {
 
 /* tsc: read by the caller as early as it could, so the clock's latency (tens of nanoseconds on a
  * virtual machine) overlaps the stack walk instead of stalling here. */
-static void record_block(uintptr_t p, uint64_t size, unsigned fn, uint32_t s, uint64_t tsc) {
+static inline __attribute__((always_inline)) void record_block(uintptr_t p, uint64_t size, unsigned fn, uint32_t s, uint64_t tsc) {
     uint64_t now = (tsc - g.tsc0) >> MK_BT_SHIFT, seq;
     int peak = global_add((int64_t)size, 1, tsc, &seq);
     struct mk_site *st = g.sites[s];
@@ -504,14 +540,14 @@ void mk__on_alloc(void *p, size_t size, unsigned fn) {
     if (g.sample) {
         if ((rt.countdown -= (int64_t)sz) > 0) {
             s = 0;
-            tsc = g.tsc0; /* unsampled blocks have no site and need no time */
+            tsc = clock_tsc(); /* only for t-gmax: unsampled blocks have no site */
         } else {
-            tsc = __rdtsc();
+            tsc = clock_tsc();
             rt.countdown = draw_interval();
             s = current_site();
         }
     } else {
-        tsc = __rdtsc();
+        tsc = clock_tsc();
         s = current_site();
     }
     record_block((uintptr_t)p, sz, fn, s, tsc);
@@ -519,14 +555,14 @@ void mk__on_alloc(void *p, size_t size, unsigned fn) {
 
 size_t mk__on_free(void *p) {
     struct mk_live b;
-    uint64_t tsc = g.sample ? 0 : __rdtsc(); /* early, as in record_block */
+    uint64_t tsc = g.sample ? 0 : clock_tsc(); /* early, as in record_block */
     if (!live_remove((uintptr_t)p, &b)) {
         __atomic_add_fetch(&g.unknown_frees, 1, __ATOMIC_RELAXED);
         return 0;
     }
     int temporary = rt.last_alloc == (uintptr_t)p;
     if (temporary) rt.last_alloc = 0;
-    if (MK_LIVE_SITE(&b) && !tsc) tsc = __rdtsc();
+    if (MK_LIVE_SITE(&b) && !tsc) tsc = clock_tsc();
     retire(&b, (tsc - g.tsc0) >> MK_BT_SHIFT, temporary);
     return MK_LIVE_SIZE(&b);
 }
@@ -563,7 +599,7 @@ size_t mk__realloc_done(struct mk_realloc_tok *t, void *newp, size_t size) {
     uint64_t sz = size; /* > 0: glibc's realloc(p, 0) returns NULL */
     uint32_t s = MK_LIVE_SITE(&b);
     struct mk_site *st = g.sites[s];
-    uint64_t tsc = __rdtsc(), seq;
+    uint64_t tsc = clock_tsc(), seq;
     int peak = global_add((int64_t)sz - (int64_t)old_size, 0, tsc, &seq);
     int locked = lock_if(stripe(s));
     st->raw_tb += sz;

@@ -61,6 +61,7 @@ struct mk_rec {
     uint64_t tsc0, ns0;
     double ticks_per_us;
     uint64_t short_bt; /* MK_RAW_SHORT_LIVED_US in bt units */
+    uint64_t dense_ticks; /* record.c's clock: events closer than this reuse a reading */
     /* own code, to drop the recorder's frames from stacks */
     uintptr_t self_lo, self_hi;
     /* global live state (atomic when threads exist) */

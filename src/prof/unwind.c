@@ -716,12 +716,23 @@ static inline __attribute__((always_inline)) int step(struct wstate *w, uintptr_
     return 1;
 }
 
+/* own_lo..own_hi: the caller's own code, built with frame pointers: while the PC lies there, frames
+ * are skipped by their rbp links (one load each) rather than unwound; a link that does not point
+ * into the stack above sp ends that and the CFI walk goes on from there. */
 __attribute__((noinline)) static int walk(uintptr_t *pcs, int max, int skip, uintptr_t pc,
-                                          uintptr_t sp, uintptr_t bp, uintptr_t lo) {
+                                          uintptr_t sp, uintptr_t bp, uintptr_t lo, uintptr_t own_lo,
+                                          uintptr_t own_hi) {
     struct wstate w = {.lo = lo, .hi = stack_top(lo), .genbits = gen_bits()};
     if (!w.hi) w.hi = lo; /* an unknown stack: only the first frame, read from our own, is reported */
     int n = 0;
     if (skip > UNW_MAX_SKIP) return 0;
+    for (int k = 0; k < 8 && pc >= own_lo && pc < own_hi; k++) {
+        if (bp < sp || bp > w.hi - 16 || (bp & 7)) break;
+        const uintptr_t *f = (const uintptr_t *)bp;
+        pc = f[1];
+        sp = bp + 16;
+        bp = f[0];
+    }
     /* No step counter: every step moves sp up by at least 8 within [lo, hi), and only a signal
      * frame (at most MAX_SIGFRAMES) may move it elsewhere. A PC below 4096 is the outermost
      * frame's 0 or garbage; one above user space misses the cache and ends in rule_miss. */
@@ -738,7 +749,12 @@ __attribute__((noinline)) int mk__backtrace(uintptr_t *pcs, int max, int skip) {
     /* Taking the frame address gives this function a frame pointer even when the file is built
      * without them: fp[0] is the caller's rbp, fp[1] the return address, fp + 2 the caller's rsp. */
     const uintptr_t *fp = __builtin_frame_address(0);
-    return walk(pcs, max, skip, fp[1], (uintptr_t)(fp + 2), fp[0], (uintptr_t)fp);
+    return walk(pcs, max, skip, fp[1], (uintptr_t)(fp + 2), fp[0], (uintptr_t)fp, 0, 0);
+}
+
+int mk__backtrace_skip_own(uintptr_t *pcs, int max, uintptr_t own_lo, uintptr_t own_hi) {
+    const uintptr_t *fp = __builtin_frame_address(0);
+    return walk(pcs, max, 0, fp[1], (uintptr_t)(fp + 2), fp[0], (uintptr_t)fp, own_lo, own_hi);
 }
 
 int mk__unwind_fp_sound(const uintptr_t *pcs, int n) {

@@ -18,6 +18,13 @@
  * cached DWARF CFI walker of unwind.c, falling back to the frame-pointer step per frame. */
 __attribute__((visibility("hidden"))) int mk__backtrace(uintptr_t *pcs, int max, int skip);
 
+/* mk__backtrace without the caller's own frames: while the PC lies in [own_lo, own_hi) (code that
+ * must be built with frame pointers, as src/prof is), frames are skipped by their rbp links instead
+ * of being unwound and recorded; pcs[0] is then the first PC outside that range (or inside it, if a
+ * link looked unsound). Same contract as mk__backtrace. */
+__attribute__((visibility("hidden"))) int mk__backtrace_skip_own(uintptr_t *pcs, int max, uintptr_t own_lo,
+                                                                 uintptr_t own_hi);
+
 /* The same contract with the plain frame-pointer walk only (sound only where every frame keeps a
  * frame pointer). For the benchmark and for comparison; the recorder uses mk__backtrace. */
 __attribute__((visibility("hidden"))) int mk__backtrace_fp(uintptr_t *pcs, int max, int skip);
