@@ -1,6 +1,7 @@
 /* p4.c - P4 two threads, cross-thread frees: a producer allocates blocks of 16-512 bytes and
  * passes them through a single-producer single-consumer ring to a consumer that frees them.
  * Usage: p4 [blocks] (default 2M); waits yield, so the two threads also run on a busy machine. */
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
 
