@@ -20,9 +20,10 @@
  * by its bytes and crossed through the ucontext on the stack.
  *
  * Robustness: every stack read lies between the capture's own frame and the top of the current
- * stack, a range checked once per thread with mincore (which never faults) to be mapped: up to the
- * thread pointer for glibc threads, to __libc_stack_end for the main thread, the sigaltstack for a
- * handler running on one, the mapped memory above sp (up to 4 MiB) on a fiber. Every step must
+ * stack, a range known to be mapped: up to the thread pointer for glibc threads and to
+ * __libc_stack_end for the main thread (each checked once per thread with mincore, which never
+ * faults), the sigaltstack as declared for a handler running on one, the mapped memory above sp
+ * (up to 4 MiB) on a fiber. Every step must
  * move the stack pointer up and at most 16 signal frames are crossed, so a corrupt stack ends the
  * walk instead of faulting or looping. Module data (.eh_frame) is trusted as the linker wrote it.
  * Never calls malloc; the caches are static arrays (512 KiB of rule cache, its pages touched on
