@@ -20,47 +20,106 @@
  * by its bytes and crossed through the ucontext on the stack.
  *
  * Robustness: every stack read lies between the capture's own frame and the top of the current
- * stack (the thread pointer for glibc threads, __libc_stack_end for the main thread, the
- * sigaltstack for a handler running on one), every step must move the stack pointer up, and at
- * most 16 signal frames are crossed, so a corrupt stack ends the walk instead of faulting or
- * looping. Module data (.eh_frame) is trusted as the linker wrote it. Never calls malloc; the
- * caches are static arrays (512 KiB of rule cache, its pages touched on demand).
+ * stack, a range known to be mapped: up to the thread pointer for glibc threads and to
+ * __libc_stack_end for the main thread (each checked once per thread with mincore, which never
+ * faults), the sigaltstack as declared for a handler running on one, the mapped memory above sp
+ * (up to 4 MiB) on a fiber. Every step must
+ * move the stack pointer up and at most 16 signal frames are crossed, so a corrupt stack ends the
+ * walk instead of faulting or looping. Module data (.eh_frame) is trusted as the linker wrote it.
+ * Never calls malloc; the caches are static arrays (512 KiB of rule cache, its pages touched on
+ * demand) and four words of TLS.
  */
 #define _GNU_SOURCE
 #include "unwind.h"
 
 #include <elf.h>
+#include <errno.h>
 #include <link.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define UNW_MAX_SKIP 1024         /* a larger skip is a caller's bug: nothing is captured */
 #define USER_TOP (1ull << 47)     /* no user-space code above: a larger "return address" is garbage */
 #define THREAD_STACK_MAX (1ull << 30)
-#define MAIN_STACK_MAX (1ull << 34)
+#define MAIN_STACK_MAX (1ull << 34)  /* both only bound the one-time mincore check */
 
 /* ---- stack bounds ------------------------------------------------------------------------- */
 
 extern void *__libc_stack_end __attribute__((weak));
 
-/* One past the highest readable stack byte for the stack holding sp, or 0 when unknown. */
+/* Ranges of this thread's stacks known to be mapped, so stack_top's system calls happen once per
+ * thread (and once per fiber switch). Written hi = 0 first, then lo, then hi, so a signal handler
+ * that interrupts an update sees an empty range and recomputes. */
+static __thread uintptr_t t_thr_lo, t_thr_hi, t_fib_lo, t_fib_hi __attribute__((tls_model("initial-exec")));
+static unsigned char g_mincore_vec[16384]; /* mincore's output, never read: 64 MiB per call */
+
+/* 1 when every page of [a, b) is mapped. mincore never faults, allocates nothing, and is
+ * async-signal-safe; errno is kept. (A PROT_NONE page counts as mapped: stacks keep their guard
+ * page below, where the walk never reads.) */
+static int range_mapped(uintptr_t a, uintptr_t b) {
+    int saved = errno, ok = 1;
+    a &= ~(uintptr_t)4095;
+    while (a < b) {
+        size_t len = b - a;
+        if (len > sizeof g_mincore_vec * 4096) len = sizeof g_mincore_vec * 4096;
+        if (mincore((void *)a, len, g_mincore_vec) != 0) {
+            ok = 0;
+            break;
+        }
+        a += len;
+    }
+    errno = saved;
+    return ok;
+}
+
+static void set_range(uintptr_t *lo, uintptr_t *hi, uintptr_t l, uintptr_t h) {
+    *hi = 0;
+    atomic_signal_fence(memory_order_seq_cst);
+    *lo = l;
+    atomic_signal_fence(memory_order_seq_cst);
+    *hi = h;
+}
+
+/* sp lies below top (closer than max): checks once that all of [sp, top) is mapped, so it is this
+ * thread's stack and not a fiber's somewhere below it, and caches the answer. */
+static int own_stack(uintptr_t sp, uintptr_t top, uintptr_t max) {
+    if (sp >= top || top - sp >= max) return 0;
+    /* Grown since the last check: only the new part. */
+    uintptr_t from = t_thr_hi == top && t_thr_lo > sp ? t_thr_lo : top;
+    if (!range_mapped(sp, from)) return 0;
+    set_range(&t_thr_lo, &t_thr_hi, sp & ~(uintptr_t)4095, top);
+    return 1;
+}
+
+/* One past the highest stack byte the walk may read for the stack holding sp, or 0 when unknown.
+ * Every byte of [sp, result) is mapped. */
 static uintptr_t stack_top(uintptr_t sp) {
+    /* The common cases first: this thread's stack, or the fiber it last ran on, as checked. */
+    if (sp >= t_thr_lo && sp < t_thr_hi) return t_thr_hi;
+    if (sp >= t_fib_lo && sp < t_fib_hi) return t_fib_hi;
+    /* A glibc thread: its TCB (the thread pointer) sits at the top of its stack mapping. */
     uintptr_t tp = (uintptr_t)__builtin_thread_pointer();
-    /* glibc puts a thread's TCB (the thread pointer) at the top of its stack mapping. */
-    if (sp < tp && tp - sp < THREAD_STACK_MAX) return tp;
+    if (own_stack(sp, tp, THREAD_STACK_MAX)) return tp;
+    /* The main thread: __libc_stack_end is &argc, near the top of the stack mapping. */
     if (&__libc_stack_end && __libc_stack_end) {
-        /* The main thread: __libc_stack_end is &argc; its page is mapped to the end. */
         uintptr_t top = ((uintptr_t)__libc_stack_end | 4095) + 1;
-        if (sp < top && top - sp < MAIN_STACK_MAX) return top;
+        if (own_stack(sp, top, MAIN_STACK_MAX)) return top;
     }
     stack_t ss;
     if (sigaltstack(NULL, &ss) == 0 && !(ss.ss_flags & SS_DISABLE)) {
         uintptr_t b = (uintptr_t)ss.ss_sp, e = b + ss.ss_size;
         if (sp >= b && sp < e) return e;
     }
-    return 0;
+    /* Any other stack (a fiber, a coroutine): as much above sp as is mapped, up to 4 MiB; frames
+     * beyond are not reported. A few system calls, once per fiber switch. */
+    uintptr_t base = sp & ~(uintptr_t)4095, top = base + 4096; /* sp's own page is mapped */
+    for (uintptr_t len = 16384; len <= (4u << 20) && range_mapped(base, base + len); len *= 4)
+        top = base + len;
+    set_range(&t_fib_lo, &t_fib_hi, base, top);
+    return top;
 }
 
 /* ---- modules ------------------------------------------------------------------------------ */

@@ -523,6 +523,7 @@ static uint64_t rng(uint64_t *x) {
 }
 
 static uintptr_t g_saved[1024];
+static uintptr_t g_stack_top; /* the end of the stack the corruption test runs on */
 static uintptr_t g_corrupt_pcs[MAXF], g_fp_pcs[MAXF];
 static int g_corrupt_n, g_fp_n;
 
@@ -531,8 +532,7 @@ static int g_corrupt_n, g_fp_n;
 NOIPA static uintptr_t corrupt_and_capture(int pattern, uint64_t seed) {
     /* volatile: the compiler must neither drop nor merge stores to frames it does not own */
     volatile uintptr_t *cfa = (volatile uintptr_t *)__builtin_frame_address(0) + 2;
-    extern void *__libc_stack_end;
-    size_t words = ((uintptr_t)__libc_stack_end - (uintptr_t)cfa) / 8;
+    size_t words = (g_stack_top - (uintptr_t)cfa) / 8;
     if (words > 1024) words = 1024;
     for (size_t i = 0; i < words; i++) g_saved[i] = cfa[i];
     uintptr_t code[3] = {(uintptr_t)chain_a, (uintptr_t)qsort, (uintptr_t)printf};
@@ -569,6 +569,8 @@ NOIPA static int leaf_corrupt(void *arg) {
 }
 
 TEST(corrupted_stack_stops_without_crashing) {
+    extern void *__libc_stack_end;
+    g_stack_top = (uintptr_t)__libc_stack_end;
     int bad = 0;
     for (int pattern = 0; pattern < 6; pattern++)
         for (int seed = 0; seed < 300; seed++) {
@@ -582,6 +584,69 @@ TEST(corrupted_stack_stops_without_crashing) {
     struct cmp_result r;
     chain_a(5, leaf_capture, &r);
     CHECK_AGREE(&r);
+}
+
+/* ---- fibers: stacks the walker has never seen, with unmapped memory around them -------------- */
+
+#include <sys/mman.h>
+#include <ucontext.h>
+
+static ucontext_t g_main_ctx, g_fiber_ctx;
+static struct cmp_result g_fiber_r;
+static int g_fiber_corrupt_bad;
+
+static void fiber_body(void) {
+    chain_a(6, leaf_capture, &g_fiber_r);
+    /* corrupt the fiber's own frames: the walk must stay inside its mapping */
+    for (int pattern = 0; pattern < 6; pattern++)
+        for (int seed = 0; seed < 50; seed++) {
+            int ps[2] = {pattern, seed};
+            g_corrupt_ok = 0;
+            chain_a(3, leaf_corrupt, ps);
+            if (!g_corrupt_ok) g_fiber_corrupt_bad++;
+        }
+}
+
+static void run_fiber(char *stack, size_t size) {
+    g_fiber_corrupt_bad = 0;
+    g_stack_top = (uintptr_t)stack + size;
+    getcontext(&g_fiber_ctx);
+    g_fiber_ctx.uc_stack.ss_sp = stack;
+    g_fiber_ctx.uc_stack.ss_size = size;
+    g_fiber_ctx.uc_link = &g_main_ctx;
+    makecontext(&g_fiber_ctx, fiber_body, 0);
+    swapcontext(&g_main_ctx, &g_fiber_ctx);
+}
+
+TEST(fiber_on_a_mapping_between_unmapped_pages) {
+    /* 256 KiB with an unmapped page on each side */
+    size_t size = 256 * 1024;
+    char *m = mmap(NULL, size + 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (!CHECK(m != MAP_FAILED)) return;
+    munmap(m, 4096);
+    munmap(m + 4096 + size, 4096);
+    run_fiber(m + 4096, size);
+    CHECK_AGREE(&g_fiber_r);
+    CHECK_GE(g_fiber_r.n_mk, 8);
+    CHECK_EQ(g_fiber_corrupt_bad, 0);
+    munmap(m + 4096, size);
+}
+
+static void *thread_fiber(void *arg) {
+    static char stack[128 * 1024] __attribute__((aligned(16))); /* in .bss, far from the thread's */
+    (void)arg;
+    run_fiber(stack, sizeof stack);
+    return NULL;
+}
+
+TEST(fiber_in_a_thread) {
+    pthread_t t;
+    memset(&g_fiber_r, 0, sizeof g_fiber_r);
+    CHECK_EQ(pthread_create(&t, NULL, thread_fiber, NULL), 0);
+    pthread_join(t, NULL);
+    CHECK_AGREE(&g_fiber_r);
+    CHECK_GE(g_fiber_r.n_mk, 8);
+    CHECK_EQ(g_fiber_corrupt_bad, 0);
 }
 
 /* Last (tests run in file order): every capture above ran with the interposed allocator. */
