@@ -15,6 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "memkit/count.h"
 
 typedef void (*mk_t_fn)(void);
@@ -123,6 +127,31 @@ static inline int mk_t_check_mem(const char *file, int line, const char *ea, con
         if (mk_count_expect_failures() != mk_t_f0) mk_t_fail(__FILE__, __LINE__, "at most " #max " allocations"); \
     } while (0)
 #define CHECK_NO_ALLOCS(...) CHECK_ALLOCS(0, __VA_ARGS__)
+
+/* Runs fn(arg) in a forked child whose stderr goes into out[0..cap) (NUL-terminated), for tests of
+ * code that must die or report on stderr. The child exits with fn's return value unless it dies
+ * first. Returns the child's wait status, or -1 when fork or pipe failed. */
+static inline int mk_t_run_child(int (*fn)(void *), void *arg, char *out, size_t cap) {
+    int fds[2];
+    if (cap == 0 || pipe(fds) != 0) return -1;
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        close(fds[0]);
+        dup2(fds[1], 2);
+        _exit(fn(arg));
+    }
+    close(fds[1]);
+    size_t n = 0;
+    ssize_t r;
+    char rest[256];
+    while (n < cap - 1 && (r = read(fds[0], out + n, cap - 1 - n)) > 0) n += (size_t)r;
+    while (read(fds[0], rest, sizeof rest) > 0) {} /* drain, so the child never dies of SIGPIPE */
+    out[n] = '\0';
+    close(fds[0]);
+    int status;
+    return waitpid(pid, &status, 0) == pid ? status : -1;
+}
 
 static inline int mk_t_selected(int argc, char **argv, const char *name) {
     if (argc < 2) return 1;

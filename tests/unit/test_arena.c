@@ -228,32 +228,26 @@ TEST(refill_after_reset_allocates_nothing) {
     mk_arena_destroy(&a);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+static int touch_after_reset(void *arg) {
+    (void)arg;
+    mk_arena a;
+    mk_arena_init(&a, NULL);
+    volatile char *p = mk_arena_alloc(&a, 64, 8);
+    p[0] = 1;
+    mk_arena_reset(&a);
+    p[0] = 2; /* must die here */
+    return 0;
+}
+#endif
+
 /* Under AddressSanitizer, memory taken back by reset is poisoned: touching it kills the process
  * with a use-after-poison report. The child does it; the parent reads the report. */
 TEST(use_after_reset_is_caught_by_asan) {
 #if defined(__SANITIZE_ADDRESS__)
-    int fds[2];
-    CHECK_EQ(pipe(fds), 0);
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fds[1], 2);
-        mk_arena a;
-        mk_arena_init(&a, NULL);
-        volatile char *p = mk_arena_alloc(&a, 64, 8);
-        p[0] = 1;
-        mk_arena_reset(&a);
-        p[0] = 2; /* must die here */
-        _exit(0);
-    }
-    close(fds[1]);
     char buf[8192];
-    size_t n = 0;
-    ssize_t r;
-    while (n < sizeof buf - 1 && (r = read(fds[0], buf + n, sizeof buf - 1 - n)) > 0) n += (size_t)r;
-    buf[n] = '\0';
-    close(fds[0]);
-    int status;
-    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    int status = mk_t_run_child(touch_after_reset, NULL, buf, sizeof buf);
+    CHECK(status != -1);
     CHECK(!(WIFEXITED(status) && WEXITSTATUS(status) == 0));
     CHECK(strstr(buf, "use-after-poison") != NULL);
 #else

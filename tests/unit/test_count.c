@@ -137,31 +137,22 @@ TEST(expectations_pass_and_fail) {
     CHECK_NO_ALLOCS({ sink = &before; });
 }
 
+static int exceed_expectation(void *arg) {
+    (void)arg;
+    uint64_t before = mk_count_expect_failures();
+    MK_EXPECT_ALLOCS(1, {
+        void *a = keep(malloc(10)), *b = keep(malloc(20)), *c = keep(malloc(30));
+        free(a), free(b), free(c);
+    });
+    return mk_count_expect_failures() == before + 1 ? 0 : 1;
+}
+
 /* A failing expectation names the count and shows the stack of each allocation past the limit:
  * run it in a child and read what it printed. */
 TEST(failed_expectation_reports_the_offenders) {
     REQUIRE_COUNTING();
-    int fds[2];
-    CHECK_EQ(pipe(fds), 0);
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fds[1], 2);
-        uint64_t before = mk_count_expect_failures();
-        MK_EXPECT_ALLOCS(1, {
-            void *a = keep(malloc(10)), *b = keep(malloc(20)), *c = keep(malloc(30));
-            free(a), free(b), free(c);
-        });
-        _exit(mk_count_expect_failures() == before + 1 ? 0 : 1);
-    }
-    close(fds[1]);
     char buf[8192];
-    size_t n = 0;
-    ssize_t r;
-    while (n < sizeof buf - 1 && (r = read(fds[0], buf + n, sizeof buf - 1 - n)) > 0) n += (size_t)r;
-    buf[n] = '\0';
-    close(fds[0]);
-    int status;
-    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    int status = mk_t_run_child(exceed_expectation, NULL, buf, sizeof buf);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     CHECK(strstr(buf, "expected at most 1 allocation, got 3") != NULL);
     CHECK(strstr(buf, "allocation 2 of the block") != NULL);
