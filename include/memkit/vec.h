@@ -65,6 +65,29 @@ MK_INLINE void mk__vec_release(const mk_allocator *a, void *p, size_t bytes, siz
 /* Internal. Checks len + n without wrapping; false when it overflows. */
 MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_size(len, n, need); }
 
+/* remove, swap_remove and pop, shared by every family whose elements are v->data[0..v->len). */
+#define MK__SEQ_OPS(name, T)                                                                         \
+    MK_GENERATED bool name##_remove(name *v, size_t i, T *out) {                                     \
+        if (i >= v->len) return false;                                                               \
+        if (out) *out = v->data[i];                                                                  \
+        memmove(v->data + i, v->data + i + 1, (v->len - i - 1) * sizeof(T));                         \
+        v->len--;                                                                                    \
+        return true;                                                                                 \
+    }                                                                                                \
+    MK_GENERATED bool name##_swap_remove(name *v, size_t i, T *out) {                                \
+        if (i >= v->len) return false;                                                               \
+        if (out) *out = v->data[i];                                                                  \
+        v->data[i] = v->data[v->len - 1];                                                            \
+        v->len--;                                                                                    \
+        return true;                                                                                 \
+    }                                                                                                \
+    MK_GENERATED bool name##_pop(name *v, T *out) {                                                  \
+        if (v->len == 0) return false;                                                               \
+        v->len--;                                                                                    \
+        if (out) *out = v->data[v->len];                                                             \
+        return true;                                                                                 \
+    }
+
 /* MK_VEC_DEFINE(name, T): a growable vector `name` of T over an allocator.
  *   struct: { T *data; size_t len, cap; const mk_allocator *alloc; } (fields readable, not writable)
  *   void name_init(v, a)                 empty, allocates nothing; a NULL = the heap
@@ -133,26 +156,7 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
         v->len++;                                                                                    \
         return true;                                                                                 \
     }                                                                                                \
-    MK_GENERATED bool name##_remove(name *v, size_t i, T *out) {                                     \
-        if (i >= v->len) return false;                                                               \
-        if (out) *out = v->data[i];                                                                  \
-        memmove(v->data + i, v->data + i + 1, (v->len - i - 1) * sizeof(T));                         \
-        v->len--;                                                                                    \
-        return true;                                                                                 \
-    }                                                                                                \
-    MK_GENERATED bool name##_swap_remove(name *v, size_t i, T *out) {                                \
-        if (i >= v->len) return false;                                                               \
-        if (out) *out = v->data[i];                                                                  \
-        v->data[i] = v->data[v->len - 1];                                                            \
-        v->len--;                                                                                    \
-        return true;                                                                                 \
-    }                                                                                                \
-    MK_GENERATED bool name##_pop(name *v, T *out) {                                                  \
-        if (v->len == 0) return false;                                                               \
-        v->len--;                                                                                    \
-        if (out) *out = v->data[v->len];                                                             \
-        return true;                                                                                 \
-    }                                                                                                \
+    MK__SEQ_OPS(name, T)                                                                             \
     MK_GENERATED void name##_truncate(name *v, size_t n) {                                           \
         if (n < v->len) v->len = n;                                                                  \
     }                                                                                                \
@@ -383,26 +387,7 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
         v->len++;                                                                                    \
         return true;                                                                                 \
     }                                                                                                \
-    MK_GENERATED bool name##_remove(name *v, size_t i, T *out) {                                     \
-        if (i >= v->len) return false;                                                               \
-        if (out) *out = v->data[i];                                                                  \
-        memmove(v->data + i, v->data + i + 1, (v->len - i - 1) * sizeof(T));                         \
-        v->len--;                                                                                    \
-        return true;                                                                                 \
-    }                                                                                                \
-    MK_GENERATED bool name##_swap_remove(name *v, size_t i, T *out) {                                \
-        if (i >= v->len) return false;                                                               \
-        if (out) *out = v->data[i];                                                                  \
-        v->data[i] = v->data[v->len - 1];                                                            \
-        v->len--;                                                                                    \
-        return true;                                                                                 \
-    }                                                                                                \
-    MK_GENERATED bool name##_pop(name *v, T *out) {                                                  \
-        if (v->len == 0) return false;                                                               \
-        v->len--;                                                                                    \
-        if (out) *out = v->data[v->len];                                                             \
-        return true;                                                                                 \
-    }                                                                                                \
+    MK__SEQ_OPS(name, T)                                                                             \
     MK_GENERATED void name##_truncate(name *v, size_t n) {                                           \
         if (n < v->len) v->len = (uint32_t)n;                                                        \
     }                                                                                                \
