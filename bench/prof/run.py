@@ -33,7 +33,7 @@ workloads = [
 ]
 if a.only:
     keep = set(a.only.upper().split(","))
-    workloads = [w for w in workloads if w[0] in keep]
+    workloads = [w for w in workloads if w[0].upper() in keep]
 
 notes = []
 def have_memkit_run():

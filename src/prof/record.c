@@ -185,6 +185,10 @@ void mk__backend_init(void) {
     ao.max_chunk = 4 << 20;
     ao.backing = mk__sys_allocator();
     if (!g.slots || !g.sites || mk_arena_init(&g.site_arena, &ao) != MK_OK) return;
+    /* Sampled: the shadow for unsampled blocks (see "unsampled blocks"). 8 TiB of address space,
+     * reserved without commitment; a system that refuses (overcommit disabled, an address-space
+     * limit) gets the live table for every block instead, which is slower but as exact. */
+    if (g.sample && !getenv("MEMKIT_NO_SHADOW")) g.shadow = mk__sys_map(MK_SHADOW_TOP >> 4, 1);
     g.sites[0] = mk_arena_zalloc(&g.site_arena, sizeof(struct mk_site), 16); /* the sentinel */
     if (!g.sites[0]) return;
     g.nsites = 1;
@@ -253,10 +257,13 @@ done:
 /* The site of the current call stack. Always inlined into the backend entry, so the recorder's own
  * frames above the program are the backend entry and the hook; they are dropped by address. */
 static inline __attribute__((always_inline)) uint32_t current_site(void) {
-    uintptr_t pcs[MK_MAX_DEPTH + 8];
+    uintptr_t pcs[MK_MAX_DEPTH];
+    uint32_t s;
     /* The recorder's frames (built with frame pointers) are skipped by their rbp links, not walked;
-     * any left (a link that looked unsound) are dropped by address below. */
-    int n = mk__backtrace_skip_own(pcs, g.depth + 6, g.self_lo, g.self_hi);
+     * any left (a link that looked unsound) are dropped by address below. A walk this thread made
+     * before from the same place, over the same stack words, has its site remembered. */
+    int n = mk__backtrace_memo(pcs, g.depth, g.self_lo, g.self_hi, &s);
+    if (n < 0) return s;
     int i = 0;
     while (i < n && pcs[i] >= g.self_lo && pcs[i] < g.self_hi) i++;
     const uintptr_t *f = pcs + i;
@@ -265,11 +272,16 @@ static inline __attribute__((always_inline)) uint32_t current_site(void) {
     uint64_t h = hash_stack(f, n);
     uint32_t slot = (uint32_t)(h >> 40) & (MK_SITE_SLOTS - 1);
     for (;; slot = (slot + 1) & (MK_SITE_SLOTS - 1)) {
-        uint32_t s = __atomic_load_n(&g.slots[slot], __ATOMIC_ACQUIRE);
-        if (!s) return site_insert(h, f, n, slot);
+        s = __atomic_load_n(&g.slots[slot], __ATOMIC_ACQUIRE);
+        if (!s) {
+            s = site_insert(h, f, n, slot);
+            break;
+        }
         const struct mk_site *st = g.sites[s];
-        if (st->hash == h && st->nframes == (uint32_t)n && same_frames(st->frames, f, n)) return s;
+        if (st->hash == h && st->nframes == (uint32_t)n && same_frames(st->frames, f, n)) break;
     }
+    mk__backtrace_memo_set(s);
+    return s;
 }
 
 /* ---- the live-block table ---- */
@@ -407,7 +419,8 @@ static inline int64_t draw_interval(void) {
 /* ---- global figures ---- */
 
 /* Adds delta bytes and dblocks to the live totals; returns nonzero when that reached a global peak,
- * with *seq_before the peak sequence number before it (see the top of the file). */
+ * with *seq_before the peak sequence number before it (see the top of the file). tsc 0: the caller
+ * has not read the clock; it is read only if the peak needs its time. */
 static inline int global_add(int64_t delta, int64_t dblocks, uint64_t tsc, uint64_t *seq_before) {
     uint64_t nb, nk;
     if (!mt()) {
@@ -417,7 +430,7 @@ static inline int global_add(int64_t delta, int64_t dblocks, uint64_t tsc, uint6
         if (nb < g.max_bytes) return 0;
         g.max_bytes = nb;
         g.max_blocks = nk;
-        g.tgmax_tsc = tsc;
+        g.tgmax_tsc = tsc ? tsc : clock_tsc();
         g.peak_seq++;
         return 1;
     }
@@ -431,7 +444,7 @@ static inline int global_add(int64_t delta, int64_t dblocks, uint64_t tsc, uint6
         *seq_before = g.peak_seq;
         __atomic_store_n(&g.max_bytes, nb, __ATOMIC_RELAXED);
         g.max_blocks = nk;
-        g.tgmax_tsc = tsc;
+        g.tgmax_tsc = tsc ? tsc : clock_tsc();
         __atomic_store_n(&g.peak_seq, g.peak_seq + 1, __ATOMIC_RELAXED);
         r = 1;
     }
@@ -460,6 +473,63 @@ static inline void note_size(struct mk_site *st, uint64_t size, uint64_t wk) {
     if (size < st->min_size) st->min_size = size;
     if (size > st->max_size) st->max_size = size;
     if (size <= 24) st->small += wk;
+}
+
+/* ---- unsampled blocks ----
+ * With sampling, most blocks have no site, and all the recorder needs at their free is their
+ * requested size, for the exact live totals and peak. glibc's chunk header already holds the
+ * usable size, which exceeds the request by less than 255 bytes except for mmap'ed chunks; so one
+ * byte per 16-byte granule of address space (glibc's chunks are 16-byte aligned) keeps
+ * usable - size + 1, and 0 means "not here: look in the live table". That is a store at malloc and
+ * a load and a store at free, where the table costs a hashed insert and a delete; the shadow's
+ * pages cost 1/16 of the heap's extent at most (the profile reports what is resident). A block
+ * freed where the recorder could not see it (a signal handler that interrupted the recorder)
+ * leaves its byte set; the next block at that address finds it and counts the lost one in
+ * MK_RAW_TRUNCATED's sense: its bytes stay in the live figures. */
+static inline uint64_t chunk_usable(uintptr_t p) {
+    uint64_t head = ((const uint64_t *)p)[-1]; /* chunk size | flags; bit 1: mmap'ed (16-byte header) */
+    return (head & ~(uint64_t)7) - 8 - ((head & 2) << 2);
+}
+
+/* Marks p (a block of sz bytes without a site) in the shadow; 0 when it cannot (no shadow, an
+ * odd address or a large slack), and then it goes to the live table. */
+static inline int shadow_put(uintptr_t p, uint64_t sz) {
+    if (!g.shadow || p >= MK_SHADOW_TOP || (p & 15)) return 0;
+    uint64_t slack = chunk_usable(p) - sz;
+    if (slack >= 255) return 0;
+    uint8_t *b = &g.shadow[p >> 4];
+    if (__builtin_expect(*b != 0, 0)) g.flags |= MK_RAW_TRUNCATED; /* see above */
+    *b = (uint8_t)(slack + 1);
+    return 1;
+}
+
+/* The size of p if the shadow has it (and forgets it), else 0. */
+static inline uint64_t shadow_take(uintptr_t p) {
+    if (!g.shadow || p >= MK_SHADOW_TOP || (p & 15)) return 0;
+    uint8_t *b = &g.shadow[p >> 4];
+    unsigned v = *b;
+    if (!v) return 0;
+    *b = 0;
+    return chunk_usable(p) - (v - 1);
+}
+
+/* The live totals and site 0's raw figures, for an unsampled block that came or went. */
+static inline void unsampled_alloc(uint64_t sz) {
+    uint64_t seq;
+    global_add((int64_t)sz, 1, 0, &seq);
+    struct mk_site *st = g.sites[0];
+    int locked = lock_if(stripe(0));
+    st->raw_tb += sz;
+    st->raw_tbk++;
+    unlock_if(stripe(0), locked);
+}
+
+static inline void unsampled_free(uint64_t sz) {
+    global_sub(sz);
+    struct mk_site *st = g.sites[0];
+    int locked = lock_if(stripe(0));
+    st->raw_frees++;
+    unlock_if(stripe(0), locked);
 }
 
 /* ---- events ---- */
@@ -539,6 +609,10 @@ void mk__on_alloc(void *p, size_t size, unsigned fn) {
     uint64_t tsc;
     if (g.sample) {
         if ((rt.countdown -= (int64_t)sz) > 0) {
+            if (shadow_put((uintptr_t)p, sz)) {
+                unsampled_alloc(sz);
+                return;
+            }
             s = 0;
             tsc = clock_tsc(); /* only for t-gmax: unsampled blocks have no site */
         } else {
@@ -555,6 +629,12 @@ void mk__on_alloc(void *p, size_t size, unsigned fn) {
 
 size_t mk__on_free(void *p) {
     struct mk_live b;
+    uint64_t sz = shadow_take((uintptr_t)p);
+    if (sz) {
+        if (rt.last_alloc == (uintptr_t)p) rt.last_alloc = 0;
+        unsampled_free(sz);
+        return sz;
+    }
     uint64_t tsc = g.sample ? 0 : clock_tsc(); /* early, as in record_block */
     if (!live_remove((uintptr_t)p, &b)) {
         __atomic_add_fetch(&g.unknown_frees, 1, __ATOMIC_RELAXED);
@@ -569,7 +649,13 @@ size_t mk__on_free(void *p) {
 
 void mk__realloc_take(void *old, struct mk_realloc_tok *t) {
     struct mk_live b;
-    t->found = live_remove((uintptr_t)old, &b);
+    uint64_t sz = shadow_take((uintptr_t)old);
+    if (sz) {
+        b = (struct mk_live){(uintptr_t)old, MK_LIVE_SR(sz, 0), MK_LIVE_SB(0, 0)};
+        t->found = 1;
+    } else {
+        t->found = live_remove((uintptr_t)old, &b);
+    }
     if (t->found) memcpy(t->w, &b, sizeof b);
 }
 
@@ -587,7 +673,8 @@ size_t mk__realloc_done(struct mk_realloc_tok *t, void *newp, size_t size) {
     memcpy(&b, t->w, sizeof b);
     uint64_t old_size = MK_LIVE_SIZE(&b), birth = MK_LIVE_BIRTH(&b), nre = MK_LIVE_REALLOCS(&b);
     if (!newp) {
-        if (size) {
+        if (size) { /* a failed realloc: the block stays as it was */
+            if (MK_LIVE_SITE(&b) == 0 && shadow_put(b.addr, old_size)) return old_size;
             if (live_insert(&b, &stale) == 1) retire(&stale, bt_now(), 0);
         } else {
             int temporary = rt.last_alloc == b.addr;
@@ -631,6 +718,7 @@ size_t mk__realloc_done(struct mk_realloc_tok *t, void *newp, size_t size) {
     b.addr = (uintptr_t)newp;
     b.sr = MK_LIVE_SR(sz, nre);
     rt.last_alloc = (uintptr_t)newp;
+    if (s == 0 && shadow_put(b.addr, sz)) return old_size;
     if (live_insert(&b, &stale) == 1) retire(&stale, (tsc - g.tsc0) >> MK_BT_SHIFT, 0);
     return old_size;
 }

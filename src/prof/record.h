@@ -14,6 +14,7 @@
 #define MK_MAX_SITES (MK_SITE_SLOTS / 2)
 #define MK_NSTRIPES 256          /* site statistics locks, by site index */
 #define MK_NSHARDS 16            /* live-block table shards, by address hash */
+#define MK_SHADOW_TOP (1ull << 47) /* user space on x86-64 (4-level paging): the shadow covers it */
 #define MK_BT_SHIFT 10           /* block times are stored as (tsc - tsc0) >> MK_BT_SHIFT */
 
 /* One allocation site. Figures are in bytes/blocks (scaled by the sampling weights when sampling),
@@ -77,6 +78,9 @@ struct mk_rec {
     mk_arena site_arena;
     int stripes[MK_NSTRIPES * 16]; /* one lock per 64-byte line */
     struct mk_shard shards[MK_NSHARDS];
+    /* Sampled mode: one byte per 16 bytes of address space (record.c, "unsampled blocks"), or
+     * NULL when the reservation failed (then every block goes to the live table). */
+    uint8_t *shadow;
 };
 
 extern struct mk_rec mk__rec __attribute__((visibility("hidden")));

@@ -8,6 +8,9 @@
 #include "sysmem.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <sys/mman.h>
 
@@ -50,6 +53,63 @@ size_t mk__sys_resident(void *p, size_t size) {
     }
     errno = saved;
     return n * 4096;
+}
+
+static uint64_t hexval(const char *s, const char **end) {
+    uint64_t v = 0;
+    for (;; s++) {
+        int d = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : -1;
+        if (d < 0) break;
+        v = v * 16 + (uint64_t)d;
+    }
+    *end = s;
+    return v;
+}
+
+size_t mk__sys_rss_of(const void *p) {
+    int saved = errno, fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
+    size_t rss = 0;
+    if (fd < 0) {
+        errno = saved;
+        return 0;
+    }
+    /* Lines are read whole into buf (a line longer than it is skipped); "in" is 1 between the
+     * header line of p's mapping and the next header. */
+    char buf[8192];
+    size_t have = 0;
+    int in = 0, done = 0;
+    while (!done) {
+        ssize_t r = read(fd, buf + have, sizeof buf - have);
+        if (r <= 0) break;
+        have += (size_t)r;
+        size_t start = 0;
+        for (size_t i = 0; i < have && !done; i++) {
+            if (buf[i] != '\n') continue;
+            buf[i] = 0;
+            const char *line = buf + start, *e;
+            uint64_t lo = hexval(line, &e);
+            if (e > line && *e == '-') { /* a mapping's header line */
+                if (in) done = 1;
+                in = lo == (uintptr_t)p;
+            } else if (in && !strncmp(line, "Rss:", 4)) {
+                const char *q = line + 4;
+                while (*q == ' ') q++;
+                uint64_t kb = 0;
+                while (*q >= '0' && *q <= '9') kb = kb * 10 + (uint64_t)(*q++ - '0');
+                rss = kb * 1024;
+                done = 1;
+            }
+            start = i + 1;
+        }
+        if (start == 0 && have == sizeof buf) have = 0; /* an overlong line: drop it */
+        else {
+            memmove(buf, buf + start, have - start);
+            have -= start;
+        }
+    }
+    close(fd);
+    errno = saved;
+    return rss;
 }
 
 static void *sys_alloc(void *ctx, size_t size, size_t align) {

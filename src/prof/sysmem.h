@@ -18,6 +18,9 @@ MK__HIDDEN void mk__sys_unmap(void *p, size_t size);
 MK__HIDDEN size_t mk__sys_mapped(void);
 /* Bytes of [p, p + size) resident in memory (for reserve_only mappings). */
 MK__HIDDEN size_t mk__sys_resident(void *p, size_t size);
+/* Resident bytes of the mapping that starts at p, from /proc/self/smaps (for a reservation too
+ * large to ask mincore about page by page); 0 if unknown. No malloc: raw reads into a stack buffer. */
+MK__HIDDEN size_t mk__sys_rss_of(const void *p);
 /* An mk_allocator over mk__sys_map (for mk_arena's backing). Thread-safe. */
 MK__HIDDEN const mk_allocator *mk__sys_allocator(void);
 

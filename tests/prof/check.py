@@ -105,6 +105,41 @@ if p:
     ok("realloc: realloc(p, 0) frees p", len(z) == 1 and (z[0]["tb"], z[0]["tbk"], z[0]["eb"]) == (60, 1, 0), str(z))
     consistent("realloc", p)
 
+# ---- the walk memo: one pc and sp, two call chains ----
+for prog in ("memo", "memo_nofp"):
+    rc, _, profs, _ = run(prog)
+    p = only(prog, profs)
+    if p:
+        s = sites(p, 24)
+        by = {}
+        for x in s:
+            names = [sym(f) for f in x["frames"]]
+            key = "f" if "via_f" in names else "g" if "via_g" in names else "?"
+            by[key] = by.get(key, 0) + x["tbk"]
+        ok(f"{prog}: same pc and sp from two callers, two sites with their own counts",
+           by == {"f": 300, "g": 600}, str(by))
+
+# ---- sampling keeps every total exact (the shadow path and the live-table path) ----
+# stress is not deterministic (its threads race), but it prints what it allocated: the totals less
+# that (the threads' own blocks from glibc) must be the same sampled as exact.
+def program_part(prog, out, t):
+    if prog != "stress":
+        return t
+    nb, nby = (int(x) for x in out.split())
+    return dict(t, tb=t["tb"] - nby, tbk=t["tbk"] - nb, frees=t["frees"] + t["reallocs"] - nb, reallocs=0)
+
+for prog in ("realloc", "allfuncs", "basic", "stress"):
+    rc, out, profs, _ = run(prog, tag=prog + "-exact", timeout=300)
+    base = program_part(prog, out, profs[0]["totals"]) if len(profs) == 1 and "error" not in profs[0] else None
+    for extra, label in (({}, "shadow"), ({"MEMKIT_NO_SHADOW": "1"}, "table")):
+        rc, out, profs, _ = run(prog, env={"MEMKIT_SAMPLE": "1024", **extra}, tag=f"{prog}-sampled-{label}", timeout=300)
+        p = only(f"{prog} sampled ({label})", profs)
+        if p and base:
+            keys = ("tb", "tbk", "eb", "ebk", "frees") + (() if prog == "stress" else ("gb", "gbk"))
+            t = program_part(prog, out, p["totals"])
+            ok(f"{prog} sampled ({label}): totals equal the exact run's",
+               all(t[k] == base[k] for k in keys), f"sampled {t} exact {base}")
+
 # ---- threads and cross-thread frees ----
 rc, _, profs, _ = run("threads")
 p = only("threads", profs)

@@ -23,6 +23,9 @@ $CC -O2 -g -I"$top/include" -I"$top/src/cli" -o "$out/rawcheck" "$top/tests/prof
 for c in "$top"/tests/prof/progs/*.c; do
     $CC $PFLAGS -rdynamic -o "$out/$(basename "$c" .c)" "$c" -ldl || fail_build=1
 done
+# The walk memo's test once more without frame pointers: its memo then keys on other stack words.
+$CC -O1 -g -no-pie -fomit-frame-pointer -rdynamic -o "$out/memo_nofp" \
+    "$top/tests/prof/progs/memo.c" || fail_build=1
 for c in "$top"/tests/prof/progs/*.cpp; do
     $CXX $PFLAGS -o "$out/$(basename "$c" .cpp)" "$c" || fail_build=1
 done
