@@ -421,7 +421,7 @@ static inline int64_t draw_interval(void) {
 /* Adds delta bytes and dblocks to the live totals; returns nonzero when that reached a global peak,
  * with *seq_before the peak sequence number before it (see the top of the file). tsc 0: the caller
  * has not read the clock; it is read only if the peak needs its time. */
-static inline int global_add(int64_t delta, int64_t dblocks, uint64_t tsc, uint64_t *seq_before) {
+static inline __attribute__((always_inline)) int global_add(int64_t delta, int64_t dblocks, uint64_t tsc, uint64_t *seq_before) {
     uint64_t nb, nk;
     if (!mt()) {
         nb = g.live_bytes += (uint64_t)delta;
