@@ -22,7 +22,9 @@
 #include "../count_iface.h"
 #include "raw.h"
 #include "unwind.h"
-#include "unwind.h"
+#ifndef MK_HOOKS_COUNT_ONLY
+#include "fast.h"
+#endif
 
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
@@ -113,11 +115,28 @@ static __attribute__((noinline)) void *after_alloc(void *p, size_t size, unsigne
     return p;
 }
 
+/* The sampled recorder's common case inline (fast.h), under the guard; else after_alloc. */
+#ifdef MK_HOOKS_COUNT_ONLY
+#define FAST_ALLOC(p, size) 0
+#define FAST_FREE(p) 0
+#else
+static inline int fast_alloc(void *p, size_t size) {
+    tls.guard = 1; /* it was 0: the caller checked */
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    int done = mk__fast_alloc(p, size);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    tls.guard = 0;
+    return done;
+}
+#define FAST_ALLOC(p, size) fast_alloc(p, size)
+#define FAST_FREE(p) mk__fast_free(p)
+#endif
+
 EXPORT void *malloc(size_t size) {
     void *p = __libc_malloc(size);
     if (!p || tls.guard) return p;
     count_alloc(p, size);
-    if (!want()) return p;
+    if (!want() || FAST_ALLOC(p, size)) return p;
     return after_alloc(p, size, MK_FN_MALLOC);
 }
 
@@ -142,7 +161,8 @@ EXPORT void free(void *p) {
     size_t bytes = 0;
     if (want()) {
         tls.guard++;
-        bytes = mk__on_free(p);
+        bytes = FAST_FREE(p);
+        if (!bytes) bytes = mk__on_free(p);
         tls.guard--;
     }
     mk__count_free(&tls.c, bytes);

@@ -255,6 +255,9 @@ int mk__output_write(uint64_t tsc_end) {
         s.kind = st->kind > MK_FN_OTHER ? MK_FN_OTHER : st->kind;
         put_record(&b, MK_RAW_SITE, &s, sizeof s, st->frames, sizeof(uint64_t) * st->nframes);
     }
+    t.tb += g.uns_tb;
+    t.tbk += g.uns_tbk;
+    t.frees += g.uns_frees;
     t.gb = g.max_bytes;
     t.gbk = g.max_blocks;
     t.eb = g.live_bytes;

@@ -31,6 +31,7 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
+#include "fast.h"
 #include "hooks.h"
 #include "raw.h"
 #include "unwind.h"
@@ -42,16 +43,8 @@ extern char __libc_single_threaded;
 extern char __ehdr_start[] __attribute__((visibility("hidden")));
 extern char __etext[] __attribute__((visibility("hidden")));
 
-struct rec_tls {
-    int seen;            /* this thread allocated: counted in g.threads */
-    uintptr_t last_alloc; /* for "temporary": the last block this thread allocated */
-    int64_t countdown;   /* sampling: bytes until the next sampled allocation */
-    uint64_t rng;
-    uint64_t tsc;        /* the clock as last read by this thread (see clock_tsc) */
-    int clock_left;      /* events that may still use tsc before the next read */
-    int clock_window;    /* events the last reading covered */
-};
-static __thread struct rec_tls rt;
+__thread struct mk_rec_tls mk__rt;
+#define rt mk__rt
 
 /* ---- locks: real only once the process has threads ---- */
 
@@ -486,16 +479,12 @@ static inline void note_size(struct mk_site *st, uint64_t size, uint64_t wk) {
  * freed where the recorder could not see it (a signal handler that interrupted the recorder)
  * leaves its byte set; the next block at that address finds it and counts the lost one in
  * MK_RAW_TRUNCATED's sense: its bytes stay in the live figures. */
-static inline uint64_t chunk_usable(uintptr_t p) {
-    uint64_t head = ((const uint64_t *)p)[-1]; /* chunk size | flags; bit 1: mmap'ed (16-byte header) */
-    return (head & ~(uint64_t)7) - 8 - ((head & 2) << 2);
-}
 
 /* Marks p (a block of sz bytes without a site) in the shadow; 0 when it cannot (no shadow, an
  * odd address or a large slack), and then it goes to the live table. */
 static inline int shadow_put(uintptr_t p, uint64_t sz) {
     if (!g.shadow || p >= MK_SHADOW_TOP || (p & 15)) return 0;
-    uint64_t slack = chunk_usable(p) - sz;
+    uint64_t slack = mk__chunk_usable(p) - sz;
     if (slack >= 255) return 0;
     uint8_t *b = &g.shadow[p >> 4];
     if (__builtin_expect(*b != 0, 0)) g.flags |= MK_RAW_TRUNCATED; /* see above */
@@ -510,7 +499,7 @@ static inline uint64_t shadow_take(uintptr_t p) {
     unsigned v = *b;
     if (!v) return 0;
     *b = 0;
-    return chunk_usable(p) - (v - 1);
+    return mk__chunk_usable(p) - (v - 1);
 }
 
 /* The live totals and site 0's raw figures, for an unsampled block that came or went. */
@@ -538,7 +527,16 @@ static inline void first_in_thread(void) {
     if (!rt.seen) {
         rt.seen = 1;
         __atomic_add_fetch(&g.threads, 1, __ATOMIC_RELAXED);
+        if (g.sample) rt.countdown = draw_interval(); /* not "sample the first block" */
     }
+}
+
+/* The unsampled fast path (fast.h) reached a new global peak. */
+void mk__fast_peak(void) {
+    g.max_bytes = g.live_bytes;
+    g.max_blocks = g.live_blocks;
+    g.tgmax_tsc = clock_tsc();
+    g.peak_seq++;
 }
 
 /* Folds a block that ended (freed, or found stale) into its site. now is in bt units. */

@@ -81,9 +81,23 @@ struct mk_rec {
     /* Sampled mode: one byte per 16 bytes of address space (record.c, "unsampled blocks"), or
      * NULL when the reservation failed (then every block goes to the live table). */
     uint8_t *shadow;
+    /* The unsampled blocks fast.h counted while the process had one thread (site 0 has the rest). */
+    uint64_t uns_tb, uns_tbk, uns_frees;
 };
 
 extern struct mk_rec mk__rec __attribute__((visibility("hidden")));
+
+/* Each thread's recorder state (initial-exec TLS: never a call into the dynamic linker). */
+struct mk_rec_tls {
+    int seen;             /* this thread allocated: counted in threads */
+    uintptr_t last_alloc; /* for "temporary": the last block this thread allocated */
+    int64_t countdown;    /* sampling: bytes until the next sampled allocation */
+    uint64_t rng;
+    uint64_t tsc;         /* the clock as last read by this thread (record.c, clock_tsc) */
+    int clock_left;       /* events that may still use tsc before the next read */
+    int clock_window;     /* events the last reading covered */
+};
+extern __thread struct mk_rec_tls mk__rt __attribute__((visibility("hidden"), tls_model("initial-exec")));
 
 /* Writes the profile (output.c): modules collected earlier by mk__output_modules. 0 on success. */
 MK__HIDDEN int mk__output_write(uint64_t tsc_end);

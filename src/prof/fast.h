@@ -1,0 +1,68 @@
+/* fast.h - the sampled recorder's common case, inlined into the malloc and free hooks.
+ *
+ * With sampling, most blocks get no stack: the recorder only keeps the exact totals and live
+ * figures, and the block's size in the shadow (record.c, "unsampled blocks"). While the process has
+ * one thread that is a dozen plain loads and stores, so the hooks do it themselves instead of
+ * calling into the backend; anything else (the sampled block, a thread's first block, a slack the
+ * shadow cannot hold, several threads) returns 0 and takes the full path, which then does the whole
+ * event. The hooks hold the guard around these calls, so a signal handler's malloc cannot
+ * interleave with them. Internal to libmemkit-prof.so.
+ */
+#ifndef MEMKIT_PROF_FAST_H
+#define MEMKIT_PROF_FAST_H
+
+#include "record.h"
+
+extern char __libc_single_threaded;
+
+/* The unsampled path reached a new global peak (record.c). */
+MK__HIDDEN void mk__fast_peak(void);
+
+/* glibc's usable size of the chunk at p: its header's size less the header (two words if mmap'ed). */
+static inline uint64_t mk__chunk_usable(uintptr_t p) {
+    uint64_t head = ((const uint64_t *)p)[-1];
+    return (head & ~(uint64_t)7) - 8 - ((head & 2) << 2);
+}
+
+/* After malloc returned p for size bytes: 1 if the event was recorded here, 0 if nothing changed
+ * and mk__on_alloc must record it. */
+static inline int mk__fast_alloc(void *p, size_t size) {
+    uint8_t *shadow = mk__rec.shadow;
+    uintptr_t a = (uintptr_t)p;
+    if (!shadow || !mk__rt.seen || !__atomic_load_n(&__libc_single_threaded, __ATOMIC_RELAXED) ||
+        a >= MK_SHADOW_TOP || (a & 15))
+        return 0;
+    uint64_t sz = size ? size : 1; /* DHAT counts a zero-byte request as one byte */
+    int64_t left = mk__rt.countdown - (int64_t)sz;
+    uint64_t slack = mk__chunk_usable(a) - sz;
+    uint8_t *b = &shadow[a >> 4];
+    if (left <= 0 || slack >= 255 || *b) return 0; /* sampled, large slack, or a stale byte */
+    mk__rt.countdown = left;
+    mk__rt.last_alloc = a;
+    *b = (uint8_t)(slack + 1);
+    mk__rec.uns_tb += sz;
+    mk__rec.uns_tbk++;
+    mk__rec.live_blocks++;
+    if ((mk__rec.live_bytes += sz) >= mk__rec.max_bytes) mk__fast_peak();
+    return 1;
+}
+
+/* Before p is freed: its size if the event was recorded here, 0 if mk__on_free must do it. */
+static inline uint64_t mk__fast_free(void *p) {
+    uint8_t *shadow = mk__rec.shadow;
+    uintptr_t a = (uintptr_t)p;
+    if (!shadow || a >= MK_SHADOW_TOP || (a & 15) || !__atomic_load_n(&__libc_single_threaded, __ATOMIC_RELAXED))
+        return 0;
+    uint8_t *b = &shadow[a >> 4];
+    unsigned v = *b;
+    if (!v) return 0;
+    *b = 0;
+    uint64_t sz = mk__chunk_usable(a) - (v - 1);
+    mk__rec.live_bytes -= sz;
+    mk__rec.live_blocks--;
+    mk__rec.uns_frees++;
+    if (mk__rt.last_alloc == a) mk__rt.last_alloc = 0;
+    return sz;
+}
+
+#endif
