@@ -108,9 +108,12 @@ static inline void count_alloc(void *p, size_t size) { mk__count_alloc(&tls.c, B
 
 /* The backend keeps errno itself (its only calls that can set it, mmap and the like, save and
  * restore it), so the hot path does not pay for __errno_location twice per call. */
-static __attribute__((noinline)) void *after_alloc(void *p, size_t size, unsigned fn) {
+/* frame: the exported function's frame (__builtin_frame_address(0) there, FRAME below), whose
+ * return address is the caller's: the stack capture starts from it instead of walking over the
+ * recorder's own frames. */
+static __attribute__((noinline)) void *after_alloc(void *p, size_t size, unsigned fn, const void *frame) {
     tls.guard++;
-    mk__on_alloc(p, size, fn);
+    mk__on_alloc(p, size, fn, frame);
     tls.guard--;
     return p;
 }
@@ -131,13 +134,14 @@ static inline int fast_alloc(void *p, size_t size) {
 #define FAST_ALLOC(p, size) fast_alloc(p, size)
 #define FAST_FREE(p) mk__fast_free(p)
 #endif
+#define FRAME __builtin_frame_address(0)
 
 EXPORT void *malloc(size_t size) {
     void *p = __libc_malloc(size);
     if (!p || tls.guard) return p;
     count_alloc(p, size);
     if (!want() || FAST_ALLOC(p, size)) return p;
-    return after_alloc(p, size, MK_FN_MALLOC);
+    return after_alloc(p, size, MK_FN_MALLOC, FRAME);
 }
 
 EXPORT void *calloc(size_t n, size_t size) {
@@ -146,7 +150,7 @@ EXPORT void *calloc(size_t n, size_t size) {
     size_t bytes = n * size; /* glibc returned a block, so the product did not overflow */
     count_alloc(p, bytes);
     if (!want()) return p;
-    return after_alloc(p, bytes, MK_FN_CALLOC);
+    return after_alloc(p, bytes, MK_FN_CALLOC, FRAME);
 }
 
 EXPORT void free(void *p) {
@@ -173,13 +177,13 @@ EXPORT void free(void *p) {
 /* realloc(NULL, n) is an allocation; realloc(p, n) that returns a block replaces p (counted as an
  * allocation and a realloc, and p's bytes leave the balance); realloc(p, 0) that returns NULL freed
  * p (glibc); any other NULL is a failure that changed nothing. */
-static void *do_realloc(void *old, size_t size) {
+static inline void *do_realloc(void *old, size_t size, const void *frame) {
     if (!old) {
         void *p = __libc_malloc(size);
         if (!p || tls.guard) return p;
         count_alloc(p, size);
         if (!want()) return p;
-        return after_alloc(p, size, MK_FN_REALLOC);
+        return after_alloc(p, size, MK_FN_REALLOC, frame);
     }
     if (tls.guard || !want()) {
 #ifdef MK_HOOKS_COUNT_ONLY
@@ -205,7 +209,7 @@ static void *do_realloc(void *old, size_t size) {
     void *p = __libc_realloc(old, size);
     int saved = errno;
     tls.guard++;
-    size_t old_size = mk__realloc_done(&tok, p, size);
+    size_t old_size = mk__realloc_done(&tok, p, size, frame);
     tls.guard--;
     errno = saved;
     if (p) {
@@ -217,7 +221,7 @@ static void *do_realloc(void *old, size_t size) {
     return p;
 }
 
-EXPORT void *realloc(void *old, size_t size) { return do_realloc(old, size); }
+EXPORT void *realloc(void *old, size_t size) { return do_realloc(old, size, FRAME); }
 
 EXPORT void *reallocarray(void *old, size_t n, size_t size) {
     size_t bytes;
@@ -225,31 +229,31 @@ EXPORT void *reallocarray(void *old, size_t n, size_t size) {
         errno = ENOMEM;
         return NULL;
     }
-    return do_realloc(old, bytes);
+    return do_realloc(old, bytes, FRAME);
 }
 
-static void *aligned(size_t align, size_t size, unsigned fn) {
+static inline void *aligned(size_t align, size_t size, unsigned fn, const void *frame) {
     void *p = __libc_memalign(align, size);
     if (!p || tls.guard) return p;
     count_alloc(p, size);
     if (!want()) return p;
-    return after_alloc(p, size, fn);
+    return after_alloc(p, size, fn, frame);
 }
 
-EXPORT void *memalign(size_t align, size_t size) { return aligned(align, size, MK_FN_MEMALIGN); }
+EXPORT void *memalign(size_t align, size_t size) { return aligned(align, size, MK_FN_MEMALIGN, FRAME); }
 
 EXPORT void *aligned_alloc(size_t align, size_t size) {
     if (aligned_alloc_checks_pow2 && (align == 0 || (align & (align - 1)))) {
         errno = EINVAL;
         return NULL;
     }
-    return aligned(align, size, MK_FN_MEMALIGN);
+    return aligned(align, size, MK_FN_MEMALIGN, FRAME);
 }
 
 EXPORT int posix_memalign(void **out, size_t align, size_t size) {
     /* glibc's checks: a power of two that is a multiple of sizeof(void *); *out untouched on error. */
     if (align % sizeof(void *) != 0 || align == 0 || (align & (align - 1))) return EINVAL;
-    void *p = aligned(align, size, MK_FN_MEMALIGN);
+    void *p = aligned(align, size, MK_FN_MEMALIGN, FRAME);
     if (!p) return ENOMEM;
     *out = p;
     return 0;
@@ -260,7 +264,7 @@ EXPORT void *valloc(size_t size) {
     if (!p || tls.guard) return p;
     count_alloc(p, size);
     if (!want()) return p;
-    return after_alloc(p, size, MK_FN_OTHER);
+    return after_alloc(p, size, MK_FN_OTHER, FRAME);
 }
 
 EXPORT void *pvalloc(size_t size) {
@@ -268,7 +272,7 @@ EXPORT void *pvalloc(size_t size) {
     if (!p || tls.guard) return p;
     count_alloc(p, size);
     if (!want()) return p;
-    return after_alloc(p, size, MK_FN_OTHER);
+    return after_alloc(p, size, MK_FN_OTHER, FRAME);
 }
 
 /* glibc exports no __libc_ name for it: find the next definition once, under the guard (dlsym may

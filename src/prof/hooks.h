@@ -41,8 +41,10 @@ MK__HIDDEN void mk__guard_leave(void);
 /* Once, on the first hooked call or from the constructor, whichever comes first. */
 MK__HIDDEN void mk__backend_init(void);
 
-/* p (non-NULL) was just returned for a request of size bytes by function fn (enum mk_raw_fn). */
-MK__HIDDEN void mk__on_alloc(void *p, size_t size, unsigned fn);
+/* p (non-NULL) was just returned for a request of size bytes by function fn (enum mk_raw_fn), from
+ * the exported function whose frame (__builtin_frame_address(0)) is frame: its return address and
+ * saved rbp are where the stack capture starts. */
+MK__HIDDEN void mk__on_alloc(void *p, size_t size, unsigned fn, const void *frame);
 
 /* p (non-NULL) is about to be freed. Returns the size the backend knew for it, 0 if it never saw p. */
 MK__HIDDEN size_t mk__on_free(void *p);
@@ -56,6 +58,6 @@ struct mk_realloc_tok {
     int found;
 };
 MK__HIDDEN void mk__realloc_take(void *old, struct mk_realloc_tok *t);
-MK__HIDDEN size_t mk__realloc_done(struct mk_realloc_tok *t, void *newp, size_t size);
+MK__HIDDEN size_t mk__realloc_done(struct mk_realloc_tok *t, void *newp, size_t size, const void *frame);
 
 #endif

@@ -249,13 +249,13 @@ done:
 
 /* The site of the current call stack. Always inlined into the backend entry, so the recorder's own
  * frames above the program are the backend entry and the hook; they are dropped by address. */
-static inline __attribute__((always_inline)) uint32_t current_site(void) {
+static inline __attribute__((always_inline)) uint32_t current_site(const void *frame) {
     uintptr_t pcs[MK_MAX_DEPTH];
     uint32_t s;
     /* The recorder's frames (built with frame pointers) are skipped by their rbp links, not walked;
      * any left (a link that looked unsound) are dropped by address below. A walk this thread made
      * before from the same place, over the same stack words, has its site remembered. */
-    int n = mk__backtrace_memo(pcs, g.depth, g.self_lo, g.self_hi, &s);
+    int n = mk__backtrace_memo(frame, pcs, g.depth, g.self_lo, g.self_hi, &s);
     if (n < 0) return s;
     int i = 0;
     while (i < n && pcs[i] >= g.self_lo && pcs[i] < g.self_hi) i++;
@@ -599,7 +599,7 @@ static inline __attribute__((always_inline)) void record_block(uintptr_t p, uint
     }
 }
 
-void mk__on_alloc(void *p, size_t size, unsigned fn) {
+void mk__on_alloc(void *p, size_t size, unsigned fn, const void *frame) {
     first_in_thread();
     uint64_t sz = size ? size : 1; /* DHAT counts a zero-byte request as one byte */
     rt.last_alloc = (uintptr_t)p;
@@ -616,11 +616,11 @@ void mk__on_alloc(void *p, size_t size, unsigned fn) {
         } else {
             tsc = clock_tsc();
             rt.countdown = draw_interval();
-            s = current_site();
+            s = current_site(frame);
         }
     } else {
         tsc = clock_tsc();
-        s = current_site();
+        s = current_site(frame);
     }
     record_block((uintptr_t)p, sz, fn, s, tsc);
 }
@@ -657,11 +657,11 @@ void mk__realloc_take(void *old, struct mk_realloc_tok *t) {
     if (t->found) memcpy(t->w, &b, sizeof b);
 }
 
-size_t mk__realloc_done(struct mk_realloc_tok *t, void *newp, size_t size) {
+size_t mk__realloc_done(struct mk_realloc_tok *t, void *newp, size_t size, const void *frame) {
     struct mk_live b, stale;
     if (!t->found) {
         if (newp) {
-            mk__on_alloc(newp, size, MK_FN_REALLOC);
+            mk__on_alloc(newp, size, MK_FN_REALLOC, frame);
             g.sites[0]->raw_reallocs++; /* approximate under threads; only for the totals */
         } else if (size == 0) {
             __atomic_add_fetch(&g.unknown_frees, 1, __ATOMIC_RELAXED);

@@ -40,6 +40,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <emmintrin.h>
 
 #define UNW_MAX_SKIP 1024         /* a larger skip is a caller's bug: nothing is captured */
 #define USER_TOP (1ull << 47)     /* no user-space code above: a larger "return address" is garbage */
@@ -677,7 +678,8 @@ struct memo {
     uintptr_t pc0, sp0, bp0, hi;
     uint64_t genbits;
     uint32_t value;
-    uint16_t nreads;
+    uint16_t nreads;  /* while filling: all reads; once valid: the single ones, after the pairs */
+    uint16_t npairs;  /* once valid: reads of adjacent words, merged (see memo_pack) */
     uint8_t valid;    /* complete, with a value attached */
     uint8_t uses_bp0; /* a rule read rbp before the walk reloaded it: bp0 is part of the key */
     uint8_t bp_loaded, bad; /* while filling */
@@ -685,6 +687,37 @@ struct memo {
     uint32_t off[MEMO_READS]; /* address - sp0 */
     uint64_t val[MEMO_READS];
 };
+
+/* Once a walk is complete: reads of adjacent words (a frame-pointer frame's saved rbp and return
+ * address) become one 16-byte compare each, stored first: off[k] and val[2k], val[2k + 1] for the
+ * k < npairs pairs, then the single reads at off[npairs + i] and val[2 npairs + i]. */
+static void memo_pack(struct memo *e) {
+    uint32_t off[MEMO_READS];
+    uint64_t val[MEMO_READS];
+    unsigned n = e->nreads, np = 0, ns = 0;
+    uint8_t used[MEMO_READS] = {0};
+    memcpy(off, e->off, sizeof *off * n);
+    memcpy(val, e->val, sizeof *val * n);
+    for (unsigned j = 0; j + 1 < n; j++) {
+        unsigned lo = off[j + 1] + 8 == off[j] ? j + 1 : off[j] + 8 == off[j + 1] ? j : n;
+        if (lo == n) continue;
+        unsigned hi = lo == j ? j + 1 : j;
+        e->off[np] = off[lo];
+        e->val[2 * np] = val[lo];
+        e->val[2 * np + 1] = val[hi];
+        used[j] = used[j + 1] = 1;
+        np++;
+        j++;
+    }
+    for (unsigned j = 0; j < n; j++) {
+        if (used[j]) continue;
+        e->off[np + ns] = off[j];
+        e->val[2 * np + ns] = val[j];
+        ns++;
+    }
+    e->npairs = (uint16_t)np;
+    e->nreads = (uint16_t)ns;
+}
 static __thread struct memo t_memo[MEMO_SETS * MEMO_WAYS] __attribute__((tls_model("initial-exec")));
 /* Each set's keys side by side, so a probe reads one cache line; pc 0 marks a way without a memo. */
 static __thread struct { uintptr_t pc0[MEMO_WAYS], sp0[MEMO_WAYS]; } t_memo_tags[MEMO_SETS]
@@ -911,8 +944,9 @@ int mk__backtrace_skip_own(uintptr_t *pcs, int max, uintptr_t own_lo, uintptr_t 
     return walk_core(pcs, max, 0, pc, sp, bp, (uintptr_t)fp, hi, NULL);
 }
 
-int mk__backtrace_memo(uintptr_t *pcs, int max, uintptr_t own_lo, uintptr_t own_hi, uint32_t *value) {
-    const uintptr_t *fp = __builtin_frame_address(0);
+int mk__backtrace_memo(const void *frame, uintptr_t *pcs, int max, uintptr_t own_lo, uintptr_t own_hi,
+                       uint32_t *value) {
+    const uintptr_t *fp = frame ? frame : __builtin_frame_address(0);
     uintptr_t pc = fp[1], sp = (uintptr_t)(fp + 2), bp = fp[0], hi = capture_top((uintptr_t)fp);
     skip_own(&pc, &sp, &bp, hi, own_lo, own_hi);
     t_memo_pending = NULL;
@@ -927,8 +961,13 @@ int mk__backtrace_memo(uintptr_t *pcs, int max, uintptr_t own_lo, uintptr_t own_
             continue;
         /* Every word compared, no early exit: the loads are independent of each other. The
          * addresses were read by the walk within [sp, hi) of this same stack, so they are mapped. */
-        uint64_t diff = 0;
-        for (unsigned j = 0; j < e->nreads; j++) diff |= *(const uint64_t *)(sp + e->off[j]) ^ e->val[j];
+        __m128i acc = _mm_setzero_si128();
+        unsigned np = e->npairs;
+        for (unsigned k = 0; k < np; k++)
+            acc = _mm_or_si128(acc, _mm_xor_si128(_mm_loadu_si128((const __m128i *)(sp + e->off[k])),
+                                                  _mm_loadu_si128((const __m128i *)&e->val[2 * k])));
+        uint64_t diff = (uint64_t)_mm_cvtsi128_si64(acc) | (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc));
+        for (unsigned j = 0; j < e->nreads; j++) diff |= *(const uint64_t *)(sp + e->off[np + j]) ^ e->val[2 * np + j];
         if (!diff) {
             *value = e->value;
             return -1;
@@ -950,6 +989,7 @@ void mk__backtrace_memo_set(uint32_t value) {
     struct memo *e = t_memo_pending;
     if (!e) return;
     t_memo_pending = NULL;
+    memo_pack(e);
     e->value = value;
     e->valid = 1;
 }

@@ -30,11 +30,13 @@ __attribute__((visibility("hidden"))) int mk__backtrace_skip_own(uintptr_t *pcs,
  * whose words are all unchanged, is answered without walking. Returns -1 on such a hit, with
  * *value the value the caller attached to that walk (pcs untouched); otherwise walks, fills pcs
  * and returns their number, and the caller should attach its value with mk__backtrace_memo_set
- * before its next capture. The value must be a function of the pcs alone. Same contract as above;
+ * before its next capture. The value must be a function of the pcs alone. frame: NULL, or the frame
+ * (__builtin_frame_address(0)) of a caller built with frame pointers that is still running: the
+ * walk starts at its return address, sparing the hops over the frames in between. Same contract as above;
  * the memo is per thread, and a capture from a signal handler that interrupted another capture of
  * the same thread between the two calls only loses that walk's memo. */
-__attribute__((visibility("hidden"))) int mk__backtrace_memo(uintptr_t *pcs, int max, uintptr_t own_lo,
-                                                             uintptr_t own_hi, uint32_t *value);
+__attribute__((visibility("hidden"))) int mk__backtrace_memo(const void *frame, uintptr_t *pcs, int max,
+                                                             uintptr_t own_lo, uintptr_t own_hi, uint32_t *value);
 __attribute__((visibility("hidden"))) void mk__backtrace_memo_set(uint32_t value);
 
 /* The same contract with the plain frame-pointer walk only (sound only where every frame keeps a
