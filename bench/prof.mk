@@ -1,6 +1,6 @@
 # bench/prof.mk - P1-P5, the profiler's overhead (bench/prof/run.py; results in build/results/prof.md).
 # P1 is built twice: as released programs usually are (-O2 -g, no frame pointers) and with them.
-PROF_BINS := $(BB)/p1 $(BB)/p1fp $(BB)/p2 $(BB)/p3 $(BB)/p4 $(BB)/rawcheck
+PROF_BINS := $(BB)/p1 $(BB)/p1fp $(BB)/p2 $(BB)/p3 $(BB)/p4 $(BB)/rawcheck $(BB)/empty-interposer.so
 BENCH_BINS += $(PROF_BINS)
 BENCH_RUNS += $(MAKE) -C $(TOP) MODE=rel tools && python3 prof/run.py --top $(TOP) --bin $(BB) --out $(BB)/results/prof.md;
 
@@ -11,6 +11,10 @@ $(BB)/p1: prof/p1.c common.h
 $(BB)/p1fp: prof/p1.c common.h
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -fno-omit-frame-pointer -o $@ $<
+
+$(BB)/empty-interposer.so: prof/empty.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -shared -fPIC -o $@ $<
 
 $(BB)/p%: prof/p%.c common.h
 	@mkdir -p $(@D)

@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """run.py - P1-P5 profiler overhead: each workload natively, under the recorder (LD_PRELOAD, exact
 and --sample 512K), under `memkit run` when this memkit has it, under heaptrack and under valgrind
---tool=dhat, in interleaved rounds (A B C ... A B C ...). Prints a Markdown table per workload:
-median wall time, min-max, the median of the per-round wall-time ratios against native, and the same
-ratio for CPU time (user + sys, less disturbed by a busy machine). heaptrack and DHAT are 20-60x
-slower, so they run only in the first --slow-rounds rounds. A missing tool is skipped with a note.
+--tool=dhat, in interleaved rounds. Each round runs native first and last and the other contenders
+in between in a shuffled order, and each contender is compared with the mean of that round's two
+native runs: this VM's speed drifts by up to 1.5x over tens of seconds, and bracketing keeps the
+drift out of the ratios. Prints a Markdown table per workload: median wall time, min-max, the median
+of the per-round wall-time ratios against native, and the same ratio for CPU time (user + sys).
+Two floor rows show what interposition costs before any recording: an interposer that only
+forwards malloc and free, and the recorder's hooks with its backend switched off (counting only).
+heaptrack and DHAT are 20-60x slower, so they run only in the first --slow-rounds rounds. A missing
+tool is skipped with a note.
 
 usage: run.py --top TOP --bin DIR [--rounds 5] [--slow-rounds 1] [--only p1,p3] [--out FILE]"""
-import argparse, json, os, resource, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, random, resource, shutil, statistics, subprocess, sys, tempfile, time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--top", required=True)
@@ -43,6 +48,11 @@ def have_memkit_run():
     return r.returncode == 0
 
 contenders = [("native", False, lambda cmd: (cmd, {}))]
+empty = os.path.join(bindir, "empty-interposer.so")
+if os.path.exists(empty):
+    contenders.append(("empty interposer (floor)", False, lambda cmd: (cmd, {"LD_PRELOAD": empty})))
+contenders.append(("recorder's hooks, counting only", False,
+                   lambda cmd: (cmd, {"LD_PRELOAD": lib, "MEMKIT_ROOT_PID": "1"})))
 contenders.append(("memkit recorder, exact", False,
                    lambda cmd: (cmd, {"LD_PRELOAD": lib, "MEMKIT_OUT": os.path.join(tmp, "r.%p.raw")})))
 contenders.append(("memkit recorder, --sample 512K", False,
@@ -81,15 +91,22 @@ out.append("Command: `python3 bench/prof/run.py --top . --bin bench/build --roun
            "(`make bench` runs it). Machine: %d cores, load average %.1f at the start (the machine is shared)."
            % (a.rounds, a.slow_rounds, os.cpu_count(), os.getloadavg()[0]))
 out.append("")
+rng = random.Random(1)
 for name, desc, cmd in workloads:
     res = {c[0]: [] for c in contenders}
     for rnd in range(a.rounds):
-        for cname, slow, mk in contenders:
+        others = contenders[1:]
+        rng.shuffle(others)
+        before = run_once(*contenders[0][2](cmd))
+        for cname, slow, mk in others:
             if slow and rnd >= a.slow_rounds:
                 res[cname].append((None, None))
                 continue
             argv, env = mk(cmd)
             res[cname].append(run_once(argv, env))
+        after = run_once(*contenders[0][2](cmd))
+        ok = before[0] is not None and after[0] is not None
+        res["native"].append(((before[0] + after[0]) / 2, (before[1] + after[1]) / 2) if ok else (None, None))
         print(f"{name}: round {rnd + 1}/{a.rounds} done", file=sys.stderr)
     out.append(f"### {name}: {desc}")
     out.append("")
@@ -121,6 +138,16 @@ if any(w[0] == "P3" for w in workloads):
         out.append("Recorder memory on P3 (exact mode): %d bytes mapped (tables, site arena, resident site-table "
                    "pages) for %d blocks live at the peak and %d sites: %.1f bytes per live block, site table included."
                    % (t["recorder_bytes"], t["gbk"], len(p["sites"]), t["recorder_bytes"] / max(1, t["gbk"])))
+        out.append("")
+    # Sampled mode: the shadow's resident pages replace the live table for unsampled blocks.
+    e = dict(e, MEMKIT_SAMPLE="524288", MEMKIT_OUT=os.path.join(tmp, "mems.raw"))
+    subprocess.run([os.path.join(bindir, "p3")], env=e, stdout=subprocess.DEVNULL)
+    j = subprocess.run([rawcheck, os.path.join(tmp, "mems.raw")], capture_output=True, text=True)
+    if j.returncode == 0:
+        t = json.loads(j.stdout)["totals"]
+        out.append("Recorder memory on P3 with `--sample 512K`: %d bytes (the same, with the shadow's resident "
+                   "pages instead of live-table entries for unsampled blocks): %.1f bytes per live block."
+                   % (t["recorder_bytes"], t["recorder_bytes"] / max(1, t["gbk"])))
         out.append("")
 for n in notes:
     out.append("- " + n)
