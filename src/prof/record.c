@@ -48,7 +48,9 @@ __thread struct mk_rec_tls mk__rt;
 
 /* ---- locks: real only once the process has threads ---- */
 
-static inline int mt(void) { return !__atomic_load_n(&__libc_single_threaded, __ATOMIC_RELAXED); }
+/* A plain read, so the compiler reads it once per event: it only goes from 1 to 0 in pthread_create
+ * (and back in a fork child), never while this thread is inside an event. */
+static inline int mt(void) { return !__libc_single_threaded; }
 
 static inline void spin_lock(int *l) {
     while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
