@@ -140,6 +140,16 @@ for prog in ("realloc", "allfuncs", "basic", "stress"):
             ok(f"{prog} sampled ({label}): totals equal the exact run's",
                all(t[k] == base[k] for k in keys), f"sampled {t} exact {base}")
 
+# Sampling across fork: the child inherits the shadow as it inherits the tables.
+runs = {}
+for label, extra in (("exact", {}), ("sampled", {"MEMKIT_SAMPLE": "1024"})):
+    rc, out, profs, _ = run("forks", env={"MEMKIT_FOLLOW_FORK": "1", **extra}, tag="forks-follow-" + label)
+    if len(profs) == 2 and all("error" not in q for q in profs):
+        runs[label] = sorted((q["flags"] & 2, tuple(q["totals"][k] for k in ("tb", "tbk", "gb", "gbk", "eb", "ebk", "frees")))
+                             for q in profs)
+ok("fork --follow-fork, sampled: parent's and child's totals equal the exact run's",
+   len(runs) == 2 and runs["exact"] == runs["sampled"], str(runs))
+
 # ---- threads and cross-thread frees ----
 rc, _, profs, _ = run("threads")
 p = only("threads", profs)
