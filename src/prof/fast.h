@@ -24,22 +24,35 @@ static inline uint64_t mk__chunk_usable(uintptr_t p) {
     return (head & ~(uint64_t)7) - 8 - ((head & 2) << 2);
 }
 
+/* p's byte in the shadow (record.c, "unsampled blocks"), or NULL when there is no shadow or p is
+ * not a 16-byte aligned user-space address. */
+static inline uint8_t *mk__shadow_byte(uintptr_t p) {
+    uint8_t *shadow = mk__rec.shadow;
+    return shadow && p < MK_SHADOW_TOP && !(p & 15) ? &shadow[p >> 4] : NULL;
+}
+
+/* The byte for a block of sz bytes at p: usable - sz + 1, or 0 when the slack does not fit. */
+static inline unsigned mk__shadow_code(uintptr_t p, uint64_t sz) {
+    uint64_t slack = mk__chunk_usable(p) - sz;
+    return slack < 255 ? (unsigned)slack + 1 : 0;
+}
+
+/* The size of the block at p whose byte holds v (nonzero). */
+static inline uint64_t mk__shadow_size(uintptr_t p, unsigned v) { return mk__chunk_usable(p) - (v - 1); }
+
 /* After malloc returned p for size bytes: 1 if the event was recorded here, 0 if nothing changed
  * and mk__on_alloc must record it. */
 static inline int mk__fast_alloc(void *p, size_t size) {
-    uint8_t *shadow = mk__rec.shadow;
     uintptr_t a = (uintptr_t)p;
-    if (!shadow || !mk__rt.seen || !__atomic_load_n(&__libc_single_threaded, __ATOMIC_RELAXED) ||
-        a >= MK_SHADOW_TOP || (a & 15))
-        return 0;
+    uint8_t *b = mk__shadow_byte(a);
+    if (!b || !mk__rt.seen || !__libc_single_threaded) return 0;
     uint64_t sz = size ? size : 1; /* DHAT counts a zero-byte request as one byte */
     int64_t left = mk__rt.countdown - (int64_t)sz;
-    uint64_t slack = mk__chunk_usable(a) - sz;
-    uint8_t *b = &shadow[a >> 4];
-    if (left <= 0 || slack >= 255 || *b) return 0; /* sampled, large slack, or a stale byte */
+    unsigned code = mk__shadow_code(a, sz);
+    if (left <= 0 || !code || *b) return 0; /* sampled, large slack, or a stale byte */
     mk__rt.countdown = left;
     mk__rt.last_alloc = a;
-    *b = (uint8_t)(slack + 1);
+    *b = (uint8_t)code;
     mk__rec.uns_tb += sz;
     mk__rec.uns_tbk++;
     mk__rec.live_blocks++;
@@ -49,15 +62,13 @@ static inline int mk__fast_alloc(void *p, size_t size) {
 
 /* Before p is freed: its size if the event was recorded here, 0 if mk__on_free must do it. */
 static inline uint64_t mk__fast_free(void *p) {
-    uint8_t *shadow = mk__rec.shadow;
     uintptr_t a = (uintptr_t)p;
-    if (!shadow || a >= MK_SHADOW_TOP || (a & 15) || !__atomic_load_n(&__libc_single_threaded, __ATOMIC_RELAXED))
-        return 0;
-    uint8_t *b = &shadow[a >> 4];
+    uint8_t *b = mk__shadow_byte(a);
+    if (!b || !__libc_single_threaded) return 0;
     unsigned v = *b;
     if (!v) return 0;
     *b = 0;
-    uint64_t sz = mk__chunk_usable(a) - (v - 1);
+    uint64_t sz = mk__shadow_size(a, v);
     mk__rec.live_bytes -= sz;
     mk__rec.live_blocks--;
     mk__rec.uns_frees++;

@@ -485,23 +485,21 @@ static inline void note_size(struct mk_site *st, uint64_t size, uint64_t wk) {
 /* Marks p (a block of sz bytes without a site) in the shadow; 0 when it cannot (no shadow, an
  * odd address or a large slack), and then it goes to the live table. */
 static inline int shadow_put(uintptr_t p, uint64_t sz) {
-    if (!g.shadow || p >= MK_SHADOW_TOP || (p & 15)) return 0;
-    uint64_t slack = mk__chunk_usable(p) - sz;
-    if (slack >= 255) return 0;
-    uint8_t *b = &g.shadow[p >> 4];
+    uint8_t *b = mk__shadow_byte(p);
+    unsigned code = b ? mk__shadow_code(p, sz) : 0;
+    if (!code) return 0;
     if (__builtin_expect(*b != 0, 0)) g.flags |= MK_RAW_TRUNCATED; /* see above */
-    *b = (uint8_t)(slack + 1);
+    *b = (uint8_t)code;
     return 1;
 }
 
 /* The size of p if the shadow has it (and forgets it), else 0. */
 static inline uint64_t shadow_take(uintptr_t p) {
-    if (!g.shadow || p >= MK_SHADOW_TOP || (p & 15)) return 0;
-    uint8_t *b = &g.shadow[p >> 4];
-    unsigned v = *b;
+    uint8_t *b = mk__shadow_byte(p);
+    unsigned v = b ? *b : 0;
     if (!v) return 0;
     *b = 0;
-    return mk__chunk_usable(p) - (v - 1);
+    return mk__shadow_size(p, v);
 }
 
 /* The live totals and site 0's raw figures, for an unsampled block that came or went. */
