@@ -257,32 +257,34 @@ static const struct mod *mod_find(uintptr_t pc) {
 
 /* ---- DWARF reading ------------------------------------------------------------------------ */
 
-static uint64_t uleb(const uint8_t **pp) {
+/* A LEB128 number: its bits in *v, the shift past its last byte returned, the last byte in *last. */
+static unsigned leb(const uint8_t **pp, uint64_t *v, uint8_t *last) {
     const uint8_t *p = *pp;
-    uint64_t v = 0;
     unsigned shift = 0;
     uint8_t b;
+    *v = 0;
     do {
         b = *p++;
-        if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
+        if (shift < 64) *v |= (uint64_t)(b & 0x7f) << shift;
         shift += 7;
     } while (b & 0x80);
     *pp = p;
+    *last = b;
+    return shift;
+}
+
+static uint64_t uleb(const uint8_t **pp) {
+    uint64_t v;
+    uint8_t b;
+    leb(pp, &v, &b);
     return v;
 }
 
 static int64_t sleb(const uint8_t **pp) {
-    const uint8_t *p = *pp;
-    uint64_t v = 0;
-    unsigned shift = 0;
+    uint64_t v;
     uint8_t b;
-    do {
-        b = *p++;
-        if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
-        shift += 7;
-    } while (b & 0x80);
-    if (shift < 64 && (b & 0x40)) v |= ~0ull << shift;
-    *pp = p;
+    unsigned shift = leb(pp, &v, &b);
+    if (shift < 64 && (b & 0x40)) v |= ~0ull << shift; /* sign-extend from the last byte's bit 6 */
     return (int64_t)v;
 }
 
