@@ -106,6 +106,17 @@ static inline size_t usable(const void *p) {
 
 static inline void count_alloc(void *p, size_t size) { mk__count_alloc(&tls.c, BYTES(p, size), 0); }
 
+/* A realloc of a block of old_bytes returned p for size bytes: a new block replaced the old one, or,
+ * for realloc(old, 0) returning NULL, the old one was freed; any other NULL changed nothing. */
+static inline void count_realloc(void *p, size_t size, size_t old_bytes) {
+    if (p) {
+        mk__count_replaced(&tls.c, old_bytes);
+        mk__count_alloc(&tls.c, BYTES(p, size), 1);
+    } else if (size == 0) {
+        mk__count_free(&tls.c, old_bytes);
+    }
+}
+
 /* The backend keeps errno itself (its only calls that can set it, mmap and the like, save and
  * restore it), so the hot path does not pay for __errno_location twice per call. */
 /* frame: the exported function's frame (__builtin_frame_address(0) there, FRAME below), whose
@@ -192,14 +203,7 @@ static inline void *do_realloc(void *old, size_t size, const void *frame) {
         size_t old_bytes = 0; /* only the recorder knows it */
 #endif
         void *p = __libc_realloc(old, size);
-        if (!tls.guard) {
-            if (p) {
-                mk__count_replaced(&tls.c, old_bytes);
-                mk__count_alloc(&tls.c, BYTES(p, size), 1);
-            } else if (size == 0) {
-                mk__count_free(&tls.c, old_bytes);
-            }
-        }
+        if (!tls.guard) count_realloc(p, size, old_bytes);
         return p;
     }
     struct mk_realloc_tok tok;
@@ -212,12 +216,7 @@ static inline void *do_realloc(void *old, size_t size, const void *frame) {
     size_t old_size = mk__realloc_done(&tok, p, size, frame);
     tls.guard--;
     errno = saved;
-    if (p) {
-        mk__count_replaced(&tls.c, old_size);
-        mk__count_alloc(&tls.c, BYTES(p, size), 1);
-    } else if (size == 0) {
-        mk__count_free(&tls.c, old_size);
-    }
+    count_realloc(p, size, old_size);
     return p;
 }
 
