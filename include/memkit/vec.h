@@ -65,8 +65,20 @@ MK_INLINE void mk__vec_release(const mk_allocator *a, void *p, size_t bytes, siz
 /* Internal. Checks len + n without wrapping; false when it overflows. */
 MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_size(len, n, need); }
 
-/* remove, swap_remove and pop, shared by every family whose elements are v->data[0..v->len). */
-#define MK__SEQ_OPS(name, T)                                                                         \
+/* insert, remove, swap_remove, pop and truncate, shared by every family whose elements are
+ * v->data[0..v->len). len_t is the type of v->len; room is an expression (of v) that is true when
+ * one more element fits, after making room if the family can. */
+#define MK__SEQ_OPS(name, T, len_t, room)                                                            \
+    MK_GENERATED bool name##_insert(name *v, size_t i, T x) {                                        \
+        if (i > v->len || !(room)) return false;                                                     \
+        memmove(v->data + i + 1, v->data + i, (v->len - i) * sizeof(T));                             \
+        v->data[i] = x;                                                                              \
+        v->len++;                                                                                    \
+        return true;                                                                                 \
+    }                                                                                                \
+    MK_GENERATED void name##_truncate(name *v, size_t n) {                                           \
+        if (n < v->len) v->len = (len_t)n;                                                           \
+    }                                                                                                \
     MK_GENERATED bool name##_remove(name *v, size_t i, T *out) {                                     \
         if (i >= v->len) return false;                                                               \
         if (out) *out = v->data[i];                                                                  \
@@ -149,17 +161,7 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
         v->len += n;                                                                                 \
         return true;                                                                                 \
     }                                                                                                \
-    MK_GENERATED bool name##_insert(name *v, size_t i, T x) {                                        \
-        if (i > v->len || !name##_reserve(v, 1)) return false;                                       \
-        memmove(v->data + i + 1, v->data + i, (v->len - i) * sizeof(T));                             \
-        v->data[i] = x;                                                                              \
-        v->len++;                                                                                    \
-        return true;                                                                                 \
-    }                                                                                                \
-    MK__SEQ_OPS(name, T)                                                                             \
-    MK_GENERATED void name##_truncate(name *v, size_t n) {                                           \
-        if (n < v->len) v->len = n;                                                                  \
-    }                                                                                                \
+    MK__SEQ_OPS(name, T, size_t, name##_reserve(v, 1))                                               \
     MK_GENERATED void name##_clear(name *v) { v->len = 0; }                                          \
     MK_GENERATED bool name##_shrink_to_fit(name *v) {                                                \
         size_t cap = v->cap;                                                                         \
@@ -380,17 +382,7 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
         v->len += (uint32_t)n;                                                                       \
         return true;                                                                                 \
     }                                                                                                \
-    MK_GENERATED bool name##_insert(name *v, size_t i, T x) {                                        \
-        if (i > v->len || v->len == (N)) return false;                                               \
-        memmove(v->data + i + 1, v->data + i, (v->len - i) * sizeof(T));                            \
-        v->data[i] = x;                                                                              \
-        v->len++;                                                                                    \
-        return true;                                                                                 \
-    }                                                                                                \
-    MK__SEQ_OPS(name, T)                                                                             \
-    MK_GENERATED void name##_truncate(name *v, size_t n) {                                           \
-        if (n < v->len) v->len = (uint32_t)n;                                                        \
-    }                                                                                                \
+    MK__SEQ_OPS(name, T, uint32_t, v->len != (N))                                                    \
     MK_GENERATED void name##_clear(name *v) { v->len = 0; }                                          \
     MK_GENERATED T *name##_at(name *v, size_t i) {                                                   \
         assert(i < v->len && "index out of bounds");                                                 \
