@@ -98,4 +98,22 @@ static inline int bench_table_main(int (*table)(FILE *, int, const char *, const
     return rc;
 }
 
+/* main() of a two-mode workload program (w2, w5): no arguments runs the table the way `make bench`
+ * does ($<ID>_ROUNDS rounds, default 7, the Rust peer at rust/target/release/<id>, the result also
+ * written to build/results/<id>.md); `run <contender> <transient|retained>` runs one contender in
+ * this process; `table [rounds] [rust-binary]` prints the table only. id is "w2", "w5". */
+static inline int bench_two_mode_main(int argc, char **argv, const char *id, int (*run_one)(const char *, const char *),
+                                      int (*table)(FILE *, int, const char *, const char *)) {
+    char env[32], rust[64], result[64];
+    snprintf(env, sizeof env, "%c%s_ROUNDS", id[0] - 'a' + 'A', id + 1);
+    snprintf(rust, sizeof rust, "rust/target/release/%s", id);
+    snprintf(result, sizeof result, "build/results/%s.md", id);
+    if (argc == 1) return bench_table_main(table, env, argv[0], rust, result);
+    if (argc == 4 && strcmp(argv[1], "run") == 0) return run_one(argv[2], argv[3]);
+    if (argc >= 2 && strcmp(argv[1], "table") == 0)
+        return table(stdout, argc > 2 ? atoi(argv[2]) : 7, argv[0], argc > 3 ? argv[3] : NULL);
+    fprintf(stderr, "usage: %s [run <contender> <transient|retained> | table [rounds] [rust-%s]]\n", argv[0], id);
+    return 2;
+}
+
 #endif

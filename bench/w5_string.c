@@ -249,17 +249,4 @@ static int table(FILE *out, int rounds, const char *self, const char *rust) {
     return 0;
 }
 
-/* With no arguments (what `make bench` runs): the table with $W5_ROUNDS rounds (default 7) and the
- * Rust peer at rust/target/release/w5, printed and written to build/results/w5.md. */
-static int table_default(const char *self) {
-    return bench_table_main(table, "W5_ROUNDS", self, "rust/target/release/w5", "build/results/w5.md");
-}
-
-int main(int argc, char **argv) {
-    if (argc == 1) return table_default(argv[0]);
-    if (argc == 4 && strcmp(argv[1], "run") == 0) return run_one(argv[2], argv[3]);
-    if (argc >= 2 && strcmp(argv[1], "table") == 0)
-        return table(stdout, argc > 2 ? atoi(argv[2]) : 7, argv[0], argc > 3 ? argv[3] : NULL);
-    fprintf(stderr, "usage: %s [run <contender> <transient|retained> | table [rounds] [rust-w5]]\n", argv[0]);
-    return 2;
-}
+int main(int argc, char **argv) { return bench_two_mode_main(argc, argv, "w5", run_one, table); }
