@@ -413,6 +413,18 @@ static inline int64_t draw_interval(void) {
 
 /* ---- global figures ---- */
 
+/* One thread: the live totals just reached a global peak (>=: the latest of equal peaks). tsc 0:
+ * read the clock for its time. */
+static inline void peak_single(uint64_t tsc) {
+    g.max_bytes = g.live_bytes;
+    g.max_blocks = g.live_blocks;
+    g.tgmax_tsc = tsc ? tsc : clock_tsc();
+    g.peak_seq++;
+}
+
+/* The unsampled fast path (fast.h) reached a new global peak. */
+void mk__fast_peak(void) { peak_single(0); }
+
 /* Adds delta bytes and dblocks to the live totals; returns nonzero when that reached a global peak,
  * with *seq_before the peak sequence number before it (see the top of the file). tsc 0: the caller
  * has not read the clock; it is read only if the peak needs its time. */
@@ -420,13 +432,10 @@ static inline __attribute__((always_inline)) int global_add(int64_t delta, int64
     uint64_t nb, nk;
     if (!mt()) {
         nb = g.live_bytes += (uint64_t)delta;
-        nk = g.live_blocks += (uint64_t)dblocks;
+        g.live_blocks += (uint64_t)dblocks;
         *seq_before = g.peak_seq;
         if (nb < g.max_bytes) return 0;
-        g.max_bytes = nb;
-        g.max_blocks = nk;
-        g.tgmax_tsc = tsc ? tsc : clock_tsc();
-        g.peak_seq++;
+        peak_single(tsc);
         return 1;
     }
     nb = __atomic_add_fetch(&g.live_bytes, (uint64_t)delta, __ATOMIC_RELAXED);
@@ -529,14 +538,6 @@ static inline void first_in_thread(void) {
         __atomic_add_fetch(&g.threads, 1, __ATOMIC_RELAXED);
         if (g.sample) rt.countdown = draw_interval(); /* not "sample the first block" */
     }
-}
-
-/* The unsampled fast path (fast.h) reached a new global peak. */
-void mk__fast_peak(void) {
-    g.max_bytes = g.live_bytes;
-    g.max_blocks = g.live_blocks;
-    g.tgmax_tsc = clock_tsc();
-    g.peak_seq++;
 }
 
 /* Folds a block that ended (freed, or found stale) into its site. now is in bt units. */
