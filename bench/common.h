@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static inline uint64_t splitmix64(uint64_t *x) {
     uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
@@ -96,6 +97,14 @@ static inline int bench_table_main(int (*table)(FILE *, int, const char *, const
     }
     free(text);
     return rc;
+}
+
+/* This program's own path (for re-running itself as a contender), in buf; 0 if unknown. */
+static inline int bench_self_exe(char *buf, size_t n) {
+    ssize_t len = readlink("/proc/self/exe", buf, n - 1);
+    if (len <= 0) return 0;
+    buf[len] = '\0';
+    return 1;
 }
 
 /* main() of a two-mode workload program (w2, w5): no arguments runs the table the way `make bench`

@@ -130,9 +130,7 @@ int main(int argc, char **argv) {
     if (procs < 1 || procs > MAXP) procs = 5;
     /* Run from the bench directory whatever the caller's directory. */
     char self[4096];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (len > 0) {
-        self[len] = '\0';
+    if (bench_self_exe(self, sizeof self)) {
         char *slash = strrchr(self, '/');
         if (slash) *slash = '\0';
         if (chdir(self) == 0 && chdir("..") != 0) return 1;

@@ -180,9 +180,7 @@ struct contender { const char *label, *cmd; double ns[ROUNDS]; int ok; };
 int main(int argc, char **argv) {
     if (argc == 3 && !strcmp(argv[1], "one")) return run_one(argv[2]);
     char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0) return 1;
-    self[n] = 0;
+    if (!bench_self_exe(self, sizeof self)) return 1;
     static char cmds[16][4200];
     struct contender c[16];
     int nc = 0;
