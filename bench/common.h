@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static inline uint64_t splitmix64(uint64_t *x) {
@@ -97,6 +98,65 @@ static inline int bench_table_main(int (*table)(FILE *, int, const char *, const
     }
     free(text);
     return rc;
+}
+
+/* ---- the two-mode tables of w2 and w5: each contender in its own process, interleaved ---- */
+
+#define BENCH_MAXR 64
+/* One contender: the command run as "<cmd> transient|retained", which prints "ns sum [extra]". */
+struct bench_row {
+    char label[64], cmd[512];
+    double ns[2][BENCH_MAXR];
+    unsigned long long sum[2];
+    double extra; /* a figure the workload adds (w5: allocations avoided) */
+    int ok;
+};
+static const char *const bench_modes[2] = {"transient", "retained"};
+
+/* Appends a row whose command is "prefix arg". */
+static inline void bench_row_add(struct bench_row *rows, int *nr, const char *label, const char *prefix, const char *arg) {
+    struct bench_row *r = &rows[(*nr)++];
+    snprintf(r->label, sizeof r->label, "%s", label);
+    snprintf(r->cmd, sizeof r->cmd, "%.400s %.100s", prefix, arg);
+    r->ok = 1;
+}
+
+/* Runs every row in every mode, rounds times, interleaved; a row whose run fails is dropped (ok 0)
+ * with a note naming id. Returns the rounds run (at most BENCH_MAXR). */
+static inline int bench_rows_measure(struct bench_row *rows, int nr, int rounds, const char *id) {
+    if (rounds > BENCH_MAXR) rounds = BENCH_MAXR;
+    for (int r = 0; r < rounds; r++)
+        for (int m = 0; m < 2; m++)
+            for (int i = 0; i < nr; i++) {
+                if (!rows[i].ok) continue;
+                char full[640];
+                snprintf(full, sizeof full, "%s %s", rows[i].cmd, bench_modes[m]);
+                FILE *f = popen(full, "r");
+                int n = f ? fscanf(f, "%lf %llu %lf", &rows[i].ns[m][r], &rows[i].sum[m], &rows[i].extra) : 0;
+                int st = f ? pclose(f) : -1;
+                if (n < 2 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                    fprintf(stderr, "%s: %s %s failed; its row is dropped\n", id, rows[i].cmd, bench_modes[m]);
+                    rows[i].ok = 0;
+                }
+            }
+    return rounds;
+}
+
+/* "- what: R (median of per-round a / b)" when both rows ran. */
+static inline void bench_ratio_line(FILE *out, const struct bench_row *rows, int m, int a, int b, int rounds,
+                                    const char *what) {
+    if (!rows[a].ok || !rows[b].ok) return;
+    fprintf(out, "- %s: %.2fx (median of per-round %s / %s)\n", what, bench_ratio(rows[a].ns[m], rows[b].ns[m], rounds),
+            rows[a].label, rows[b].label);
+}
+
+/* Every contender must have computed row 0's checksum in each mode. */
+static inline void bench_check_sums(FILE *out, const struct bench_row *rows, int nr) {
+    for (int m = 0; m < 2; m++)
+        for (int i = 1; i < nr; i++)
+            if (rows[i].ok && rows[0].ok && rows[i].sum[m] != rows[0].sum[m])
+                fprintf(out, "**checksum mismatch: %s %s %llu != %llu**\n", rows[i].label, bench_modes[m],
+                        rows[i].sum[m], rows[0].sum[m]);
 }
 
 /* This program's own path (for re-running itself as a contender), in buf; 0 if unknown. */

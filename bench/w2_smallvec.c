@@ -182,56 +182,23 @@ static int run_one(const char *name, const char *mode) {
 
 /* ---- the table: every contender in its own process, interleaved rounds ---- */
 
-#define MAXC 16
-#define MAXR 64
-struct row { char label[64]; char cmd[512]; double ns[2][MAXR]; unsigned long long sum[2]; int ok; };
-
-static int measure(const char *cmd, const char *mode, double *ns, unsigned long long *sum) {
-    char full[640];
-    snprintf(full, sizeof full, "%s %s", cmd, mode);
-    FILE *f = popen(full, "r");
-    if (!f) return 0;
-    int n = fscanf(f, "%lf %llu", ns, sum);
-    int st = pclose(f);
-    return n == 2 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
-
-static void ratio_line(FILE *out, struct row *rows, int m, int a, int b, int rounds, const char *what) {
-    if (!rows[a].ok || !rows[b].ok) return;
-    fprintf(out, "- %s: %.2fx (median of per-round %s / %s)\n", what, bench_ratio(rows[a].ns[m], rows[b].ns[m], rounds),
-           rows[a].label, rows[b].label);
-}
-
 static int table(FILE *out, int rounds, const char *self, const char *rust) {
-    struct row rows[MAXC];
+    struct bench_row rows[16];
     int nr = 0;
-    for (size_t i = 0; i < NC; i++, nr++) {
-        snprintf(rows[nr].label, sizeof rows[nr].label, "%s", C_CONTENDERS[i].label);
-        snprintf(rows[nr].cmd, sizeof rows[nr].cmd, "%s run %s", self, C_CONTENDERS[i].name);
-    }
+    char run[600];
+    snprintf(run, sizeof run, "%s run", self);
+    for (size_t i = 0; i < NC; i++) bench_row_add(rows, &nr, C_CONTENDERS[i].label, run, C_CONTENDERS[i].name);
     int have_rust = rust && access(rust, X_OK) == 0;
     static const char *const rust_names[][2] = {
         {"smallvec", "Rust SmallVec<[u32; 4]>"}, {"arrayvec", "Rust ArrayVec<u32, 8>"}, {"vec", "Rust Vec<u32>"}};
     if (have_rust)
-        for (int i = 0; i < 3; i++, nr++) {
-            snprintf(rows[nr].label, sizeof rows[nr].label, "%s", rust_names[i][1]);
-            snprintf(rows[nr].cmd, sizeof rows[nr].cmd, "%s %s", rust, rust_names[i][0]);
-        }
-    for (int i = 0; i < nr; i++) rows[i].ok = 1;
-    if (rounds > MAXR) rounds = MAXR;
-    static const char *const modes[2] = {"transient", "retained"};
-    for (int r = 0; r < rounds; r++)
-        for (int m = 0; m < 2; m++)
-            for (int i = 0; i < nr; i++)
-                if (rows[i].ok && !measure(rows[i].cmd, modes[m], &rows[i].ns[m][r], &rows[i].sum[m])) {
-                    fprintf(stderr, "w2: %s %s failed; its row is dropped\n", rows[i].cmd, modes[m]);
-                    rows[i].ok = 0;
-                }
+        for (int i = 0; i < 3; i++) bench_row_add(rows, &nr, rust_names[i][1], rust, rust_names[i][0]);
+    rounds = bench_rows_measure(rows, nr, rounds, "w2");
     fprintf(out, "W2 small vectors: %u vectors of u32, mean 2.5 pushes; ns per vector (build + read len and last +"
            " drop), warm; %d interleaved rounds, each contender in its own process.\n\n", NVEC, rounds);
     if (!have_rust) fprintf(out, "(Rust peers skipped: %s not built)\n\n", rust ? rust : "no binary given");
     for (int m = 0; m < 2; m++) {
-        fprintf(out, "| %s | median ns/vector | min-max | ratio to memkit smallvec |\n|---|---|---|---|\n", modes[m]);
+        fprintf(out, "| %s | median ns/vector | min-max | ratio to memkit smallvec |\n|---|---|---|---|\n", bench_modes[m]);
         for (int i = 0; i < nr; i++) {
             if (!rows[i].ok) continue;
             fprintf(out, "| %s | %.1f | %.1f-%.1f | %.2f |\n", rows[i].label, bench_median(rows[i].ns[m], rounds),
@@ -239,19 +206,15 @@ static int table(FILE *out, int rounds, const char *self, const char *rust) {
                    bench_ratio(rows[i].ns[m], rows[0].ns[m], rounds));
         }
         fprintf(out, "\n");
-        ratio_line(out, rows, m, 0, 1, rounds, "smallvec vs C inline-4 floor (target <= 1.2)");
-        if (have_rust) ratio_line(out, rows, m, NC, 0, rounds, "smallvec crate vs memkit smallvec (target >= 2)");
-        ratio_line(out, rows, m, 2, 3, rounds, "arrayvec vs C u32[8] floor (target <= 1.2)");
-        if (have_rust) ratio_line(out, rows, m, NC + 1, 2, rounds, "arrayvec crate vs memkit arrayvec");
-        if (have_rust) ratio_line(out, rows, m, NC + 2, 4, rounds, "Rust Vec vs memkit vec");
-        ratio_line(out, rows, m, 5, 4, rounds, "C realloc vector vs memkit vec");
+        bench_ratio_line(out, rows, m, 0, 1, rounds, "smallvec vs C inline-4 floor (target <= 1.2)");
+        if (have_rust) bench_ratio_line(out, rows, m, NC, 0, rounds, "smallvec crate vs memkit smallvec (target >= 2)");
+        bench_ratio_line(out, rows, m, 2, 3, rounds, "arrayvec vs C u32[8] floor (target <= 1.2)");
+        if (have_rust) bench_ratio_line(out, rows, m, NC + 1, 2, rounds, "arrayvec crate vs memkit arrayvec");
+        if (have_rust) bench_ratio_line(out, rows, m, NC + 2, 4, rounds, "Rust Vec vs memkit vec");
+        bench_ratio_line(out, rows, m, 5, 4, rounds, "C realloc vector vs memkit vec");
         fprintf(out, "\n");
     }
-    for (int m = 0; m < 2; m++) /* every contender computed the same checksum */
-        for (int i = 1; i < nr; i++)
-            if (rows[i].ok && rows[0].ok && rows[i].sum[m] != rows[0].sum[m])
-                fprintf(out, "**checksum mismatch: %s %s %llu != %llu**\n", rows[i].label, modes[m], rows[i].sum[m],
-                       rows[0].sum[m]);
+    bench_check_sums(out, rows, nr);
     return 0;
 }
 

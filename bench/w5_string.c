@@ -175,77 +175,39 @@ static int run_one(const char *name, const char *mode) {
     return 0;
 }
 
-/* ---- the table ---- */
-
-#define MAXC 8
-#define MAXR 64
-struct row { char label[64]; char cmd[512]; double ns[2][MAXR]; unsigned long long sum[2]; double avoided; int ok; };
-
-static int measure(const char *cmd, const char *mode, double *ns, unsigned long long *sum, double *avoided) {
-    char full[640];
-    snprintf(full, sizeof full, "%s %s", cmd, mode);
-    FILE *f = popen(full, "r");
-    if (!f) return 0;
-    int n = fscanf(f, "%lf %llu %lf", ns, sum, avoided);
-    int st = pclose(f);
-    return n == 3 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
-
-static void ratio_line(FILE *out, struct row *rows, int m, int a, int b, int rounds, const char *what) {
-    if (!rows[a].ok || !rows[b].ok) return;
-    fprintf(out, "- %s: %.2fx (median of per-round %s / %s)\n", what, bench_ratio(rows[a].ns[m], rows[b].ns[m], rounds),
-           rows[a].label, rows[b].label);
-}
+/* ---- the table: every contender in its own process, interleaved rounds ---- */
 
 static int table(FILE *out, int rounds, const char *self, const char *rust) {
-    struct row rows[MAXC];
+    struct bench_row rows[8];
     int nr = 0;
-    for (size_t i = 0; i < NC; i++, nr++) {
-        snprintf(rows[nr].label, sizeof rows[nr].label, "%s", C_CONTENDERS[i].label);
-        snprintf(rows[nr].cmd, sizeof rows[nr].cmd, "%s run %s", self, C_CONTENDERS[i].name);
-    }
+    char run[600];
+    snprintf(run, sizeof run, "%s run", self);
+    for (size_t i = 0; i < NC; i++) bench_row_add(rows, &nr, C_CONTENDERS[i].label, run, C_CONTENDERS[i].name);
     int have_rust = rust && access(rust, X_OK) == 0;
     static const char *const rust_names[][2] = {{"kstring", "Rust kstring (max_inline)"}, {"string", "Rust String"}};
     if (have_rust)
-        for (int i = 0; i < 2; i++, nr++) {
-            snprintf(rows[nr].label, sizeof rows[nr].label, "%s", rust_names[i][1]);
-            snprintf(rows[nr].cmd, sizeof rows[nr].cmd, "%s %s", rust, rust_names[i][0]);
-        }
-    for (int i = 0; i < nr; i++) rows[i].ok = 1;
-    if (rounds > MAXR) rounds = MAXR;
-    static const char *const modes[2] = {"transient", "retained"};
-    for (int r = 0; r < rounds; r++)
-        for (int m = 0; m < 2; m++)
-            for (int i = 0; i < nr; i++)
-                if (rows[i].ok &&
-                    !measure(rows[i].cmd, modes[m], &rows[i].ns[m][r], &rows[i].sum[m], &rows[i].avoided)) {
-                    fprintf(stderr, "w5: %s %s failed; its row is dropped\n", rows[i].cmd, modes[m]);
-                    rows[i].ok = 0;
-                }
+        for (int i = 0; i < 2; i++) bench_row_add(rows, &nr, rust_names[i][1], rust, rust_names[i][0]);
+    rounds = bench_rows_measure(rows, nr, rounds, "w5");
     fprintf(out, "W5 small strings: %u strings (80%% of 0..23 bytes, 20%% of 24..40); ns per string (make + read"
            " length and first byte + drop), warm; %d interleaved rounds, each contender in its own process.\n\n",
            NSTR, rounds);
     if (!have_rust) fprintf(out, "(Rust peers skipped: %s not built)\n\n", rust ? rust : "no binary given");
     for (int m = 0; m < 2; m++) {
         fprintf(out, "| %s | median ns/string | min-max | ratio to mk_string | allocations avoided |\n"
-               "|---|---|---|---|---|\n", modes[m]);
+               "|---|---|---|---|---|\n", bench_modes[m]);
         for (int i = 0; i < nr; i++) {
             if (!rows[i].ok) continue;
             fprintf(out, "| %s | %.1f | %.1f-%.1f | %.2f | %.1f%% |\n", rows[i].label, bench_median(rows[i].ns[m], rounds),
                    bench_min(rows[i].ns[m], rounds), bench_max(rows[i].ns[m], rounds),
-                   bench_ratio(rows[i].ns[m], rows[0].ns[m], rounds), rows[i].avoided);
+                   bench_ratio(rows[i].ns[m], rows[0].ns[m], rounds), rows[i].extra);
         }
         fprintf(out, "\n");
-        ratio_line(out, rows, m, 1, 0, rounds, "strndup/free vs mk_string (target >= 1.8 retained)");
-        if (have_rust) ratio_line(out, rows, m, NC, 0, rounds, "kstring vs mk_string (target >= 1.0)");
-        ratio_line(out, rows, m, 0, 2, rounds, "mk_string vs C 23-inline floor");
+        bench_ratio_line(out, rows, m, 1, 0, rounds, "strndup/free vs mk_string (target >= 1.8 retained)");
+        if (have_rust) bench_ratio_line(out, rows, m, NC, 0, rounds, "kstring vs mk_string (target >= 1.0)");
+        bench_ratio_line(out, rows, m, 0, 2, rounds, "mk_string vs C 23-inline floor");
         fprintf(out, "\n");
     }
-    for (int m = 0; m < 2; m++)
-        for (int i = 1; i < nr; i++)
-            if (rows[i].ok && rows[0].ok && rows[i].sum[m] != rows[0].sum[m])
-                fprintf(out, "**checksum mismatch: %s %s %llu != %llu**\n", rows[i].label, modes[m], rows[i].sum[m],
-                       rows[0].sum[m]);
+    bench_check_sums(out, rows, nr);
     return 0;
 }
 
