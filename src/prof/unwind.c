@@ -445,15 +445,23 @@ static int cfa_run(const uint8_t *p, const uint8_t *end, struct regstate *st,
     return 0;
 }
 
-static int parse_cie(const uint8_t *p, struct cie *c) {
-    uint64_t len;
+/* A CIE's or FDE's length header (32 bits, or 0xffffffff then 64 bits): moves *pp past it and
+ * returns the entry's end, or NULL for a zero length (the terminator). */
+static const uint8_t *entry_end(const uint8_t **pp) {
+    const uint8_t *p = *pp;
     uint32_t l32;
+    uint64_t len;
     memcpy(&l32, p, 4);
     p += 4;
     len = l32;
     if (l32 == 0xffffffffu) { memcpy(&len, p, 8); p += 8; }
-    if (!len) return -1;
-    const uint8_t *end = p + len;
+    *pp = p;
+    return len ? p + len : NULL;
+}
+
+static int parse_cie(const uint8_t *p, struct cie *c) {
+    const uint8_t *end = entry_end(&p);
+    if (!end) return -1;
     uint32_t id;
     memcpy(&id, p, 4);
     p += 4;
@@ -560,15 +568,8 @@ static uint64_t rule_compute(uintptr_t addr, uintptr_t pc, int exact, int *synce
         return RULE(K_SIGRET, 0);
     const uint8_t *fde = fde_find(m, addr);
     if (!fde) return RULE(K_FP, 0);
-    const uint8_t *p = fde;
-    uint32_t l32;
-    uint64_t len;
-    memcpy(&l32, p, 4);
-    p += 4;
-    len = l32;
-    if (l32 == 0xffffffffu) { memcpy(&len, p, 8); p += 8; }
-    if (!len) return RULE(K_FP, 0);
-    const uint8_t *end = p + len;
+    const uint8_t *p = fde, *end = entry_end(&p);
+    if (!end) return RULE(K_FP, 0);
     uint32_t cie_off;
     memcpy(&cie_off, p, 4);
     if (!cie_off) return RULE(K_FP, 0);
