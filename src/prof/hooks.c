@@ -274,34 +274,34 @@ EXPORT void *pvalloc(size_t size) {
     return after_alloc(p, size, MK_FN_OTHER, FRAME);
 }
 
-/* glibc exports no __libc_ name for it: find the next definition once, under the guard (dlsym may
- * allocate). What it returns is glibc's usable size, as without the recorder. */
-EXPORT size_t malloc_usable_size(void *p) {
-    static size_t (*next)(void *);
-    size_t (*fn)(void *) = __atomic_load_n(&next, __ATOMIC_ACQUIRE);
+/* The next definition of name after this library's, looked up once into *slot, under the guard
+ * (dlsym may allocate); NULL if there is none. */
+static void *next_fn(void **slot, const char *name) {
+    void *fn = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
     if (!fn) {
         tls.guard++;
-        fn = (size_t (*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
+        fn = dlsym(RTLD_NEXT, name);
         tls.guard--;
-        if (!fn) return 0;
-        __atomic_store_n(&next, fn, __ATOMIC_RELEASE);
+        if (fn) __atomic_store_n(slot, fn, __ATOMIC_RELEASE);
     }
-    return fn(p);
+    return fn;
+}
+
+/* glibc exports no __libc_ name for it: the next definition. What it returns is glibc's usable
+ * size, as without the recorder. */
+EXPORT size_t malloc_usable_size(void *p) {
+    static void *next;
+    size_t (*fn)(void *) = (size_t (*)(void *))next_fn(&next, "malloc_usable_size");
+    return fn ? fn(p) : 0;
 }
 
 
 /* dlclose: after a library is unloaded, another may be mapped at its addresses, so the unwinder's
  * per-address rule cache must forget what it knew (src/prof/unwind.h). */
 EXPORT int dlclose(void *handle) {
-    static int (*next)(void *);
-    int (*fn)(void *) = __atomic_load_n(&next, __ATOMIC_ACQUIRE);
-    if (!fn) {
-        tls.guard++;
-        fn = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
-        tls.guard--;
-        if (!fn) return -1;
-        __atomic_store_n(&next, fn, __ATOMIC_RELEASE);
-    }
+    static void *next;
+    int (*fn)(void *) = (int (*)(void *))next_fn(&next, "dlclose");
+    if (!fn) return -1;
     int rc = fn(handle);
     int saved = errno;
     mk__unwind_invalidate();
