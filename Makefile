@@ -59,19 +59,24 @@ SUITES := $(wildcard tests/*/check.sh)
 
 # The profiler's recorder, preloaded into other programs: always optimized, never sanitized, with
 # frame pointers of its own and initial-exec TLS (safe to touch before the program's TLS is set up).
-PROF_SRC := $(wildcard src/prof/*.c)
+# Its sources: the interposition layer (src/interpose), the recorder backend (src/recorder) and the
+# stack unwinder (src/unwind).
+PROF_DIRS := interpose recorder unwind
+PROF_SRC := $(foreach d,$(PROF_DIRS),$(wildcard src/$(d)/*.c))
 PROF_OBJ := $(PROF_SRC:src/%.c=$(B)/obj/%.o)
 PROF_CFLAGS := -fno-omit-frame-pointer -ftls-model=initial-exec
 # libmemkit-count.a: the same interposition layer with a counting-only backend (memkit/count.h).
 # Linked into programs' own executables: no frame pointer of its own (the unwinder reads CFI), so
 # the hooks cost a call and a few stores.
 COUNT_CFLAGS := -fomit-frame-pointer -ftls-model=initial-exec -DMK_HOOKS_COUNT_ONLY
-COUNT_SHARED := src/prof/hooks.c src/prof/counters.c src/prof/sysmem.c $(wildcard src/prof/unwind*.c)
-COUNT_OBJ := $(COUNT_SHARED:src/prof/%.c=$(B)/obj/count/%.o) $(patsubst src/count/%.c,$(B)/obj/count/%.o,$(wildcard src/count/*.c))
+COUNT_SRC := $(wildcard src/interpose/*.c src/unwind/*.c src/count/*.c)
+COUNT_OBJ := $(COUNT_SRC:src/%.c=$(B)/obj/count/%.o)
 # Unit tests link the counting layer (to check allocation promises), except under sanitizers,
 # which own malloc themselves.
 TEST_COUNT_LIB := $(if $(filter rel dbg,$(MODE)),$(B)/libmemkit-count.a)
-CLI_SRC := $(wildcard src/cli/*.c)
+# The memkit command: the analyzer (src/analyzer: model, symbolizer, readers, renderers) and the
+# subcommands (src/cli).
+CLI_SRC := $(wildcard src/analyzer/*.c src/cli/*.c)
 CLI_OBJ := $(CLI_SRC:src/%.c=$(B)/obj/%.o)
 CLI_LIBS = $(shell pkg-config --libs libdw libelf 2>/dev/null || echo -ldw -lelf)
 TOOLS := $(if $(PROF_SRC),$(B)/libmemkit-prof.so $(B)/libmemkit-count.a) $(if $(CLI_SRC),$(B)/memkit)
@@ -85,7 +90,15 @@ $(B)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(MK_CFLAGS) -c -o $@ $<
 
-$(B)/obj/prof/%.o: src/prof/%.c
+$(B)/obj/interpose/%.o: src/interpose/%.c
+	@mkdir -p $(@D)
+	$(CC) $(MK_CFLAGS) $(PROF_CFLAGS) -c -o $@ $<
+
+$(B)/obj/recorder/%.o: src/recorder/%.c
+	@mkdir -p $(@D)
+	$(CC) $(MK_CFLAGS) $(PROF_CFLAGS) -c -o $@ $<
+
+$(B)/obj/unwind/%.o: src/unwind/%.c
 	@mkdir -p $(@D)
 	$(CC) $(MK_CFLAGS) $(PROF_CFLAGS) -c -o $@ $<
 
@@ -93,11 +106,11 @@ $(B)/obj/cli/%.o: src/cli/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(MK_CFLAGS) -c -o $@ $<
 
-$(B)/obj/count/%.o: src/prof/%.c
+$(B)/obj/analyzer/%.o: src/analyzer/%.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(MK_CFLAGS) $(COUNT_CFLAGS) -c -o $@ $<
+	$(CC) $(MK_CFLAGS) -c -o $@ $<
 
-$(B)/obj/count/%.o: src/count/%.c
+$(B)/obj/count/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(MK_CFLAGS) $(COUNT_CFLAGS) -c -o $@ $<
 
@@ -203,4 +216,4 @@ clean:
 	rm -rf build
 	-$(MAKE) -C bench clean
 
--include $(wildcard $(B)/obj/*/*.d $(B)/obj/count/*.d $(B)/tests/*.d $(B)/fuzz/*.d $(B)/tsan-tests/*.d)
+-include $(wildcard $(B)/obj/*/*.d $(B)/obj/count/*/*.d $(B)/tests/*.d $(B)/fuzz/*.d $(B)/tsan-tests/*.d)

@@ -20,6 +20,6 @@ $(BB)/p%: prof/p%.c common.h
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -o $@ $<
 
-$(BB)/rawcheck: $(TOP)/tests/prof/rawcheck.c $(TOP)/src/cli/rawread.c memkit-lib
+$(BB)/rawcheck: $(TOP)/tests/prof/rawcheck.c $(TOP)/src/analyzer/rawread.c memkit-lib
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) -I$(TOP)/src/cli -o $@ $(TOP)/tests/prof/rawcheck.c $(TOP)/src/cli/rawread.c $(MEMKIT_A)
+	$(CC) $(BENCH_CFLAGS) -I$(TOP)/src/analyzer -o $@ $(TOP)/tests/prof/rawcheck.c $(TOP)/src/analyzer/rawread.c $(MEMKIT_A)

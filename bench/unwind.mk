@@ -10,7 +10,7 @@ endif
 
 BENCH_RUNS += ./unwind_run.sh;
 
-$(BB)/unwind_rec.o: $(TOP)/src/prof/unwind.c $(TOP)/src/prof/unwind.h
+$(BB)/unwind_rec.o: $(TOP)/src/unwind/unwind.c $(TOP)/src/unwind/unwind.h
 	@mkdir -p $(BB)
 	$(CC) $(UNW_REC_CFLAGS) -c -o $@ $<
 

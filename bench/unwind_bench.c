@@ -1,7 +1,7 @@
 /* unwind_bench.c - what one stack capture costs: memkit's cached CFI walker (warm and cold), the
  * frame-pointer walk, glibc's backtrace() and libunwind (unw_backtrace, and unw_step one frame at
  * a time), on call chains of depth 3-12. Built twice by bench/unwind.mk: -O2 -g without frame
- * pointers and with them; src/prof/unwind.c is always built as the recorder builds it.
+ * pointers and with them; src/unwind/unwind.c is always built as the recorder builds it.
  *
  * Every method runs in the same process, in interleaved rounds (the order rotates each round):
  * each round times N captures cycling through depths 3..12 and reports ns per capture net of the
@@ -14,7 +14,7 @@
  */
 #define _GNU_SOURCE
 #include "common.h"
-#include "../src/prof/unwind.h"
+#include "../src/unwind/unwind.h"
 
 #include <execinfo.h>
 

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze.h"
+#include "../analyzer/analyze.h"
 #include "cli.h"
-#include "dhat.h"
+#include "../analyzer/dhat.h"
 
 static void usage(FILE *f) {
     fputs("usage: memkit report [--format dhat,text,folded] [--top N] [--sort KEY] FILE\n"

@@ -21,9 +21,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "analyze.h"
+#include "../analyzer/analyze.h"
 #include "cli.h"
-#include "dhat.h"
+#include "../analyzer/dhat.h"
 
 const char *mk_opt_value(int argc, char **argv, int *i, const char *name);
 

@@ -1,7 +1,7 @@
-/* backend.c - libmemkit-count's backend for the shared interposition layer (src/prof/hooks.c):
+/* backend.c - libmemkit-count's backend for the shared interposition layer (src/interpose/hooks.c):
  * none. The layer's per-thread counters are all that counting needs, so the backend never asks for
  * events (hooks stay inactive) and these functions exist only to complete the link. */
-#include "../prof/hooks.h"
+#include "../interpose/hooks.h"
 
 void mk__backend_init(void) {}
 void mk__on_alloc(void *p, size_t size, unsigned fn, const void *frame) { (void)p, (void)size, (void)fn, (void)frame; }

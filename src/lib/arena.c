@@ -9,7 +9,7 @@
 #define _GNU_SOURCE
 
 #include "memkit/arena.h"
-#include "../track.h"
+#include "track.h"
 
 struct mk_arena_chunk {
     mk_arena_chunk *next;

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "memkit/count.h"
-#include "../count_iface.h"
+#include "count_iface.h"
 
 __attribute__((weak)) const struct mk__count_iface *mk__count_iface(void);
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "memkit/pool.h"
-#include "../track.h"
+#include "track.h"
 
 #define FREE_TAG ((uintptr_t)0x6d6b706f6f6c2166u) /* "mkpool!f" */
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../src/prof/raw.h"
+#include "../../src/format/raw.h"
 
 static void put(int fd, uint32_t tag, const void *p, uint32_t len) {
     struct mk_raw_record r = {tag, len};

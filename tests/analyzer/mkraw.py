@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""mkraw.py - writes raw profiles (src/prof/raw.h) for the analyzer's tests, without the recorder.
+"""mkraw.py - writes raw profiles (src/format/raw.h) for the analyzer's tests, without the recorder.
 
 Frames point at real call sites of real binaries, so symbolization is tested for real:
   mkraw.py spec.json out.raw        a profile described by a JSON spec (see check.sh)

@@ -6,10 +6,10 @@
  * bytes. The analyzer's sources are compiled in; its symbolizer (libdw) is stubbed out, as DHAT
  * files are never symbolized.
  */
-#include "../../src/cli/analyze.c"
-#include "../../src/cli/dhat.c"
-#include "../../src/cli/rawread.c"
-#include "../../src/cli/render.c"
+#include "../../src/analyzer/analyze.c"
+#include "../../src/analyzer/dhat.c"
+#include "../../src/analyzer/rawread.c"
+#include "../../src/analyzer/render.c"
 
 mk_sym *mk_sym_new(const mk_raw_profile *p) {
     (void)p;

@@ -1,5 +1,5 @@
 #!/bin/sh
-# check.sh - the stack-capture suite: builds tests/unwind/unw_test.c against src/prof/unwind.c in
+# check.sh - the stack-capture suite: builds tests/unwind/unw_test.c against src/unwind/unwind.c in
 # several variants and runs them. The oracle is libunwind's unw_backtrace (and glibc's backtrace()).
 #   nofp      the test program -O2 -fomit-frame-pointer, unwind.c as the recorder builds it
 #   fp        the test program -O2 -fno-omit-frame-pointer
@@ -38,7 +38,7 @@ for v in nofp fp nofp-all; do
     nofp-all) tflags="-fomit-frame-pointer" uflags="$base -fPIC -fvisibility=hidden -fomit-frame-pointer" ;;
     esac
     bin="$out/unw_test_$v"
-    if ! $CC $uflags -c -o "$out/unwind_$v.o" src/prof/unwind.c ||
+    if ! $CC $uflags -c -o "$out/unwind_$v.o" src/unwind/unwind.c ||
        ! $CC $base $tflags -Itests -Iinclude -o "$bin" tests/unwind/unw_test.c "$out/unwind_$v.o" -lunwind -ldl; then
         note "unwind[$v]: build failed"
         failed=$((failed + 1))
@@ -59,7 +59,7 @@ for v in nofp fp nofp-all; do
 done
 # Real programs with a capture on every allocation, from the loader's first malloc on: they must run
 # as without it, and every capture must find a few frames.
-if $CC $rec -shared -o "$out/libunw_preload.so" tests/unwind/unw_preload.c src/prof/unwind.c; then
+if $CC $rec -shared -o "$out/libunw_preload.so" tests/unwind/unw_preload.c src/unwind/unwind.c; then
     seq 20000 -1 1 > "$out/nums"
     i=0
     for prog in ls python3 sort; do

@@ -3,7 +3,7 @@
  * allocation the dynamic loader makes to the last destructor, and at exit writes how many captures
  * and frames it took to the file named by UNW_PRELOAD_OUT (with write(2): no stdio in here). */
 #define _GNU_SOURCE
-#include "../../src/prof/unwind.h"
+#include "../../src/unwind/unwind.h"
 
 #include <fcntl.h>
 #include <stdatomic.h>

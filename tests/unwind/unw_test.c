@@ -1,4 +1,4 @@
-/* unw_test.c - checks mk__backtrace (src/prof/unwind.c) against libunwind's unw_backtrace.
+/* unw_test.c - checks mk__backtrace (src/unwind/unwind.c) against libunwind's unw_backtrace.
  *
  * Built by tests/unwind/check.sh in several variants (with and without frame pointers). Every
  * comparison captures with both unwinders from the same function: entry 0 differs (two call
@@ -8,7 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "harness.h"
-#include "../../src/prof/unwind.h"
+#include "../../src/unwind/unwind.h"
 
 #include <dlfcn.h>
 #include <execinfo.h>

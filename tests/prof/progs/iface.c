@@ -1,4 +1,4 @@
-/* iface.c - the counting interface the recorder exports (src/count_iface.h), as libmemkit's count
+/* iface.c - the counting interface the recorder exports (src/lib/count_iface.h), as libmemkit's count
  * API finds it: through dlsym. Prints "ok ..." or "FAIL ..." per check. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../../src/count_iface.h"
+#include "../../../src/lib/count_iface.h"
 
 void *volatile sink;
 static int fails;

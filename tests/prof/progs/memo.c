@@ -1,4 +1,4 @@
-/* memo.c - the unwinder's walk memo (src/prof/unwind.c) must tell apart call chains that reach the
+/* memo.c - the unwinder's walk memo (src/unwind/unwind.c) must tell apart call chains that reach the
  * same allocation from the same stack position: leaf() calls malloc at the same pc and stack pointer
  * whether via_f() or via_g() called it, since both have the same frame and main calls both from the
  * same place. Each chain must be its own site with its own count:

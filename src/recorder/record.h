@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "memkit/arena.h"
-#include "sysmem.h"
+#include "../interpose/sysmem.h"
 
 #define MK_MAX_DEPTH 128
 #define MK_SITE_SLOTS (1u << 22) /* site hash slots; at most half of them are used */

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "memkit/error.h"
-#include "../prof/raw.h"
+#include "../format/raw.h"
 
 typedef struct mk_raw_site_rec {
     struct mk_raw_site s;

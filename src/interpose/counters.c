@@ -12,7 +12,7 @@
 #include "counters.h"
 #include "hooks.h"
 #include "sysmem.h"
-#include "unwind.h"
+#include "../unwind/unwind.h"
 
 int64_t mk__live_published;
 

@@ -1,6 +1,6 @@
 /* counters.h - the exact per-thread allocation counters kept by the malloc interposition layer,
  * shared by the memkit run recorder and libmemkit-count.a, and read by libmemkit's counting API
- * (memkit/count.h) through mk__count_iface (src/count_iface.h).
+ * (memkit/count.h) through mk__count_iface (src/lib/count_iface.h).
  *
  * The one design decision to know: the owner thread updates its counters with plain loads and
  * relaxed stores (no atomic read-modify-write, no lock); readers in other threads load them
@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../count_iface.h"
+#include "../lib/count_iface.h"
 
 #define MK__HIDDEN __attribute__((visibility("hidden")))
 #define MK__PUBLISH_STEP ((int64_t)64 << 10)

@@ -19,11 +19,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../count_iface.h"
-#include "raw.h"
-#include "unwind.h"
+#include "../lib/count_iface.h"
+#include "../format/raw.h"
+#include "../unwind/unwind.h"
 #ifndef MK_HOOKS_COUNT_ONLY
-#include "fast.h"
+#include "../recorder/fast.h"
 #endif
 
 extern void *__libc_malloc(size_t);

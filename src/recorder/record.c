@@ -32,9 +32,9 @@
 #include <x86intrin.h>
 
 #include "fast.h"
-#include "hooks.h"
-#include "raw.h"
-#include "unwind.h"
+#include "../interpose/hooks.h"
+#include "../format/raw.h"
+#include "../unwind/unwind.h"
 
 struct mk_rec mk__rec;
 #define g mk__rec
@@ -75,7 +75,7 @@ static inline int *stripe(uint32_t site) { return &g.stripes[(site % MK_NSTRIPES
  * again. Resolution: a time is late by at most the time the thread took for its last
  * MK_CLOCK_EVERY events (about 2 us on P1) while dense, exact while sparse; but after a pause that
  * follows a burst, up to MK_CLOCK_EVERY - 1 events reuse the reading from before the pause
- * (src/prof/README.md, "Time"). Times only feed lifetimes (tl, short-lived) and t-gmax; no byte
+ * (src/recorder/README.md, "Time"). Times only feed lifetimes (tl, short-lived) and t-gmax; no byte
  * or block figure depends on them. */
 #define MK_CLOCK_EVERY 16
 #define MK_CLOCK_DENSE_NS 250

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
-#include "raw.h"
+#include "../format/raw.h"
 #include "record.h"
 
 #define g mk__rec
