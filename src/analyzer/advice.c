@@ -45,11 +45,11 @@ static int is_alloc_fn(const char *fn, size_t len) {
 }
 
 /* The site's name: its innermost frame outside the allocator, as "func (file:line)". */
-static const char *site_name(const mk_prof *p, const mk_site *s) {
+static const char *site_name(const mk__prof *p, const mk__prof_site *s) {
     for (uint32_t k = 0; k < s->nfs; k++) {
         const char *frame = p->ftbl[s->fs[k]], *fn;
         size_t len;
-        mk_frame_func(frame, &fn, &len);
+        mk__frame_func(frame, &fn, &len);
         if (!is_alloc_fn(fn, len)) {
             const char *colon = strstr(frame, ": ");
             return colon ? colon + 2 : frame;
@@ -60,18 +60,18 @@ static const char *site_name(const mk_prof *p, const mk_site *s) {
 
 static double share(uint64_t part, uint64_t whole) { return whole ? (double)part / (double)whole : 0; }
 
-int mk_report_advice(const mk_prof *p, FILE *out) {
+int mk__report_advice(const mk__prof *p, FILE *out) {
     fprintf(out, "\nAdvice:\n");
     if (!p->extra) {
         fprintf(out, "  (none: this profile has no realloc or lifetime figures; record it with memkit run)\n");
         return ferror(out) ? -1 : 0;
     }
-    size_t *order = mk_prof_order(p, MK_SORT_BYTES);
+    size_t *order = mk__prof_order(p, MK_SORT_BYTES);
     if (!order) return -1;
     int items = 0;
     for (size_t i = 0; i < p->nsites && items < MAX_ITEMS; i++) {
-        const mk_site *s = &p->sites[order[i]];
-        const struct mk_raw_site *f = &s->f;
+        const mk__prof_site *s = &p->sites[order[i]];
+        const struct mk__raw_site *f = &s->f;
         if (f->tbk < MIN_BLOCKS && f->reallocs < MIN_REALLOCS) continue;
         const char *name = site_name(p, s);
         uint64_t originals = f->tbk > f->reallocs ? f->tbk - f->reallocs : 1;

@@ -53,7 +53,7 @@ static int table_grow(struct table *t) {
     return 0;
 }
 
-mk_err mk_prof_init(mk_prof *p) {
+mk_err mk__prof_init(mk__prof *p) {
     memset(p, 0, sizeof *p);
     mk_err rc = mk_arena_init(&p->arena, NULL);
     if (rc) return rc;
@@ -61,11 +61,11 @@ mk_err mk_prof_init(mk_prof *p) {
     if (!ix) return MK_ENOMEM;
     p->ix_ = ix;
     p->cmd = "";
-    if (mk_prof_frame(p, "[root]", 6) != 0) return MK_ENOMEM;
+    if (mk__prof_frame(p, "[root]", 6) != 0) return MK_ENOMEM;
     return MK_OK;
 }
 
-static void ix_free(mk_prof *p) {
+static void ix_free(mk__prof *p) {
     struct ix *ix = p->ix_;
     if (!ix) return;
     free(ix->frames.s);
@@ -74,7 +74,7 @@ static void ix_free(mk_prof *p) {
     p->ix_ = NULL;
 }
 
-void mk_prof_free(mk_prof *p) {
+void mk__prof_free(mk__prof *p) {
     ix_free(p);
     free(p->ftbl);
     free(p->sites);
@@ -82,7 +82,7 @@ void mk_prof_free(mk_prof *p) {
     memset(p, 0, sizeof *p);
 }
 
-long mk_prof_frame(mk_prof *p, const char *s, size_t len) {
+long mk__prof_frame(mk__prof *p, const char *s, size_t len) {
     struct ix *ix = p->ix_;
     struct table *t = &ix->frames;
     if ((t->used + 1) * 2 > t->cap && table_grow(t)) return -1;
@@ -109,7 +109,7 @@ long mk_prof_frame(mk_prof *p, const char *s, size_t len) {
 
 static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
-static void merge(struct mk_raw_site *a, const struct mk_raw_site *b) {
+static void merge(struct mk__raw_site *a, const struct mk__raw_site *b) {
     uint64_t amin = a->tbk ? a->min_size : UINT64_MAX, bmin = b->tbk ? b->min_size : UINT64_MAX;
     uint64_t mb = max64(max64(a->mb, b->mb), max64(a->gb + b->gb, a->eb + b->eb));
     uint64_t mbk = a->mb >= b->mb ? a->mbk : b->mbk;
@@ -126,14 +126,14 @@ static void merge(struct mk_raw_site *a, const struct mk_raw_site *b) {
     a->small += b->small;
 }
 
-mk_err mk_prof_add_site(mk_prof *p, const uint32_t *fs, uint32_t nfs, const struct mk_raw_site *fig) {
+mk_err mk__prof_add_site(mk__prof *p, const uint32_t *fs, uint32_t nfs, const struct mk__raw_site *fig) {
     struct ix *ix = p->ix_;
     struct table *t = &ix->stacks;
     if ((t->used + 1) * 2 > t->cap && table_grow(t)) return MK_ENOMEM;
     uint64_t h = hash_bytes(fs, nfs * sizeof *fs);
     size_t j = h & (t->cap - 1);
     for (; t->s[j].idx; j = (j + 1) & (t->cap - 1)) {
-        mk_site *s = &p->sites[t->s[j].idx - 1];
+        mk__prof_site *s = &p->sites[t->s[j].idx - 1];
         if (t->s[j].hash == h && s->nfs == nfs && memcmp(s->fs, fs, nfs * sizeof *fs) == 0) {
             merge(&s->f, fig);
             return MK_OK;
@@ -141,12 +141,12 @@ mk_err mk_prof_add_site(mk_prof *p, const uint32_t *fs, uint32_t nfs, const stru
     }
     if (p->nsites == ix->sites_cap) {
         size_t cap = ix->sites_cap ? ix->sites_cap * 2 : 1024;
-        mk_site *n = realloc(p->sites, cap * sizeof *n);
+        mk__prof_site *n = realloc(p->sites, cap * sizeof *n);
         if (!n) return MK_ENOMEM;
         p->sites = n;
         ix->sites_cap = cap;
     }
-    mk_site *s = &p->sites[p->nsites];
+    mk__prof_site *s = &p->sites[p->nsites];
     s->f = *fig;
     s->nfs = nfs;
     s->fs = mk_arena_alloc_array(&p->arena, nfs ? nfs : 1, sizeof *fs, _Alignof(uint32_t));
@@ -157,12 +157,12 @@ mk_err mk_prof_add_site(mk_prof *p, const uint32_t *fs, uint32_t nfs, const stru
     return MK_OK;
 }
 
-void mk_prof_finish(mk_prof *p) {
+void mk__prof_finish(mk__prof *p) {
     ix_free(p);
     if (p->have_totals) return;
-    struct mk_raw_totals t = {0};
+    struct mk__raw_totals t = {0};
     for (size_t i = 0; i < p->nsites; i++) {
-        const struct mk_raw_site *f = &p->sites[i].f;
+        const struct mk__raw_site *f = &p->sites[i].f;
         t.tb += f->tb, t.tbk += f->tbk, t.gb += f->gb, t.gbk += f->gbk, t.eb += f->eb, t.ebk += f->ebk;
         t.reallocs += f->reallocs;
     }
@@ -171,7 +171,7 @@ void mk_prof_finish(mk_prof *p) {
 
 /* Shows the call instruction (return address - 1), as valgrind does, so the two tools' frames read
  * alike. */
-static int frame_string(char *buf, size_t cap, const mk_sym_frame *f) {
+static int frame_string(char *buf, size_t cap, const mk__symtab_frame *f) {
     uint64_t a = f->addr ? f->addr - 1 : 0;
     if (f->func && f->file)
         return snprintf(buf, cap, "0x%" PRIX64 ": %s (%s:%u)", a, f->func, f->file, f->line);
@@ -180,13 +180,13 @@ static int frame_string(char *buf, size_t cap, const mk_sym_frame *f) {
     return snprintf(buf, cap, "0x%" PRIX64 ": %s", a, f->func ? f->func : "???");
 }
 
-mk_err mk_prof_from_raw(const mk_raw_profile *raw, mk_prof *p, char *err, size_t errlen) {
-    mk_err rc = mk_prof_init(p);
-    mk_sym *sym = NULL;
+mk_err mk__prof_from_raw(const mk__raw_profile *raw, mk__prof *p, char *err, size_t errlen) {
+    mk_err rc = mk__prof_init(p);
+    mk__symtab *sym = NULL;
     uint32_t *fs = NULL;
     size_t fs_cap = 0;
     if (rc) goto fail;
-    const struct mk_raw_header *h = &raw->header;
+    const struct mk__raw_header *h = &raw->header;
     p->pid = h->pid, p->ppid = h->ppid, p->te = h->t_end, p->tg = h->t_gmax;
     p->sample_bytes = h->sample_bytes, p->max_depth = h->max_depth, p->flags = h->flags;
     p->extra = 1;
@@ -204,17 +204,17 @@ mk_err mk_prof_from_raw(const mk_raw_profile *raw, mk_prof *p, char *err, size_t
         at += n;
     }
     p->cmd = cmd;
-    sym = mk_sym_new(raw);
+    sym = mk__symtab_new(raw);
     if (!sym) goto nomem;
     char buf[4096];
     for (size_t i = 0; i < raw->nsites; i++) {
-        const mk_raw_site_rec *r = &raw->sites[i];
+        const mk__raw_site_rec *r = &raw->sites[i];
         size_t n = 0;
         int kept_alloc = 0, in_prog = 0;
         for (uint32_t k = 0; k < r->s.nframes; k++) {
-            mk_sym_frame *fr;
+            mk__symtab_frame *fr;
             size_t nfr;
-            mk_sym_lookup(sym, r->frames[k], &fr, &nfr);
+            mk__symtab_lookup(sym, r->frames[k], &fr, &nfr);
             for (size_t m = 0; m < nfr; m++) {
                 if (fr[m].recorder) continue;
                 if (!in_prog && fr[m].alloc) {
@@ -227,7 +227,7 @@ mk_err mk_prof_from_raw(const mk_raw_profile *raw, mk_prof *p, char *err, size_t
                     int len = frame_string(buf, sizeof buf, &fr[m]);
                     if (len < 0) continue;
                     if ((size_t)len >= sizeof buf) len = sizeof buf - 1;
-                    idx = mk_prof_frame(p, buf, (size_t)len);
+                    idx = mk__prof_frame(p, buf, (size_t)len);
                     if (idx < 0) goto nomem;
                     fr[m].user = idx;
                 }
@@ -241,30 +241,30 @@ mk_err mk_prof_from_raw(const mk_raw_profile *raw, mk_prof *p, char *err, size_t
                 fs[n++] = (uint32_t)idx;
             }
         }
-        if (mk_prof_add_site(p, fs, (uint32_t)n, &r->s)) goto nomem;
+        if (mk__prof_add_site(p, fs, (uint32_t)n, &r->s)) goto nomem;
     }
     free(fs);
-    mk_sym_free(sym);
-    mk_prof_finish(p);
+    mk__symtab_free(sym);
+    mk__prof_finish(p);
     return MK_OK;
 nomem:
     rc = MK_ENOMEM;
 fail:
     if (err && errlen) snprintf(err, errlen, "out of memory while analyzing the profile");
     free(fs);
-    mk_sym_free(sym);
-    mk_prof_free(p);
+    mk__symtab_free(sym);
+    mk__prof_free(p);
     return rc;
 }
 
-int mk_sort_parse(const char *name) {
+int mk__sort_parse(const char *name) {
     static const char *const names[] = {"bytes", "blocks", "peak", "leaks", "temporary"};
     for (int i = 0; i < 5; i++)
         if (!strcmp(name, names[i])) return i;
     return -1;
 }
 
-static uint64_t key_of(const mk_site *s, enum mk_sort key) {
+static uint64_t key_of(const mk__prof_site *s, enum mk__sort key) {
     switch (key) {
     case MK_SORT_BLOCKS: return s->f.tbk;
     case MK_SORT_PEAK: return s->f.gb;
@@ -274,11 +274,11 @@ static uint64_t key_of(const mk_site *s, enum mk_sort key) {
     }
 }
 
-static const mk_prof *sort_prof;
-static enum mk_sort sort_key;
+static const mk__prof *sort_prof;
+static enum mk__sort sort_key;
 
 static int cmp_sites(const void *a, const void *b) {
-    const mk_site *x = &sort_prof->sites[*(const size_t *)a], *y = &sort_prof->sites[*(const size_t *)b];
+    const mk__prof_site *x = &sort_prof->sites[*(const size_t *)a], *y = &sort_prof->sites[*(const size_t *)b];
     uint64_t kx = key_of(x, sort_key), ky = key_of(y, sort_key);
     if (kx != ky) return kx < ky ? 1 : -1;
     if (x->f.tb != y->f.tb) return x->f.tb < y->f.tb ? 1 : -1;
@@ -290,7 +290,7 @@ static int cmp_sites(const void *a, const void *b) {
     return (x->nfs > y->nfs) - (x->nfs < y->nfs);
 }
 
-size_t *mk_prof_order(const mk_prof *p, enum mk_sort key) {
+size_t *mk__prof_order(const mk__prof *p, enum mk__sort key) {
     size_t *o = malloc((p->nsites ? p->nsites : 1) * sizeof *o);
     if (!o) return NULL;
     for (size_t i = 0; i < p->nsites; i++) o[i] = i;
@@ -300,7 +300,7 @@ size_t *mk_prof_order(const mk_prof *p, enum mk_sort key) {
     return o;
 }
 
-void mk_frame_func(const char *frame, const char **start, size_t *len) {
+void mk__frame_func(const char *frame, const char **start, size_t *len) {
     const char *s = frame;
     if (s[0] == '0' && s[1] == 'x') {
         const char *c = strstr(s, ": ");

@@ -4,7 +4,7 @@
  * The one decision to know: a site is identified by its frame-index sequence (fs). Building a
  * profile interns every frame string once (DHAT's ftbl) and merges sites whose stacks became equal
  * after symbolization and dropping the recorder's frames, because the DHAT viewer rejects repeated
- * stacks. Everything the model owns lives in one arena and goes away with mk_prof_free.
+ * stacks. Everything the model owns lives in one arena and goes away with mk__prof_free.
  * Internal; not thread-safe.
  */
 #ifndef MEMKIT_CLI_ANALYZE_H
@@ -15,71 +15,71 @@
 #include "memkit/arena.h"
 #include "rawread.h"
 
-typedef struct mk_site {
-    struct mk_raw_site f; /* the figures; f.nframes is unused (see nfs) */
+typedef struct mk__prof_site {
+    struct mk__raw_site f; /* the figures; f.nframes is unused (see nfs) */
     uint32_t *fs;         /* indices into ftbl, innermost first */
     uint32_t nfs;
-} mk_site;
+} mk__prof_site;
 
-typedef struct mk_prof {
+typedef struct mk__prof {
     const char *cmd;        /* program and arguments joined by spaces */
     uint64_t pid, ppid, te, tg, sample_bytes, max_depth;
-    uint32_t flags;         /* enum mk_raw_flags */
+    uint32_t flags;         /* enum mk__raw_flags */
     int extra;              /* the recorder's extra figures (temporary, reallocs...) are known */
     int have_totals;        /* totals came from the recorder (else: sums of the sites) */
-    struct mk_raw_totals totals;
+    struct mk__raw_totals totals;
     const char **ftbl;      /* ftbl[0] is "[root]" */
     size_t nftbl;
-    mk_site *sites;
+    mk__prof_site *sites;
     size_t nsites;
     mk_arena arena;         /* owns everything above */
     void *ix_;              /* interning tables while building */
-} mk_prof;
+} mk__prof;
 
 /* Builds p from a raw profile, symbolizing its addresses. Returns MK_OK, or MK_ENOMEM with a
- * message in err. The caller frees p with mk_prof_free; raw may be freed afterwards. */
-mk_err mk_prof_from_raw(const mk_raw_profile *raw, mk_prof *p, char *err, size_t errlen);
+ * message in err. The caller frees p with mk__prof_free; raw may be freed afterwards. */
+mk_err mk__prof_from_raw(const mk__raw_profile *raw, mk__prof *p, char *err, size_t errlen);
 
 /* Building blocks for readers (dhat.c): init, intern a frame string (returns its index or -1 when
  * out of memory), add a site (merged with an equal stack), finish (computes missing totals). */
-mk_err mk_prof_init(mk_prof *p);
-long mk_prof_frame(mk_prof *p, const char *s, size_t len);
-mk_err mk_prof_add_site(mk_prof *p, const uint32_t *fs, uint32_t nfs, const struct mk_raw_site *fig);
-void mk_prof_finish(mk_prof *p);
-void mk_prof_free(mk_prof *p);
+mk_err mk__prof_init(mk__prof *p);
+long mk__prof_frame(mk__prof *p, const char *s, size_t len);
+mk_err mk__prof_add_site(mk__prof *p, const uint32_t *fs, uint32_t nfs, const struct mk__raw_site *fig);
+void mk__prof_finish(mk__prof *p);
+void mk__prof_free(mk__prof *p);
 
-enum mk_sort { MK_SORT_BYTES, MK_SORT_BLOCKS, MK_SORT_PEAK, MK_SORT_LEAKS, MK_SORT_TEMPORARY };
+enum mk__sort { MK_SORT_BYTES, MK_SORT_BLOCKS, MK_SORT_PEAK, MK_SORT_LEAKS, MK_SORT_TEMPORARY };
 
 /* Parses a --sort name; returns -1 when unknown. */
-int mk_sort_parse(const char *name);
+int mk__sort_parse(const char *name);
 
 /* Returns a malloc'ed array of the site indices in the order of key, largest first (ties broken
  * by total bytes, then by stack), or NULL when out of memory. */
-size_t *mk_prof_order(const mk_prof *p, enum mk_sort key);
+size_t *mk__prof_order(const mk__prof *p, enum mk__sort key);
 
 /* The text report (totals, then the top sites by key, each with its stack). top 0 means all. */
-int mk_report_text(const mk_prof *p, FILE *out, enum mk_sort key, size_t top);
+int mk__report_text(const mk__prof *p, FILE *out, enum mk__sort key, size_t top);
 
 /* The "Advice" section: for each heavy site, the memkit remedy its figures point at, with the
  * figure that triggered it (thresholds in advice.c and docs/PROFILER.md). Needs the recorder's
  * extra figures (p->extra); says so when they are missing. */
-int mk_report_advice(const mk_prof *p, FILE *out);
+int mk__report_advice(const mk__prof *p, FILE *out);
 
 /* Folded stacks for flame graphs: one line per distinct stack of function names, outermost first,
  * with its total bytes. */
-int mk_report_folded(const mk_prof *p, FILE *out);
+int mk__report_folded(const mk__prof *p, FILE *out);
 
 /* The function part of a frame string "0x...: func (file:line)" as [*start, *start+*len). */
-void mk_frame_func(const char *frame, const char **start, size_t *len);
+void mk__frame_func(const char *frame, const char **start, size_t *len);
 
 
 /* Output formats chosen with --format (a comma-separated list of dhat, text, folded). */
 enum { MK_OUT_DHAT = 1u, MK_OUT_TEXT = 2u, MK_OUT_FOLDED = 4u };
 
 /* Parses a --format list into *mask; returns 0, or -1 naming nothing (the caller reports). */
-int mk_formats_parse(const char *list, unsigned *mask);
+int mk__formats_parse(const char *list, unsigned *mask);
 
 /* Parses a count (--top, --depth): decimal, no sign, at most max; returns 0 or -1. */
-int mk_parse_count(const char *s, uint64_t max, uint64_t *out);
+int mk__parse_count(const char *s, uint64_t max, uint64_t *out);
 
 #endif

@@ -34,8 +34,8 @@ static void put_str(FILE *o, const char *s) {
     fputc('"', o);
 }
 
-int mk_dhat_write(const mk_prof *p, FILE *o) {
-    const struct mk_raw_totals *t = &p->totals;
+int mk__dhat_write(const mk__prof *p, FILE *o) {
+    const struct mk__raw_totals *t = &p->totals;
     fputs("{\"dhatFileVersion\":2\n,\"mode\":\"heap\",\"verb\":\"Allocated\",\"bklt\":true,\"bkacc\":false\n"
           ",\"tu\":\"µs\",\"Mtu\":\"s\",\"tuth\":" , o);
     fprintf(o, "%d\n,\"cmd\":", MK_RAW_SHORT_LIVED_US);
@@ -51,14 +51,14 @@ int mk_dhat_write(const mk_prof *p, FILE *o) {
                 safe(t->tb), safe(t->tbk), safe(t->gb), safe(t->gbk), safe(t->eb), safe(t->ebk), safe(t->frees),
                 safe(t->unknown_frees), safe(t->reallocs), safe(t->threads), safe(t->recorder_bytes));
     fputs(",\"pps\":\n[", o);
-    size_t *order = mk_prof_order(p, MK_SORT_BYTES);
+    size_t *order = mk__prof_order(p, MK_SORT_BYTES);
     if (!order) {
         errno = ENOMEM;
         return -1;
     }
     for (size_t i = 0; i < p->nsites; i++) {
-        const mk_site *s = &p->sites[order[i]];
-        const struct mk_raw_site *f = &s->f;
+        const mk__prof_site *s = &p->sites[order[i]];
+        const struct mk__raw_site *f = &s->f;
         fprintf(o, "%s{\"tb\":%" PRIu64 ",\"tbk\":%" PRIu64 ",\"tl\":%" PRIu64 ",\"mb\":%" PRIu64 ",\"mbk\":%" PRIu64
                    ",\"gb\":%" PRIu64 ",\"gbk\":%" PRIu64 ",\"eb\":%" PRIu64 ",\"ebk\":%" PRIu64,
                 i ? "\n," : "", safe(f->tb), safe(f->tbk), safe(f->tl), safe(f->mb), safe(f->mbk), safe(f->gb),
@@ -85,7 +85,7 @@ int mk_dhat_write(const mk_prof *p, FILE *o) {
 /* ---- reading ---- */
 
 struct pp {
-    struct mk_raw_site f;
+    struct mk__raw_site f;
     uint32_t *fs;
     uint32_t nfs;
 };
@@ -321,13 +321,13 @@ struct field {
     size_t off;
 };
 
-#define SF(n, m) {n, offsetof(struct mk_raw_site, m)}
+#define SF(n, m) {n, offsetof(struct mk__raw_site, m)}
 static const struct field site_fields[] = {
     SF("tb", tb), SF("tbk", tbk), SF("tl", tl), SF("mb", mb), SF("mbk", mbk), SF("gb", gb), SF("gbk", gbk),
     SF("eb", eb), SF("ebk", ebk), SF("mkTmp", temporary), SF("mkShort", short_lived), SF("mkRe", reallocs),
     SF("mkChain", max_chain), SF("mkMin", min_size), SF("mkMax", max_size), SF("mkSmall", small),
 };
-#define TF(n, m) {n, offsetof(struct mk_raw_totals, m)}
+#define TF(n, m) {n, offsetof(struct mk__raw_totals, m)}
 static const struct field total_fields[] = {
     TF("tb", tb), TF("tbk", tbk), TF("gb", gb), TF("gbk", gbk), TF("eb", eb), TF("ebk", ebk), TF("frees", frees),
     TF("unknownFrees", unknown_frees), TF("reallocs", reallocs), TF("threads", threads),
@@ -413,13 +413,13 @@ static int read_ftbl(struct rd *r) {
     return 0;
 }
 
-mk_err mk_dhat_parse(const char *data, size_t len, mk_prof *p, char *err, size_t errlen) {
+mk_err mk__dhat_parse(const char *data, size_t len, mk__prof *p, char *err, size_t errlen) {
     struct rd r = {.s = data, .e = data + len, .start = data, .err = err, .errlen = errlen};
     char dummy[8];
     if (!err || !errlen) r.err = dummy, r.errlen = sizeof dummy;
-    mk_err rc = mk_prof_init(p);
+    mk_err rc = mk__prof_init(p);
     if (rc) {
-        mk_prof_free(p);
+        mk__prof_free(p);
         snprintf(r.err, r.errlen, "out of memory");
         return rc;
     }
@@ -505,7 +505,7 @@ mk_err mk_dhat_parse(const char *data, size_t len, mk_prof *p, char *err, size_t
     uint32_t *map = NULL;
     if (!r.failed && !(map = malloc(r.nftbl * sizeof *map))) r.nomem = 1, bad(&r, "out of memory");
     for (size_t i = 0; !r.failed && i < r.nftbl; i++) {
-        long idx = mk_prof_frame(p, r.ftbl[i], strlen(r.ftbl[i]));
+        long idx = mk__prof_frame(p, r.ftbl[i], strlen(r.ftbl[i]));
         if (idx < 0) r.nomem = 1, bad(&r, "out of memory");
         else map[i] = (uint32_t)idx;
     }
@@ -515,7 +515,7 @@ mk_err mk_dhat_parse(const char *data, size_t len, mk_prof *p, char *err, size_t
             if (pp->fs[k] >= r.nftbl) bad(&r, "program point %zu refers to frame %u of %zu", i, pp->fs[k], r.nftbl);
             else pp->fs[k] = map[pp->fs[k]];
         }
-        if (!r.failed && mk_prof_add_site(p, pp->fs, pp->nfs, &pp->f)) r.nomem = 1, bad(&r, "out of memory");
+        if (!r.failed && mk__prof_add_site(p, pp->fs, pp->nfs, &pp->f)) r.nomem = 1, bad(&r, "out of memory");
     }
     if (!r.failed && cmd) {
         char *c = mk_arena_strdup(&p->arena, cmd);
@@ -529,14 +529,14 @@ mk_err mk_dhat_parse(const char *data, size_t len, mk_prof *p, char *err, size_t
     free(r.ftbl);
     free(r.sbuf);
     if (r.failed) {
-        mk_prof_free(p);
+        mk__prof_free(p);
         return r.nomem ? MK_ENOMEM : MK_EFORMAT;
     }
-    mk_prof_finish(p);
+    mk__prof_finish(p);
     return MK_OK;
 }
 
-mk_err mk_profile_load(const char *path, mk_prof *p, char *err, size_t errlen) {
+mk_err mk__profile_load(const char *path, mk__prof *p, char *err, size_t errlen) {
     memset(p, 0, sizeof *p);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -579,11 +579,11 @@ mk_err mk_profile_load(const char *path, mk_prof *p, char *err, size_t errlen) {
     char inner[256] = "";
     mk_err rc;
     if (len >= 16 && !memcmp(data + 8, MK_RAW_MAGIC, 6)) {
-        mk_raw_profile raw;
-        rc = mk_raw_parse(data, len, &raw, inner, sizeof inner); /* takes data */
+        mk__raw_profile raw;
+        rc = mk__raw_parse(data, len, &raw, inner, sizeof inner); /* takes data */
         if (!rc) {
-            rc = mk_prof_from_raw(&raw, p, inner, sizeof inner);
-            mk_raw_free(&raw);
+            rc = mk__prof_from_raw(&raw, p, inner, sizeof inner);
+            mk__raw_free(&raw);
         }
     } else {
         const char *c = data;
@@ -592,7 +592,7 @@ mk_err mk_profile_load(const char *path, mk_prof *p, char *err, size_t errlen) {
             snprintf(inner, sizeof inner, "not a memkit or DHAT profile (neither JSON nor a raw profile)");
             rc = MK_EFORMAT;
         } else {
-            rc = mk_dhat_parse(data, len, p, inner, sizeof inner);
+            rc = mk__dhat_parse(data, len, p, inner, sizeof inner);
         }
         free(data);
     }

@@ -14,15 +14,15 @@
 #include "analyze.h"
 
 /* Writes p as DHAT JSON to out. Returns 0, or -1 on a write error (errno set). */
-int mk_dhat_write(const mk_prof *p, FILE *out);
+int mk__dhat_write(const mk__prof *p, FILE *out);
 
 /* Parses DHAT JSON from data[0..len) into p (initialized here). Returns MK_OK, MK_EFORMAT with a
  * message in err (without the path), or MK_ENOMEM. On failure p needs no freeing. */
-mk_err mk_dhat_parse(const char *data, size_t len, mk_prof *p, char *err, size_t errlen);
+mk_err mk__dhat_parse(const char *data, size_t len, mk__prof *p, char *err, size_t errlen);
 
 /* Loads a profile file of either kind, a DHAT JSON file or a raw profile (which is symbolized
  * against the binaries on disk now). On failure returns an mk_err with a message that names the
  * path (missing, directory, empty, not a profile...). */
-mk_err mk_profile_load(const char *path, mk_prof *p, char *err, size_t errlen);
+mk_err mk__profile_load(const char *path, mk__prof *p, char *err, size_t errlen);
 
 #endif

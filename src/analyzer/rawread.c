@@ -42,7 +42,7 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elem) {
     return 0;
 }
 
-mk_err mk_raw_parse(void *data, size_t len, mk_raw_profile *out, char *err, size_t errlen) {
+mk_err mk__raw_parse(void *data, size_t len, mk__raw_profile *out, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     out->data_ = data;
     const unsigned char *p = data, *end = p + len;
@@ -50,7 +50,7 @@ mk_err mk_raw_parse(void *data, size_t len, mk_raw_profile *out, char *err, size
     int seen_header = 0, seen_end = 0;
     mk_err rc = MK_OK;
     while (p < end && !seen_end) {
-        struct mk_raw_record rec;
+        struct mk__raw_record rec;
         if ((size_t)(end - p) < sizeof rec) { rc = fail(err, errlen, MK_EFORMAT, "record header cut short"); goto bad; }
         memcpy(&rec, p, sizeof rec);
         p += sizeof rec;
@@ -82,7 +82,7 @@ mk_err mk_raw_parse(void *data, size_t len, mk_raw_profile *out, char *err, size
         }
         case MK_RAW_MODULE: {
             if (grow((void **)&out->modules, &mod_cap, out->nmodules, sizeof *out->modules)) goto nomem;
-            mk_raw_module_rec *m = &out->modules[out->nmodules];
+            mk__raw_module_rec *m = &out->modules[out->nmodules];
             size_t fixed = sizeof m->m;
             if (rec.len < fixed) { rc = fail(err, errlen, MK_EFORMAT, "module record too short"); goto bad; }
             take(&m->m, fixed, q, fixed);
@@ -97,7 +97,7 @@ mk_err mk_raw_parse(void *data, size_t len, mk_raw_profile *out, char *err, size
         }
         case MK_RAW_SITE: {
             if (grow((void **)&out->sites, &site_cap, out->nsites, sizeof *out->sites)) goto nomem;
-            mk_raw_site_rec *s = &out->sites[out->nsites];
+            mk__raw_site_rec *s = &out->sites[out->nsites];
             size_t fixed = sizeof s->s;
             if (rec.len < fixed) { rc = fail(err, errlen, MK_EFORMAT, "site record too short"); goto bad; }
             take(&s->s, fixed, q, fixed);
@@ -122,11 +122,11 @@ mk_err mk_raw_parse(void *data, size_t len, mk_raw_profile *out, char *err, size
 nomem:
     rc = fail(err, errlen, MK_ENOMEM, "out of memory");
 bad:
-    mk_raw_free(out);
+    mk__raw_free(out);
     return rc;
 }
 
-mk_err mk_raw_load(const char *path, mk_raw_profile *out, char *err, size_t errlen) {
+mk_err mk__raw_load(const char *path, mk__raw_profile *out, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return fail(err, errlen, mk_err_from_errno(errno), "%s: %s", path, strerror(errno));
@@ -153,12 +153,12 @@ mk_err mk_raw_load(const char *path, mk_raw_profile *out, char *err, size_t errl
     }
     close(fd);
     char inner[200] = "";
-    mk_err rc = mk_raw_parse(data, len, out, inner, sizeof inner);
+    mk_err rc = mk__raw_parse(data, len, out, inner, sizeof inner);
     if (rc) fail(err, errlen, rc, "%s: %s", path, inner);
     return rc;
 }
 
-void mk_raw_free(mk_raw_profile *p) {
+void mk__raw_free(mk__raw_profile *p) {
     free(p->argv);
     free(p->modules);
     free(p->sites);

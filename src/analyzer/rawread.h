@@ -8,35 +8,35 @@
 #include "memkit/error.h"
 #include "../format/raw.h"
 
-typedef struct mk_raw_site_rec {
-    struct mk_raw_site s;
+typedef struct mk__raw_site_rec {
+    struct mk__raw_site s;
     const uint64_t *frames; /* s.nframes return addresses, innermost first (points into the file data) */
-} mk_raw_site_rec;
+} mk__raw_site_rec;
 
-typedef struct mk_raw_module_rec {
-    struct mk_raw_module m;
+typedef struct mk__raw_module_rec {
+    struct mk__raw_module m;
     const char *path;
-} mk_raw_module_rec;
+} mk__raw_module_rec;
 
-typedef struct mk_raw_profile {
-    struct mk_raw_header header;
-    struct mk_raw_totals totals;
+typedef struct mk__raw_profile {
+    struct mk__raw_header header;
+    struct mk__raw_totals totals;
     const char **argv;  /* argc strings */
     size_t argc;
-    mk_raw_module_rec *modules;
+    mk__raw_module_rec *modules;
     size_t nmodules;
-    mk_raw_site_rec *sites;
+    mk__raw_site_rec *sites;
     size_t nsites;
     void *data_;        /* the file's bytes; the pointers above point into it */
-} mk_raw_profile;
+} mk__raw_profile;
 
 /* Reads and validates the raw profile at path. On failure returns an mk_err and writes a message
- * that names the path and the problem into err[0..errlen). The caller frees with mk_raw_free. */
-mk_err mk_raw_load(const char *path, mk_raw_profile *out, char *err, size_t errlen);
+ * that names the path and the problem into err[0..errlen). The caller frees with mk__raw_free. */
+mk_err mk__raw_load(const char *path, mk__raw_profile *out, char *err, size_t errlen);
 
-/* As mk_raw_load, from bytes in memory (the profile takes ownership of data, a malloc'ed buffer). */
-mk_err mk_raw_parse(void *data, size_t len, mk_raw_profile *out, char *err, size_t errlen);
+/* As mk__raw_load, from bytes in memory (the profile takes ownership of data, a malloc'ed buffer). */
+mk_err mk__raw_parse(void *data, size_t len, mk__raw_profile *out, char *err, size_t errlen);
 
-void mk_raw_free(mk_raw_profile *p);
+void mk__raw_free(mk__raw_profile *p);
 
 #endif

@@ -35,9 +35,9 @@ static double pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (doub
 static const char *const sort_words[] = {"total bytes", "total blocks", "bytes at t-gmax", "bytes leaked at exit",
                                           "temporary blocks"};
 
-int mk_report_text(const mk_prof *p, FILE *out, enum mk_sort key, size_t top) {
+int mk__report_text(const mk__prof *p, FILE *out, enum mk__sort key, size_t top) {
     char a[32], b[32], c[32], d[32], t[32];
-    const struct mk_raw_totals *T = &p->totals;
+    const struct mk__raw_totals *T = &p->totals;
     fprintf(out, "memkit: heap profile of `%s` (pid %" PRIu64 ")\n", p->cmd, p->pid);
     fprintf(out, "Total:     %s bytes in %s blocks\n", num(a, T->tb), num(b, T->tbk));
     fprintf(out, "At t-gmax: %s bytes in %s blocks\n", num(a, T->gb), num(b, T->gbk));
@@ -50,13 +50,13 @@ int mk_report_text(const mk_prof *p, FILE *out, enum mk_sort key, size_t top) {
                      "totals are exact\n", num(a, p->sample_bytes));
     if (p->flags & MK_RAW_TRUNCATED)
         fprintf(out, "Warning:   the recorder ran out of memory and stopped recording; figures are incomplete\n");
-    size_t *order = mk_prof_order(p, key);
+    size_t *order = mk__prof_order(p, key);
     if (!order) return -1;
     size_t n = top && top < p->nsites ? top : p->nsites;
     fprintf(out, "\n%s %zu of %zu sites by %s:\n", n == p->nsites ? "All" : "Top", n, p->nsites, sort_words[key]);
     for (size_t i = 0; i < n; i++) {
-        const mk_site *s = &p->sites[order[i]];
-        const struct mk_raw_site *f = &s->f;
+        const mk__prof_site *s = &p->sites[order[i]];
+        const struct mk__raw_site *f = &s->f;
         double avg = f->tbk ? (double)f->tb / (double)f->tbk : 0;
         fprintf(out, "\n#%zu: %s bytes (%.1f%%) in %s blocks (%.1f%%), avg size %.1f bytes, avg lifetime %s\n", i + 1,
                 num(a, f->tb), pct(f->tb, T->tb), num(b, f->tbk), pct(f->tbk, T->tbk), avg,
@@ -87,7 +87,7 @@ static int cmp_lines(const void *a, const void *b) {
     return strcmp(((const struct line *)a)->s, ((const struct line *)b)->s);
 }
 
-int mk_report_folded(const mk_prof *p, FILE *out) {
+int mk__report_folded(const mk__prof *p, FILE *out) {
     /* Each frame's function name, cleaned once (';' separates frames in this format). */
     char **names = calloc(p->nftbl ? p->nftbl : 1, sizeof *names);
     size_t *lens = calloc(p->nftbl ? p->nftbl : 1, sizeof *lens);
@@ -96,12 +96,12 @@ int mk_report_folded(const mk_prof *p, FILE *out) {
     int rc = names && lens && lines ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < p->nftbl; i++) {
         const char *fn;
-        mk_frame_func(p->ftbl[i], &fn, &lens[i]);
+        mk__frame_func(p->ftbl[i], &fn, &lens[i]);
         if (!(names[i] = malloc(lens[i] + 1))) rc = -1;
         for (size_t j = 0; rc == 0 && j < lens[i]; j++) names[i][j] = fn[j] == ';' ? ':' : fn[j] == '\n' ? ' ' : fn[j];
     }
     for (size_t i = 0; rc == 0 && i < p->nsites; i++) {
-        const mk_site *s = &p->sites[i];
+        const mk__prof_site *s = &p->sites[i];
         if (!s->f.tb) continue;
         size_t len = s->nfs ? 0 : 9;
         for (uint32_t k = 0; k < s->nfs; k++) len += lens[s->fs[k]] + 1;
@@ -134,7 +134,7 @@ int mk_report_folded(const mk_prof *p, FILE *out) {
     return rc || ferror(out) ? -1 : 0;
 }
 
-int mk_formats_parse(const char *list, unsigned *mask) {
+int mk__formats_parse(const char *list, unsigned *mask) {
     unsigned m = 0;
     const char *s = list;
     while (*s) {
@@ -151,7 +151,7 @@ int mk_formats_parse(const char *list, unsigned *mask) {
     return 0;
 }
 
-int mk_parse_count(const char *s, uint64_t max, uint64_t *out) {
+int mk__parse_count(const char *s, uint64_t max, uint64_t *out) {
     uint64_t v = 0;
     if (!*s) return -1;
     for (; *s; s++) {

@@ -70,12 +70,12 @@ struct cu_ix {
     struct cu_ix *next;
 };
 
-struct mk_sym {
+struct mk__symtab {
     Dwfl *dwfl;
     struct cu_ix *cus[256];
     struct mod_info *mods;
     size_t nmods;
-    mk_sym_frame *frames;
+    mk__symtab_frame *frames;
     size_t nframes, frames_cap;
     struct cache_slot *slots;
     size_t nslots, used;
@@ -107,9 +107,9 @@ static demangle_fn demangler(void) {
     return fn;
 }
 
-static const char *keep(mk_sym *s, const char *str);
+static const char *keep(mk__symtab *s, const char *str);
 
-static const char *keep_demangled(mk_sym *s, const char *name) {
+static const char *keep_demangled(mk__symtab *s, const char *name) {
     demangle_fn fn = name && name[0] == '_' && name[1] == 'Z' ? demangler() : NULL;
     int status = -1;
     char *d = fn ? fn(name, NULL, NULL, &status) : NULL;
@@ -123,7 +123,7 @@ static const char *base_name(const char *p) {
     return s ? s + 1 : p;
 }
 
-static const char *keep(mk_sym *s, const char *str) {
+static const char *keep(mk__symtab *s, const char *str) {
     if (!str) return NULL;
     if (s->nstrs == s->strs_cap) {
         size_t cap = s->strs_cap ? s->strs_cap * 2 : 256;
@@ -137,20 +137,20 @@ static const char *keep(mk_sym *s, const char *str) {
     return d;
 }
 
-mk_sym *mk_sym_new(const mk_raw_profile *p) {
-    mk_sym *s = calloc(1, sizeof *s);
+mk__symtab *mk__symtab_new(const mk__raw_profile *p) {
+    mk__symtab *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->nslots = 1024;
     s->slots = calloc(s->nslots, sizeof *s->slots);
     s->mods = calloc(p->nmodules ? p->nmodules : 1, sizeof *s->mods);
     s->dwfl = dwfl_begin(&callbacks);
     if (!s->slots || !s->mods || !s->dwfl) {
-        mk_sym_free(s);
+        mk__symtab_free(s);
         return NULL;
     }
     dwfl_report_begin(s->dwfl);
     for (size_t i = 0; i < p->nmodules; i++) {
-        const mk_raw_module_rec *m = &p->modules[i];
+        const mk__raw_module_rec *m = &p->modules[i];
         struct mod_info *mi = &s->mods[s->nmods++];
         mi->start = m->m.start;
         mi->end = m->m.end;
@@ -176,7 +176,7 @@ mk_sym *mk_sym_new(const mk_raw_profile *p) {
     return s;
 }
 
-void mk_sym_free(mk_sym *s) {
+void mk__symtab_free(mk__symtab *s) {
     if (!s) return;
     if (s->dwfl) dwfl_end(s->dwfl);
     for (size_t i = 0; i < s->nstrs; i++) free(s->strs[i]);
@@ -196,7 +196,7 @@ void mk_sym_free(mk_sym *s) {
     free(s);
 }
 
-static struct mod_info *find_mod(const mk_sym *s, uint64_t a) {
+static struct mod_info *find_mod(const mk__symtab *s, uint64_t a) {
     for (size_t i = 0; i < s->nmods; i++)
         if (a >= s->mods[i].start && a < s->mods[i].end) return &s->mods[i];
     return NULL;
@@ -260,11 +260,11 @@ static int is_alloc_fn(const char *f) {
     return !strncmp(f, "operator new", 12); /* C++: new, new[], their nothrow and aligned forms */
 }
 
-static int push(mk_sym *s, mk_sym_frame f) {
+static int push(mk__symtab *s, mk__symtab_frame f) {
     f.alloc = is_alloc_fn(f.func);
     if (s->nframes == s->frames_cap) {
         size_t cap = s->frames_cap ? s->frames_cap * 2 : 1024;
-        mk_sym_frame *n = realloc(s->frames, cap * sizeof *n);
+        mk__symtab_frame *n = realloc(s->frames, cap * sizeof *n);
         if (!n) return -1;
         s->frames = n;
         s->frames_cap = cap;
@@ -351,7 +351,7 @@ static int cmp_ival(const void *a, const void *b) {
     return (x->lo > y->lo) - (x->lo < y->lo);
 }
 
-static struct cu_ix *cu_index(mk_sym *s, const void *mod, Dwarf_Die *cu) {
+static struct cu_ix *cu_index(mk__symtab *s, const void *mod, Dwarf_Die *cu) {
     Dwarf_Off off = dwarf_dieoffset(cu);
     size_t b = (size_t)((((uintptr_t)mod >> 4) ^ off ^ (off >> 8)) & 255);
     for (struct cu_ix *c = s->cus[b]; c; c = c->next)
@@ -387,9 +387,9 @@ static int cu_find(const struct cu_ix *c, uint64_t pc) {
 }
 
 /* Appends the frames of one address; returns how many. */
-static uint32_t resolve(mk_sym *s, uint64_t addr) {
+static uint32_t resolve(mk__symtab *s, uint64_t addr) {
     size_t before = s->nframes;
-    mk_sym_frame f = {.addr = addr, .user = -1};
+    mk__symtab_frame f = {.addr = addr, .user = -1};
     struct mod_info *mi = find_mod(s, addr);
     if (mi) f.module = mi->path, f.recorder = mi->recorder;
     Dwfl_Module *m = mi && mi->usable ? mi->dm : NULL;
@@ -415,7 +415,7 @@ static uint32_t resolve(mk_sym *s, uint64_t addr) {
     if (c && !c->broken) {
         for (int i = cu_find(c, pc - bias); i >= 0; i = c->nodes[i].parent) {
             const struct snode *nd = &c->nodes[i];
-            mk_sym_frame g = f;
+            mk__symtab_frame g = f;
             if (nd->name && (nd->tag == DW_TAG_inlined_subroutine || prefer_dwarf)) g.func = keep(s, nd->name);
             push(s, g);
             emitted = 1;
@@ -441,7 +441,7 @@ static uint32_t resolve(mk_sym *s, uint64_t addr) {
         if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine && tag != DW_TAG_entry_point) continue;
         Dwarf_Attribute a;
         const char *name = dwarf_formstring(dwarf_attr_integrate(&scopes[i], DW_AT_name, &a));
-        mk_sym_frame g = f;
+        mk__symtab_frame g = f;
         if (name && (tag == DW_TAG_inlined_subroutine || prefer_dwarf)) g.func = keep(s, name);
         push(s, g);
         emitted = 1;
@@ -463,7 +463,7 @@ static uint64_t mix(uint64_t x) {
     return x;
 }
 
-static int rehash(mk_sym *s) {
+static int rehash(mk__symtab *s) {
     size_t n = s->nslots * 2;
     struct cache_slot *t = calloc(n, sizeof *t);
     if (!t) return -1;
@@ -479,9 +479,9 @@ static int rehash(mk_sym *s) {
     return 0;
 }
 
-void mk_sym_lookup(mk_sym *s, uint64_t addr, mk_sym_frame **out, size_t *n) {
-    static mk_sym_frame unknown;
-    unknown = (mk_sym_frame){.addr = addr, .user = -1};
+void mk__symtab_lookup(mk__symtab *s, uint64_t addr, mk__symtab_frame **out, size_t *n) {
+    static mk__symtab_frame unknown;
+    unknown = (mk__symtab_frame){.addr = addr, .user = -1};
     size_t j = mix(addr) & (s->nslots - 1);
     while (s->slots[j].used) {
         if (s->slots[j].addr == addr) {

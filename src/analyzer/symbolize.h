@@ -13,10 +13,10 @@
 
 #include "rawread.h"
 
-typedef struct mk_sym mk_sym;
+typedef struct mk__symtab mk__symtab;
 
 /* One symbolized frame. Strings live as long as the symbolizer. */
-typedef struct mk_sym_frame {
+typedef struct mk__symtab_frame {
     uint64_t addr;        /* the return address as recorded */
     const char *func;     /* function name (demangled when possible) or NULL */
     const char *file;     /* source file (as in the debug info) or NULL */
@@ -25,15 +25,15 @@ typedef struct mk_sym_frame {
     int recorder;         /* lies in the recorder (libmemkit-prof.so): the analyzer drops it */
     int alloc;            /* the function is an allocation entry point (malloc, calloc, ...) */
     long user;            /* -1 when first returned; the caller may keep its own index here */
-} mk_sym_frame;
+} mk__symtab_frame;
 
 /* Creates a symbolizer for the modules of p (p must outlive it). Returns NULL when out of memory. */
-mk_sym *mk_sym_new(const mk_raw_profile *p);
+mk__symtab *mk__symtab_new(const mk__raw_profile *p);
 
 /* Symbolizes addr: sets *out to an array of *n frames (innermost inlined frame first), valid until
- * mk_sym_free. Never fails: an unknown address yields one frame with func NULL. */
-void mk_sym_lookup(mk_sym *s, uint64_t addr, mk_sym_frame **out, size_t *n);
+ * mk__symtab_free. Never fails: an unknown address yields one frame with func NULL. */
+void mk__symtab_lookup(mk__symtab *s, uint64_t addr, mk__symtab_frame **out, size_t *n);
 
-void mk_sym_free(mk_sym *s);
+void mk__symtab_free(mk__symtab *s);
 
 #endif

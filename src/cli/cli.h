@@ -4,8 +4,8 @@
 
 /* Each takes the arguments after the subcommand name (argv[0] is the subcommand) and returns the
  * process exit status. Declared weak so a build without a subcommand still links and says so. */
-__attribute__((weak)) int mk_cmd_run(int argc, char **argv);
-__attribute__((weak)) int mk_cmd_report(int argc, char **argv);
-__attribute__((weak)) int mk_cmd_count(int argc, char **argv);
+__attribute__((weak)) int mk__cmd_run(int argc, char **argv);
+__attribute__((weak)) int mk__cmd_report(int argc, char **argv);
+__attribute__((weak)) int mk__cmd_count(int argc, char **argv);
 
 #endif

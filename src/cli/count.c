@@ -50,7 +50,7 @@ static int count_one(const mk_finder *f, const char *path, int show_name) {
     return 0;
 }
 
-int mk_cmd_count(int argc, char **argv) {
+int mk__cmd_count(int argc, char **argv) {
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1] != 0; i++) {
         if (!strcmp(argv[i], "--")) {

@@ -21,7 +21,7 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
-    int (*fns[])(int, char **) = {mk_cmd_run, mk_cmd_report, mk_cmd_count};
+    int (*fns[])(int, char **) = {mk__cmd_run, mk__cmd_report, mk__cmd_count};
     if (argc < 2) {
         usage(stderr);
         return 2;

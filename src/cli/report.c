@@ -29,8 +29,8 @@ static void usage(FILE *f) {
 }
 
 /* Shared with run.c: the value of option `name` at argv[*i] ("--name V" or "--name=V"), or NULL. */
-const char *mk_opt_value(int argc, char **argv, int *i, const char *name);
-const char *mk_opt_value(int argc, char **argv, int *i, const char *name) {
+const char *mk__opt_value(int argc, char **argv, int *i, const char *name);
+const char *mk__opt_value(int argc, char **argv, int *i, const char *name) {
     size_t n = strlen(name);
     const char *a = argv[*i];
     if (strncmp(a, name, n) != 0) return NULL;
@@ -40,7 +40,7 @@ const char *mk_opt_value(int argc, char **argv, int *i, const char *name) {
     return argv[++*i];
 }
 
-int mk_cmd_report(int argc, char **argv) {
+int mk__cmd_report(int argc, char **argv) {
     unsigned formats = MK_OUT_TEXT;
     uint64_t top = 10;
     int sort = MK_SORT_BYTES;
@@ -50,18 +50,18 @@ int mk_cmd_report(int argc, char **argv) {
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             return 0;
-        } else if ((v = mk_opt_value(argc, argv, &i, "--format"))) {
-            if (mk_formats_parse(v, &formats)) {
+        } else if ((v = mk__opt_value(argc, argv, &i, "--format"))) {
+            if (mk__formats_parse(v, &formats)) {
                 fprintf(stderr, "memkit report: --format takes a list of dhat, text, folded (got '%s')\n", v);
                 return 2;
             }
-        } else if ((v = mk_opt_value(argc, argv, &i, "--top"))) {
-            if (mk_parse_count(v, 1u << 30, &top)) {
+        } else if ((v = mk__opt_value(argc, argv, &i, "--top"))) {
+            if (mk__parse_count(v, 1u << 30, &top)) {
                 fprintf(stderr, "memkit report: --top takes a count (got '%s')\n", v);
                 return 2;
             }
-        } else if ((v = mk_opt_value(argc, argv, &i, "--sort"))) {
-            if ((sort = mk_sort_parse(v)) < 0) {
+        } else if ((v = mk__opt_value(argc, argv, &i, "--sort"))) {
+            if ((sort = mk__sort_parse(v)) < 0) {
                 fprintf(stderr, "memkit report: --sort takes bytes, blocks, peak, leaks or temporary (got '%s')\n", v);
                 return 2;
             }
@@ -81,17 +81,17 @@ int mk_cmd_report(int argc, char **argv) {
         fprintf(stderr, "memkit report: which profile? (usage: memkit report [OPTIONS] FILE)\n");
         return 2;
     }
-    mk_prof p;
+    mk__prof p;
     char err[512];
-    if (mk_profile_load(path, &p, err, sizeof err)) {
+    if (mk__profile_load(path, &p, err, sizeof err)) {
         fprintf(stderr, "memkit report: %s\n", err);
         return 1;
     }
     int rc = 0;
-    if (formats & MK_OUT_TEXT) rc |= mk_report_text(&p, stdout, (enum mk_sort)sort, (size_t)top) | mk_report_advice(&p, stdout);
-    if (formats & MK_OUT_FOLDED) rc |= mk_report_folded(&p, stdout);
-    if (formats & MK_OUT_DHAT) rc |= mk_dhat_write(&p, stdout);
-    mk_prof_free(&p);
+    if (formats & MK_OUT_TEXT) rc |= mk__report_text(&p, stdout, (enum mk__sort)sort, (size_t)top) | mk__report_advice(&p, stdout);
+    if (formats & MK_OUT_FOLDED) rc |= mk__report_folded(&p, stdout);
+    if (formats & MK_OUT_DHAT) rc |= mk__dhat_write(&p, stdout);
+    mk__prof_free(&p);
     if (fflush(stdout) != 0 || rc) {
         fprintf(stderr, "memkit report: writing the report failed\n");
         return 1;

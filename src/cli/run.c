@@ -25,7 +25,7 @@
 #include "cli.h"
 #include "../analyzer/dhat.h"
 
-const char *mk_opt_value(int argc, char **argv, int *i, const char *name);
+const char *mk__opt_value(int argc, char **argv, int *i, const char *name);
 
 static void usage(FILE *f) {
     fputs("usage: memkit run [OPTIONS] [--] PROG [ARGS...]\n"
@@ -123,13 +123,13 @@ static char *folded_name(const char *dhat) {
     return s;
 }
 
-static int write_file(const char *path, const mk_prof *p, int folded) {
+static int write_file(const char *path, const mk__prof *p, int folded) {
     FILE *f = fopen(path, "w");
     if (!f) {
         fprintf(stderr, "memkit: cannot write %s: %s\n", path, strerror(errno));
         return -1;
     }
-    int rc = folded ? mk_report_folded(p, f) : mk_dhat_write(p, f);
+    int rc = folded ? mk__report_folded(p, f) : mk__dhat_write(p, f);
     if (fclose(f) != 0) rc = -1;
     if (rc) fprintf(stderr, "memkit: writing %s failed: %s\n", path, strerror(errno));
     return rc;
@@ -144,16 +144,16 @@ struct opts {
 
 /* Analyzes one raw file; returns 0 or -1 (reported). */
 static int analyze_one(const char *raw_path, const struct opts *o, int root, int several) {
-    mk_raw_profile raw;
+    mk__raw_profile raw;
     char err[512];
-    if (mk_raw_load(raw_path, &raw, err, sizeof err)) {
+    if (mk__raw_load(raw_path, &raw, err, sizeof err)) {
         fprintf(stderr, "memkit: unreadable profile %s\n", err);
         return -1;
     }
-    mk_prof p;
-    mk_err rc = mk_prof_from_raw(&raw, &p, err, sizeof err);
+    mk__prof p;
+    mk_err rc = mk__prof_from_raw(&raw, &p, err, sizeof err);
     uint64_t pid = raw.header.pid;
-    mk_raw_free(&raw);
+    mk__raw_free(&raw);
     if (rc) {
         fprintf(stderr, "memkit: %s\n", err);
         return -1;
@@ -169,13 +169,13 @@ static int analyze_one(const char *raw_path, const struct opts *o, int root, int
     }
     if (!out) {
         fprintf(stderr, "memkit: out of memory\n");
-        mk_prof_free(&p);
+        mk__prof_free(&p);
         return -1;
     }
     if (o->formats & MK_OUT_TEXT) {
         if (several) fputc('\n', stderr);
-        mk_report_text(&p, stderr, (enum mk_sort)o->sort, (size_t)o->top);
-        mk_report_advice(&p, stderr);
+        mk__report_text(&p, stderr, (enum mk__sort)o->sort, (size_t)o->top);
+        mk__report_advice(&p, stderr);
     }
     if (o->formats & MK_OUT_DHAT) {
         if (write_file(out, &p, 0)) bad = 1;
@@ -188,7 +188,7 @@ static int analyze_one(const char *raw_path, const struct opts *o, int root, int
         free(fn);
     }
     free(out);
-    mk_prof_free(&p);
+    mk__prof_free(&p);
     return bad ? -1 : 0;
 }
 
@@ -197,7 +197,7 @@ static int cmp_pid(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-int mk_cmd_run(int argc, char **argv) {
+int mk__cmd_run(int argc, char **argv) {
     struct opts o = {.output = NULL, .formats = MK_OUT_DHAT | MK_OUT_TEXT, .top = 10, .sort = MK_SORT_BYTES};
     uint64_t depth = 32, sample = 0;
     int follow = 0, i = 1;
@@ -211,34 +211,34 @@ int mk_cmd_run(int argc, char **argv) {
             return 0;
         } else if (!strcmp(a, "--follow-fork")) {
             follow = 1;
-        } else if ((v = mk_opt_value(argc, argv, &i, "-o")) || (v = mk_opt_value(argc, argv, &i, "--output"))) {
+        } else if ((v = mk__opt_value(argc, argv, &i, "-o")) || (v = mk__opt_value(argc, argv, &i, "--output"))) {
             if (!*v) {
                 fprintf(stderr, "memkit run: -o takes a file name\n");
                 return 2;
             }
             o.output = v;
-        } else if ((v = mk_opt_value(argc, argv, &i, "--format"))) {
-            if (mk_formats_parse(v, &o.formats)) {
+        } else if ((v = mk__opt_value(argc, argv, &i, "--format"))) {
+            if (mk__formats_parse(v, &o.formats)) {
                 fprintf(stderr, "memkit run: --format takes a list of dhat, text, folded (got '%s')\n", v);
                 return 2;
             }
-        } else if ((v = mk_opt_value(argc, argv, &i, "--depth"))) {
-            if (mk_parse_count(v, 256, &depth) || depth == 0) {
+        } else if ((v = mk__opt_value(argc, argv, &i, "--depth"))) {
+            if (mk__parse_count(v, 256, &depth) || depth == 0) {
                 fprintf(stderr, "memkit run: --depth takes a number of frames from 1 to 256 (got '%s')\n", v);
                 return 2;
             }
-        } else if ((v = mk_opt_value(argc, argv, &i, "--sample"))) {
+        } else if ((v = mk__opt_value(argc, argv, &i, "--sample"))) {
             if (parse_bytes(v, &sample)) {
                 fprintf(stderr, "memkit run: --sample takes a byte count such as 0, 4096, 512K or 1M (got '%s')\n", v);
                 return 2;
             }
-        } else if ((v = mk_opt_value(argc, argv, &i, "--top"))) {
-            if (mk_parse_count(v, 1u << 30, &o.top)) {
+        } else if ((v = mk__opt_value(argc, argv, &i, "--top"))) {
+            if (mk__parse_count(v, 1u << 30, &o.top)) {
                 fprintf(stderr, "memkit run: --top takes a count (got '%s')\n", v);
                 return 2;
             }
-        } else if ((v = mk_opt_value(argc, argv, &i, "--sort"))) {
-            if ((o.sort = mk_sort_parse(v)) < 0) {
+        } else if ((v = mk__opt_value(argc, argv, &i, "--sort"))) {
+            if ((o.sort = mk__sort_parse(v)) < 0) {
                 fprintf(stderr, "memkit run: --sort takes bytes, blocks, peak, leaks or temporary (got '%s')\n", v);
                 return 2;
             }

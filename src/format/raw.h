@@ -19,30 +19,30 @@
 #define MK_RAW_MAGIC "MKPROF\x01\x00" /* 8 bytes: the payload of MK_RAW_HEADER starts with it */
 #define MK_RAW_VERSION 1u
 
-enum mk_raw_tag {
-    MK_RAW_HEADER = 1, /* struct mk_raw_header */
+enum mk__raw_tag {
+    MK_RAW_HEADER = 1, /* struct mk__raw_header */
     MK_RAW_CMD = 2,    /* the command line: argv strings, each NUL-terminated */
-    MK_RAW_MODULE = 3, /* struct mk_raw_module, then the path (NUL-terminated) */
-    MK_RAW_SITE = 4,   /* struct mk_raw_site, then nframes u64 return addresses */
-    MK_RAW_TOTALS = 5, /* struct mk_raw_totals */
+    MK_RAW_MODULE = 3, /* struct mk__raw_module, then the path (NUL-terminated) */
+    MK_RAW_SITE = 4,   /* struct mk__raw_site, then nframes u64 return addresses */
+    MK_RAW_TOTALS = 5, /* struct mk__raw_totals */
     MK_RAW_END = 6,    /* no payload */
 };
 
-enum mk_raw_flags {
+enum mk__raw_flags {
     MK_RAW_SAMPLED = 1u << 0, /* stacks for a byte-sampled subset; per-site figures are scaled */
     MK_RAW_CHILD = 1u << 1,   /* written by a child that --follow-fork followed */
     MK_RAW_TRUNCATED = 1u << 2, /* the recorder ran out of its own memory and stopped recording */
 };
 
-struct mk_raw_record {
+struct mk__raw_record {
     uint32_t tag;
     uint32_t len;
 };
 
-struct mk_raw_header {
+struct mk__raw_header {
     char magic[8];         /* MK_RAW_MAGIC */
     uint32_t version;      /* MK_RAW_VERSION */
-    uint32_t flags;        /* enum mk_raw_flags */
+    uint32_t flags;        /* enum mk__raw_flags */
     uint64_t pid, ppid;
     uint64_t sample_bytes; /* 0: a stack for every allocation */
     uint64_t max_depth;    /* frames kept per stack */
@@ -52,7 +52,7 @@ struct mk_raw_header {
 
 /* A loaded object at the time the profile was written (from dl_iterate_phdr). An address a belongs
  * to it when start <= a < end; its file offset for symbolization is a - bias. */
-struct mk_raw_module {
+struct mk__raw_module {
     uint64_t start, end;   /* lowest and highest address of its PT_LOAD segments */
     uint64_t bias;         /* dlpi_addr: the load bias */
     uint32_t build_id_len; /* bytes used in build_id (0: none) */
@@ -62,7 +62,7 @@ struct mk_raw_module {
 
 /* One allocation site: a distinct stack and what the blocks allocated there did. Accounting follows
  * shared/design/DHAT-FORMAT.md (realloc is a new block on the original block's site). */
-struct mk_raw_site {
+struct mk__raw_site {
     uint64_t tb, tbk;     /* total bytes / blocks allocated here */
     uint64_t tl;          /* sum of block lifetimes (blocks live at exit count up to t_end) */
     uint64_t mb, mbk;     /* this site's maximum live bytes, and its live blocks at that moment */
@@ -75,15 +75,15 @@ struct mk_raw_site {
     uint64_t min_size, max_size; /* smallest and largest block (requested sizes) */
     uint64_t small;       /* blocks of at most 24 bytes */
     uint32_t nframes;     /* return addresses that follow, innermost (the allocating call) first */
-    uint32_t kind;        /* the first allocation function seen here: enum mk_raw_fn */
+    uint32_t kind;        /* the first allocation function seen here: enum mk__raw_fn */
 };
 
 #define MK_RAW_SHORT_LIVED_US 10 /* DHAT's tuth as dhat-rs sets it */
 
-enum mk_raw_fn { MK_FN_MALLOC, MK_FN_CALLOC, MK_FN_REALLOC, MK_FN_MEMALIGN, MK_FN_OTHER };
+enum mk__raw_fn { MK_FN_MALLOC, MK_FN_CALLOC, MK_FN_REALLOC, MK_FN_MEMALIGN, MK_FN_OTHER };
 
 /* Process totals: exact even when stacks are sampled. */
-struct mk_raw_totals {
+struct mk__raw_totals {
     uint64_t tb, tbk;        /* everything allocated (DHAT "Total") */
     uint64_t gb, gbk;        /* live at the global peak (DHAT "At t-gmax") */
     uint64_t eb, ebk;        /* live at exit (DHAT "At t-end") */

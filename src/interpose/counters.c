@@ -17,7 +17,7 @@
 int64_t mk__live_published;
 
 static int lock_word;
-static struct mk_hook_counters *threads;
+static struct mk__hook_counters *threads;
 static uint64_t retired[MK__C_N];
 static uint64_t retired_peak;
 static pthread_key_t exit_key;
@@ -29,7 +29,7 @@ static void lock(void) {
 }
 static void unlock(void) { __atomic_store_n(&lock_word, 0, __ATOMIC_RELEASE); }
 
-void mk__counters_publish(struct mk_hook_counters *c) {
+void mk__counters_publish(struct mk__hook_counters *c) {
     __atomic_add_fetch(&mk__live_published, c->unpublished, __ATOMIC_RELAXED);
     c->unpublished = 0;
 }
@@ -38,7 +38,7 @@ static void fold_peak(uint64_t peak) {
     if (peak > retired_peak) retired_peak = peak;
 }
 
-static void unlink_thread(struct mk_hook_counters *c) {
+static void unlink_thread(struct mk__hook_counters *c) {
     if (c->prev) c->prev->next = c->next;
     else threads = c->next;
     if (c->next) c->next->prev = c->prev;
@@ -47,7 +47,7 @@ static void unlink_thread(struct mk_hook_counters *c) {
 
 /* A thread is exiting: its counts join the retired totals (its TLS is about to go away). */
 static void thread_exit(void *arg) {
-    struct mk_hook_counters *c = arg;
+    struct mk__hook_counters *c = arg;
     mk__guard_enter();
     lock();
     for (int i = 0; i < MK__C_N; i++) retired[i] += c->v[i];
@@ -64,7 +64,7 @@ static void thread_exit(void *arg) {
 /* After fork only the forking thread exists: every other registered thread is gone. */
 static void fork_child(void) {
     lock_word = 0;
-    for (struct mk_hook_counters *c = threads, *n; c; c = n) {
+    for (struct mk__hook_counters *c = threads, *n; c; c = n) {
         n = c->next;
         if (c == mk__hook_counters()) continue;
         for (int i = 0; i < MK__C_N; i++) retired[i] += c->v[i];
@@ -81,7 +81,7 @@ void mk__counters_init(void) {
     pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
-static void capture(struct mk_hook_counters *c, uint64_t index) {
+static void capture(struct mk__hook_counters *c, uint64_t index) {
     if (!c->hits) {
         c->hits = mk__sys_map(sizeof *c->hits, 0);
         if (!c->hits) return;
@@ -96,7 +96,7 @@ static void capture(struct mk_hook_counters *c, uint64_t index) {
     for (int i = 0; i < n; i++) h->frames[i] = (void *)pcs[i];
 }
 
-void mk__counters_slow(struct mk_hook_counters *c, uint64_t index) {
+void mk__counters_slow(struct mk__hook_counters *c, uint64_t index) {
     mk__guard_enter();
     if (c->state == 0) {
         lock();
@@ -116,7 +116,7 @@ void mk__counters_slow(struct mk_hook_counters *c, uint64_t index) {
 /* ---- the table libmemkit reads ---- */
 
 static void thread_counts(uint64_t out[MK__C_N]) {
-    struct mk_hook_counters *c = mk__hook_counters();
+    struct mk__hook_counters *c = mk__hook_counters();
     for (int i = 0; i < MK__C_N; i++) out[i] = __atomic_load_n(&c->v[i], __ATOMIC_RELAXED);
 }
 
@@ -125,7 +125,7 @@ static void process_counts(uint64_t out[MK__C_N], uint64_t *peak_live) {
     lock();
     uint64_t peak = retired_peak;
     for (int i = 0; i < MK__C_N; i++) out[i] = retired[i];
-    for (struct mk_hook_counters *c = threads; c; c = c->next) {
+    for (struct mk__hook_counters *c = threads; c; c = c->next) {
         for (int i = 0; i < MK__C_N; i++) out[i] += __atomic_load_n(&c->v[i], __ATOMIC_RELAXED);
         uint64_t p = __atomic_load_n(&c->peak, __ATOMIC_RELAXED);
         if (p > peak) peak = p;
@@ -138,12 +138,12 @@ static void process_counts(uint64_t out[MK__C_N], uint64_t *peak_live) {
 static void peak_reset(void) {
     lock();
     retired_peak = 0;
-    for (struct mk_hook_counters *c = threads; c; c = c->next) __atomic_store_n(&c->peak, 0, __ATOMIC_RELAXED);
+    for (struct mk__hook_counters *c = threads; c; c = c->next) __atomic_store_n(&c->peak, 0, __ATOMIC_RELAXED);
     unlock();
 }
 
 static uint64_t watch(uint64_t threshold) {
-    struct mk_hook_counters *c = mk__hook_counters();
+    struct mk__hook_counters *c = mk__hook_counters();
     uint64_t prev = c->watch;
     if (c->state != 1) {
         /* Register now, so the threshold below is not mistaken for "new thread". */
@@ -156,7 +156,7 @@ static uint64_t watch(uint64_t threshold) {
 }
 
 static int watch_hits(uint64_t after, struct mk__watch_hit *out, int max) {
-    struct mk_hook_counters *c = mk__hook_counters();
+    struct mk__hook_counters *c = mk__hook_counters();
     int k = 0;
     for (int i = 0; c->hits && i < c->hits->n && k < max; i++)
         if (c->hits->hit[i].index > after) out[k++] = c->hits->hit[i];

@@ -26,27 +26,27 @@ struct mk__watch_buf {
     struct mk__watch_hit hit[MK__WATCH_KEEP];
 };
 
-struct mk_hook_counters {
+struct mk__hook_counters {
     uint64_t v[MK__C_N];     /* allocs, frees, reallocs, bytes allocated, bytes freed */
     int64_t unpublished;     /* live bytes not yet added to the global balance */
     uint64_t peak;           /* the highest process balance this thread saw since the last reset */
     uint64_t watch;          /* capture stacks of allocations past this index; 0 = not registered */
     struct mk__watch_buf *hits;
-    struct mk_hook_counters *next, *prev; /* the registry of live threads */
+    struct mk__hook_counters *next, *prev; /* the registry of live threads */
     int state;               /* 0 new, 1 registered, 2 exited */
 };
 
 MK__HIDDEN extern int64_t mk__live_published; /* atomic: the published process balance */
 
-MK__HIDDEN void mk__counters_slow(struct mk_hook_counters *c, uint64_t index);
-MK__HIDDEN void mk__counters_publish(struct mk_hook_counters *c);
+MK__HIDDEN void mk__counters_slow(struct mk__hook_counters *c, uint64_t index);
+MK__HIDDEN void mk__counters_publish(struct mk__hook_counters *c);
 MK__HIDDEN void mk__counters_init(void);
 
 #define MK__SET(x, val) __atomic_store_n(&(x), (val), __ATOMIC_RELAXED)
 
 /* After this thread got a block of bytes: counts it, keeps the peak, and (rarely) registers the
  * thread or captures the stack for an armed expectation. */
-static inline void mk__count_alloc(struct mk_hook_counters *c, uint64_t bytes, int realloc_of_block) {
+static inline void mk__count_alloc(struct mk__hook_counters *c, uint64_t bytes, int realloc_of_block) {
     uint64_t n = c->v[MK__C_ALLOCS] + 1;
     MK__SET(c->v[MK__C_ALLOCS], n);
     MK__SET(c->v[MK__C_BYTES_ALLOC], c->v[MK__C_BYTES_ALLOC] + bytes);
@@ -61,7 +61,7 @@ static inline void mk__count_alloc(struct mk_hook_counters *c, uint64_t bytes, i
 }
 
 /* After this thread released a block of bytes (0 when the size is unknown). */
-static inline void mk__count_free(struct mk_hook_counters *c, uint64_t bytes) {
+static inline void mk__count_free(struct mk__hook_counters *c, uint64_t bytes) {
     MK__SET(c->v[MK__C_FREES], c->v[MK__C_FREES] + 1);
     MK__SET(c->v[MK__C_BYTES_FREED], c->v[MK__C_BYTES_FREED] + bytes);
     c->unpublished -= (int64_t)bytes;
@@ -70,7 +70,7 @@ static inline void mk__count_free(struct mk_hook_counters *c, uint64_t bytes) {
 
 /* A realloc replaced a block of old_bytes: the old block's bytes leave the balance (the call is
  * counted by mk__count_alloc with realloc_of_block, not as a free). */
-static inline void mk__count_replaced(struct mk_hook_counters *c, uint64_t old_bytes) {
+static inline void mk__count_replaced(struct mk__hook_counters *c, uint64_t old_bytes) {
     MK__SET(c->v[MK__C_BYTES_FREED], c->v[MK__C_BYTES_FREED] + old_bytes);
     c->unpublished -= (int64_t)old_bytes;
     if (__builtin_expect(c->unpublished <= -MK__PUBLISH_STEP, 0)) mk__counters_publish(c);

@@ -38,7 +38,7 @@ extern void *__libc_pvalloc(size_t);
 
 struct hook_tls {
     int guard;
-    struct mk_hook_counters c; /* counters.h: the counting API's view of this thread */
+    struct mk__hook_counters c; /* counters.h: the counting API's view of this thread */
 };
 static __thread struct hook_tls tls;
 
@@ -46,7 +46,7 @@ static int active;     /* read on every call: the backend wants events */
 static int init_state; /* 0: not yet, 1: running, 2: done */
 static int aligned_alloc_checks_pow2;
 
-struct mk_hook_counters *mk__hook_counters(void) { return &tls.c; }
+struct mk__hook_counters *mk__hook_counters(void) { return &tls.c; }
 void mk__hooks_set_active(int on) { __atomic_store_n(&active, on, __ATOMIC_RELEASE); }
 void mk__guard_enter(void) { tls.guard++; }
 void mk__guard_leave(void) { tls.guard--; }
@@ -206,7 +206,7 @@ static inline void *do_realloc(void *old, size_t size, const void *frame) {
         if (!tls.guard) count_realloc(p, size, old_bytes);
         return p;
     }
-    struct mk_realloc_tok tok;
+    struct mk__realloc_tok tok;
     tls.guard++;
     mk__realloc_take(old, &tok);
     tls.guard--;

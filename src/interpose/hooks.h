@@ -25,7 +25,7 @@
 #include "sysmem.h"
 
 /* This thread's counters; valid while the thread lives; only this thread writes them. */
-MK__HIDDEN struct mk_hook_counters *mk__hook_counters(void);
+MK__HIDDEN struct mk__hook_counters *mk__hook_counters(void);
 
 /* Nonzero while the backend wants events. The backend sets it (mk__hooks_set_active) from
  * mk__backend_init, after fork, and off at exit. */
@@ -41,7 +41,7 @@ MK__HIDDEN void mk__guard_leave(void);
 /* Once, on the first hooked call or from the constructor, whichever comes first. */
 MK__HIDDEN void mk__backend_init(void);
 
-/* p (non-NULL) was just returned for a request of size bytes by function fn (enum mk_raw_fn), from
+/* p (non-NULL) was just returned for a request of size bytes by function fn (enum mk__raw_fn), from
  * the exported function whose frame (__builtin_frame_address(0)) is frame: its return address and
  * saved rbp are where the stack capture starts. */
 MK__HIDDEN void mk__on_alloc(void *p, size_t size, unsigned fn, const void *frame);
@@ -53,11 +53,11 @@ MK__HIDDEN size_t mk__on_free(void *p);
  * address reused while the backend still maps it), then mk__realloc_done with the result:
  * newp != NULL: success; newp == NULL && size == 0: old was freed (glibc's realloc(p, 0));
  * newp == NULL && size > 0: failure, old is untouched. done returns the old size (0: unknown). */
-struct mk_realloc_tok {
+struct mk__realloc_tok {
     uint64_t w[3];
     int found;
 };
-MK__HIDDEN void mk__realloc_take(void *old, struct mk_realloc_tok *t);
-MK__HIDDEN size_t mk__realloc_done(struct mk_realloc_tok *t, void *newp, size_t size, const void *frame);
+MK__HIDDEN void mk__realloc_take(void *old, struct mk__realloc_tok *t);
+MK__HIDDEN size_t mk__realloc_done(struct mk__realloc_tok *t, void *newp, size_t size, const void *frame);
 
 #endif

@@ -52,7 +52,7 @@ static void buf_put(struct buf *b, const void *d, size_t n) {
 
 /* A record: header, then the parts, then zero padding to 8. */
 static void put_record(struct buf *b, uint32_t tag, const void *a, size_t alen, const void *c, size_t clen) {
-    struct mk_raw_record r = {tag, (uint32_t)(alen + clen)};
+    struct mk__raw_record r = {tag, (uint32_t)(alen + clen)};
     static const char zeros[8];
     buf_put(b, &r, sizeof r);
     if (alen) buf_put(b, a, alen);
@@ -65,7 +65,7 @@ static struct buf modules;
 
 /* ---- modules ---- */
 
-static void find_build_id(const struct dl_phdr_info *info, struct mk_raw_module *m) {
+static void find_build_id(const struct dl_phdr_info *info, struct mk__raw_module *m) {
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type != PT_NOTE) continue;
@@ -88,7 +88,7 @@ static void find_build_id(const struct dl_phdr_info *info, struct mk_raw_module 
 
 static int module_cb(struct dl_phdr_info *info, size_t size, void *data) {
     (void)size, (void)data;
-    struct mk_raw_module m;
+    struct mk__raw_module m;
     memset(&m, 0, sizeof m);
     uint64_t lo = UINT64_MAX, hi = 0;
     for (int i = 0; i < info->dlpi_phnum; i++) {
@@ -207,7 +207,7 @@ int mk__output_write(uint64_t tsc_end) {
     if (ns > g.ns0 + 1000000 && tsc_end > g.tsc0) end_ticks_per_us = (double)(tsc_end - g.tsc0) * 1000.0 / (double)(ns - g.ns0);
 
     struct buf b = {0};
-    struct mk_raw_header h;
+    struct mk__raw_header h;
     memset(&h, 0, sizeof h);
     memcpy(h.magic, MK_RAW_MAGIC, 8);
     h.version = MK_RAW_VERSION;
@@ -222,17 +222,17 @@ int mk__output_write(uint64_t tsc_end) {
     put_cmd(&b);
     if (!modules.failed && modules.len) buf_put(&b, modules.p, modules.len);
 
-    struct mk_raw_totals t;
+    struct mk__raw_totals t;
     memset(&t, 0, sizeof t);
     uint64_t end_bt = (tsc_end - g.tsc0) >> MK_BT_SHIFT;
     for (uint32_t i = 0; i < g.nsites; i++) {
-        struct mk_site *st = g.sites[i];
+        struct mk__prof_site *st = g.sites[i];
         t.tb += st->raw_tb;
         t.tbk += st->raw_tbk;
         t.frees += st->raw_frees;
         t.reallocs += st->raw_reallocs;
         if (i == 0 || !st->tbk) continue;
-        struct mk_raw_site s;
+        struct mk__raw_site s;
         memset(&s, 0, sizeof s);
         s.tb = st->tb;
         s.tbk = st->tbk;

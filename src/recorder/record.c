@@ -36,14 +36,14 @@
 #include "../format/raw.h"
 #include "../unwind/unwind.h"
 
-struct mk_rec mk__rec;
+struct mk__rec mk__rec;
 #define g mk__rec
 
 extern char __libc_single_threaded;
 extern char __ehdr_start[] __attribute__((visibility("hidden")));
 extern char __etext[] __attribute__((visibility("hidden")));
 
-__thread struct mk_rec_tls mk__rt;
+__thread struct mk__rec_tls mk__rt;
 #define rt mk__rt
 
 /* ---- locks: real only once the process has threads ---- */
@@ -184,7 +184,7 @@ void mk__backend_init(void) {
      * reserved without commitment; a system that refuses (overcommit disabled, an address-space
      * limit) gets the live table for every block instead, which is slower but as exact. */
     if (g.sample && !getenv("MEMKIT_NO_SHADOW")) g.shadow = mk__sys_map(MK_SHADOW_TOP >> 4, 1);
-    g.sites[0] = mk_arena_zalloc(&g.site_arena, sizeof(struct mk_site), 16); /* the sentinel */
+    g.sites[0] = mk_arena_zalloc(&g.site_arena, sizeof(struct mk__prof_site), 16); /* the sentinel */
     if (!g.sites[0]) return;
     g.nsites = 1;
     pthread_atfork(fork_prepare, fork_parent, fork_child);
@@ -221,7 +221,7 @@ static __attribute__((noinline)) uint32_t site_insert(uint64_t h, const uintptr_
     for (;; i = (i + 1) & (MK_SITE_SLOTS - 1)) {
         s = __atomic_load_n(&g.slots[i], __ATOMIC_ACQUIRE);
         if (!s) break;
-        struct mk_site *st = g.sites[s];
+        struct mk__prof_site *st = g.sites[s];
         if (st->hash == h && st->nframes == (uint32_t)n && !memcmp(st->frames, f, sizeof *f * (size_t)n)) goto done;
     }
     s = 0;
@@ -229,7 +229,7 @@ static __attribute__((noinline)) uint32_t site_insert(uint64_t h, const uintptr_
         g.flags |= MK_RAW_TRUNCATED;
         goto done;
     }
-    struct mk_site *st = mk_arena_zalloc(&g.site_arena, sizeof *st + sizeof *f * (size_t)n, 16);
+    struct mk__prof_site *st = mk_arena_zalloc(&g.site_arena, sizeof *st + sizeof *f * (size_t)n, 16);
     if (!st) {
         g.flags |= MK_RAW_TRUNCATED;
         goto done;
@@ -272,7 +272,7 @@ static inline __attribute__((always_inline)) uint32_t current_site(const void *f
             s = site_insert(h, f, n, slot);
             break;
         }
-        const struct mk_site *st = g.sites[s];
+        const struct mk__prof_site *st = g.sites[s];
         if (st->hash == h && st->nframes == (uint32_t)n && same_frames(st->frames, f, n)) break;
     }
     mk__backtrace_memo_set(s);
@@ -291,18 +291,18 @@ static inline __attribute__((always_inline)) uint32_t current_site(const void *f
  * Tables have at least MK_SHARD_MIN (>= 16) slots, so one subtraction wraps the sum. */
 #define MK_SHARD_MIN 256
 static inline uint64_t page_hash(uint64_t a) { return (a >> 9) * 0x9E3779B97F4A7C15ull; }
-static inline struct mk_shard *shard_of(uint64_t a) { return &g.shards[page_hash(a) >> 60]; }
+static inline struct mk__shard *shard_of(uint64_t a) { return &g.shards[page_hash(a) >> 60]; }
 static inline uint64_t home_of(uint64_t a, uint64_t cap) {
     uint64_t h = (uint64_t)(((unsigned __int128)(page_hash(a) << 4) * cap) >> 64) + ((a >> 5) & 15);
     return h >= cap ? h - cap : h;
 }
 
 /* Grows a shard by half (tables stay between 53% and 80% full: 30-45 bytes per live block). */
-static int shard_grow(struct mk_shard *sh) {
+static int shard_grow(struct mk__shard *sh) {
     uint64_t want = sh->cap ? sh->cap + sh->cap / 2 : MK_SHARD_MIN;
-    size_t bytes = (want * sizeof(struct mk_live) + 4095) & ~(size_t)4095;
-    uint64_t cap = bytes / sizeof(struct mk_live);
-    struct mk_live *e = mk__sys_map(bytes, 2); /* the rehash below touches all of it */
+    size_t bytes = (want * sizeof(struct mk__live) + 4095) & ~(size_t)4095;
+    uint64_t cap = bytes / sizeof(struct mk__live);
+    struct mk__live *e = mk__sys_map(bytes, 2); /* the rehash below touches all of it */
     if (!e) return 0;
     for (uint64_t i = 0; i < sh->cap; i++) {
         if (!sh->e[i].addr) continue;
@@ -310,7 +310,7 @@ static int shard_grow(struct mk_shard *sh) {
         while (e[j].addr) j = j + 1 == cap ? 0 : j + 1;
         e[j] = sh->e[i];
     }
-    if (sh->e) mk__sys_unmap(sh->e, sh->cap * sizeof(struct mk_live));
+    if (sh->e) mk__sys_unmap(sh->e, sh->cap * sizeof(struct mk__live));
     sh->e = e;
     sh->cap = cap;
     return 1;
@@ -319,8 +319,8 @@ static int shard_grow(struct mk_shard *sh) {
 /* Inserts b. Returns 1 if it replaced a stale entry for the same address (then *stale holds it:
  * a block freed where the recorder could not see it, e.g. by a signal handler inside the recorder),
  * 0 if inserted, -1 when out of memory. */
-static inline __attribute__((always_inline)) int live_insert(const struct mk_live *b, struct mk_live *stale) {
-    struct mk_shard *sh = shard_of(b->addr);
+static inline __attribute__((always_inline)) int live_insert(const struct mk__live *b, struct mk__live *stale) {
+    struct mk__shard *sh = shard_of(b->addr);
     int locked = lock_if(&sh->lock), r = 0;
     if ((sh->count + 1) * 5 > sh->cap * 4 && !shard_grow(sh)) {
         if (!sh->cap) {
@@ -344,8 +344,8 @@ static inline __attribute__((always_inline)) int live_insert(const struct mk_liv
     return r;
 }
 
-static inline __attribute__((always_inline)) int live_remove(uint64_t addr, struct mk_live *out) {
-    struct mk_shard *sh = shard_of(addr);
+static inline __attribute__((always_inline)) int live_remove(uint64_t addr, struct mk__live *out) {
+    struct mk__shard *sh = shard_of(addr);
     int locked = lock_if(&sh->lock);
     if (!sh->cap) {
         unlock_if(&sh->lock, locked);
@@ -466,14 +466,14 @@ static inline void global_sub(uint64_t bytes) {
     }
 }
 
-static inline void save_gb(struct mk_site *st, uint64_t seq_before) {
+static inline void save_gb(struct mk__prof_site *st, uint64_t seq_before) {
     if (st->seq != seq_before) {
         st->gb = st->live;
         st->gbk = st->livek;
     }
 }
 
-static inline void note_size(struct mk_site *st, uint64_t size, uint64_t wk) {
+static inline void note_size(struct mk__prof_site *st, uint64_t size, uint64_t wk) {
     if (size < st->min_size) st->min_size = size;
     if (size > st->max_size) st->max_size = size;
     if (size <= 24) st->small += wk;
@@ -515,7 +515,7 @@ static inline uint64_t shadow_take(uintptr_t p) {
 static inline void unsampled_alloc(uint64_t sz) {
     uint64_t seq;
     global_add((int64_t)sz, 1, 0, &seq);
-    struct mk_site *st = g.sites[0];
+    struct mk__prof_site *st = g.sites[0];
     int locked = lock_if(stripe(0));
     st->raw_tb += sz;
     st->raw_tbk++;
@@ -524,7 +524,7 @@ static inline void unsampled_alloc(uint64_t sz) {
 
 static inline void unsampled_free(uint64_t sz) {
     global_sub(sz);
-    struct mk_site *st = g.sites[0];
+    struct mk__prof_site *st = g.sites[0];
     int locked = lock_if(stripe(0));
     st->raw_frees++;
     unlock_if(stripe(0), locked);
@@ -541,10 +541,10 @@ static inline void first_in_thread(void) {
 }
 
 /* Folds a block that ended (freed, or found stale) into its site. now is in bt units. */
-static inline __attribute__((always_inline)) void retire(const struct mk_live *b, uint64_t now, int temporary) {
+static inline __attribute__((always_inline)) void retire(const struct mk__live *b, uint64_t now, int temporary) {
     uint32_t s = MK_LIVE_SITE(b);
     uint64_t size = MK_LIVE_SIZE(b), birth = MK_LIVE_BIRTH(b);
-    struct mk_site *st = g.sites[s];
+    struct mk__prof_site *st = g.sites[s];
     global_sub(size);
     uint64_t seq = __atomic_load_n(&g.peak_seq, __ATOMIC_RELAXED);
     int locked = lock_if(stripe(s));
@@ -570,7 +570,7 @@ static inline __attribute__((always_inline)) void retire(const struct mk_live *b
 static inline __attribute__((always_inline)) void record_block(uintptr_t p, uint64_t size, unsigned fn, uint32_t s, uint64_t tsc) {
     uint64_t now = (tsc - g.tsc0) >> MK_BT_SHIFT, seq;
     int peak = global_add((int64_t)size, 1, tsc, &seq);
-    struct mk_site *st = g.sites[s];
+    struct mk__prof_site *st = g.sites[s];
     int locked = lock_if(stripe(s));
     st->raw_tb += size;
     st->raw_tbk++;
@@ -592,7 +592,7 @@ static inline __attribute__((always_inline)) void record_block(uintptr_t p, uint
         st->seq = seq;
     }
     unlock_if(stripe(s), locked);
-    struct mk_live b = {p, MK_LIVE_SR(size, 0), MK_LIVE_SB(s, now)}, stale;
+    struct mk__live b = {p, MK_LIVE_SR(size, 0), MK_LIVE_SB(s, now)}, stale;
     int r = live_insert(&b, &stale);
     if (r == 1) retire(&stale, now, 0);
     else if (r < 0) {
@@ -627,7 +627,7 @@ void mk__on_alloc(void *p, size_t size, unsigned fn, const void *frame) {
 }
 
 size_t mk__on_free(void *p) {
-    struct mk_live b;
+    struct mk__live b;
     uint64_t sz = shadow_take((uintptr_t)p);
     if (sz) {
         if (rt.last_alloc == (uintptr_t)p) rt.last_alloc = 0;
@@ -646,11 +646,11 @@ size_t mk__on_free(void *p) {
     return MK_LIVE_SIZE(&b);
 }
 
-void mk__realloc_take(void *old, struct mk_realloc_tok *t) {
-    struct mk_live b;
+void mk__realloc_take(void *old, struct mk__realloc_tok *t) {
+    struct mk__live b;
     uint64_t sz = shadow_take((uintptr_t)old);
     if (sz) {
-        b = (struct mk_live){(uintptr_t)old, MK_LIVE_SR(sz, 0), MK_LIVE_SB(0, 0)};
+        b = (struct mk__live){(uintptr_t)old, MK_LIVE_SR(sz, 0), MK_LIVE_SB(0, 0)};
         t->found = 1;
     } else {
         t->found = live_remove((uintptr_t)old, &b);
@@ -658,8 +658,8 @@ void mk__realloc_take(void *old, struct mk_realloc_tok *t) {
     if (t->found) memcpy(t->w, &b, sizeof b);
 }
 
-size_t mk__realloc_done(struct mk_realloc_tok *t, void *newp, size_t size, const void *frame) {
-    struct mk_live b, stale;
+size_t mk__realloc_done(struct mk__realloc_tok *t, void *newp, size_t size, const void *frame) {
+    struct mk__live b, stale;
     if (!t->found) {
         if (newp) {
             mk__on_alloc(newp, size, MK_FN_REALLOC, frame);
@@ -684,7 +684,7 @@ size_t mk__realloc_done(struct mk_realloc_tok *t, void *newp, size_t size, const
     first_in_thread();
     uint64_t sz = size; /* > 0: glibc's realloc(p, 0) returns NULL */
     uint32_t s = MK_LIVE_SITE(&b);
-    struct mk_site *st = g.sites[s];
+    struct mk__prof_site *st = g.sites[s];
     uint64_t tsc = clock_tsc(), seq;
     int peak = global_add((int64_t)sz - (int64_t)old_size, 0, tsc, &seq);
     int locked = lock_if(stripe(s));

@@ -19,7 +19,7 @@
 
 /* One allocation site. Figures are in bytes/blocks (scaled by the sampling weights when sampling),
  * times in "bt" units (tsc >> MK_BT_SHIFT); output.c converts. Guarded by stripe lock idx % 256. */
-struct mk_site {
+struct mk__prof_site {
     uint64_t hash;
     uint32_t nframes, kind;
     uint64_t tb, tbk, tl, mb, mbk, gb, gbk, live, livek, birth_sum;
@@ -32,7 +32,7 @@ struct mk_site {
 /* A live block: 24 bytes. addr 0 marks an empty slot. sr = size (48 bits) | reallocs << 48;
  * sb = site (24 bits) | birth << 24 (40 bits of bt units). Packed by hand, not with bit-fields: the
  * compiler's partial stores then wide loads of bit-fields stall store forwarding on the hot path. */
-struct mk_live {
+struct mk__live {
     uint64_t addr, sr, sb;
 };
 #define MK_LIVE_SIZE(b) ((b)->sr & ((1ull << 48) - 1))
@@ -42,20 +42,20 @@ struct mk_live {
 #define MK_LIVE_SR(size, reallocs) ((uint64_t)(size) | (uint64_t)(reallocs) << 48)
 #define MK_LIVE_SB(site, birth) ((uint64_t)(site) | (uint64_t)(birth) << 24)
 
-struct mk_shard {
+struct mk__shard {
     int lock;
     uint32_t pad_;
     uint64_t cap, count;
-    struct mk_live *e;
+    struct mk__live *e;
     uint64_t pad2_[4];
 };
 
-struct mk_rec {
+struct mk__rec {
     /* configuration */
     int depth;
     int follow_fork;
     uint64_t sample;
-    uint32_t flags; /* enum mk_raw_flags */
+    uint32_t flags; /* enum mk__raw_flags */
     uint64_t pid, ppid;
     char out_template[4096];
     /* clock */
@@ -74,10 +74,10 @@ struct mk_rec {
     int site_lock;
     uint32_t nsites;
     uint32_t *slots;         /* MK_SITE_SLOTS site indices, 0 = empty */
-    struct mk_site **sites;  /* MK_MAX_SITES pointers */
+    struct mk__prof_site **sites;  /* MK_MAX_SITES pointers */
     mk_arena site_arena;
     int stripes[MK_NSTRIPES * 16]; /* one lock per 64-byte line */
-    struct mk_shard shards[MK_NSHARDS];
+    struct mk__shard shards[MK_NSHARDS];
     /* Sampled mode: one byte per 16 bytes of address space (record.c, "unsampled blocks"), or
      * NULL when the reservation failed (then every block goes to the live table). */
     uint8_t *shadow;
@@ -85,10 +85,10 @@ struct mk_rec {
     uint64_t uns_tb, uns_tbk, uns_frees;
 };
 
-extern struct mk_rec mk__rec __attribute__((visibility("hidden")));
+extern struct mk__rec mk__rec __attribute__((visibility("hidden")));
 
 /* Each thread's recorder state (initial-exec TLS: never a call into the dynamic linker). */
-struct mk_rec_tls {
+struct mk__rec_tls {
     int seen;             /* this thread allocated: counted in threads */
     uintptr_t last_alloc; /* for "temporary": the last block this thread allocated */
     int64_t countdown;    /* sampling: bytes until the next sampled allocation */
@@ -97,7 +97,7 @@ struct mk_rec_tls {
     int clock_left;       /* events that may still use tsc before the next read */
     int clock_window;     /* events the last reading covered */
 };
-extern __thread struct mk_rec_tls mk__rt __attribute__((visibility("hidden"), tls_model("initial-exec")));
+extern __thread struct mk__rec_tls mk__rt __attribute__((visibility("hidden"), tls_model("initial-exec")));
 
 /* Writes the profile (output.c): modules collected earlier by mk__output_modules. 0 on success. */
 MK__HIDDEN int mk__output_write(uint64_t tsc_end);

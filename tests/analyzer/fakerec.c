@@ -15,7 +15,7 @@
 #include "../../src/format/raw.h"
 
 static void put(int fd, uint32_t tag, const void *p, uint32_t len) {
-    struct mk_raw_record r = {tag, len};
+    struct mk__raw_record r = {tag, len};
     static const char zeros[8];
     if (write(fd, &r, sizeof r) < 0 || (len && write(fd, p, len) < 0) || write(fd, zeros, (8 - len % 8) % 8) < 0) _exit(99);
 }
@@ -32,7 +32,7 @@ __attribute__((destructor)) static void fake_write(void) {
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0) return;
-    struct mk_raw_header h = {.version = MK_RAW_VERSION, .pid = (uint64_t)getpid(), .ppid = (uint64_t)getppid(),
+    struct mk__raw_header h = {.version = MK_RAW_VERSION, .pid = (uint64_t)getpid(), .ppid = (uint64_t)getppid(),
                               .t_end = 100, .t_gmax = 50};
     memcpy(h.magic, MK_RAW_MAGIC, 8);
     const char *d = getenv("MEMKIT_DEPTH"), *smp = getenv("MEMKIT_SAMPLE");
@@ -40,7 +40,7 @@ __attribute__((destructor)) static void fake_write(void) {
     h.sample_bytes = smp ? strtoull(smp, NULL, 10) : 0;
     if (h.sample_bytes) h.flags |= MK_RAW_SAMPLED;
     if (!is_root) h.flags |= MK_RAW_CHILD;
-    struct mk_raw_totals t = {.tb = h.max_depth, .tbk = h.sample_bytes, .frees = (uint64_t)is_root,
+    struct mk__raw_totals t = {.tb = h.max_depth, .tbk = h.sample_bytes, .frees = (uint64_t)is_root,
                               .threads = (uint64_t)follow};
     put(fd, MK_RAW_HEADER, &h, sizeof h);
     put(fd, MK_RAW_CMD, "fake\0", 5);

@@ -11,15 +11,15 @@
 #include "../../src/analyzer/rawread.c"
 #include "../../src/analyzer/render.c"
 
-mk_sym *mk_sym_new(const mk_raw_profile *p) {
+mk__symtab *mk__symtab_new(const mk__raw_profile *p) {
     (void)p;
     return NULL;
 }
-void mk_sym_lookup(mk_sym *s, uint64_t addr, mk_sym_frame **out, size_t *n) {
+void mk__symtab_lookup(mk__symtab *s, uint64_t addr, mk__symtab_frame **out, size_t *n) {
     (void)s, (void)addr, (void)out, (void)n;
     abort();
 }
-void mk_sym_free(mk_sym *s) { (void)s; }
+void mk__symtab_free(mk__symtab *s) { (void)s; }
 
 static const char valid[] =
     "{\"dhatFileVersion\":2,\"mode\":\"heap\",\"verb\":\"Allocated\",\"bklt\":true,\"bkacc\":false,"
@@ -34,11 +34,11 @@ static const char valid[] =
     "\"ftbl\":[\"[root]\",\"0x401136: make_buf (demo.c:10)\",\"0x4011A0: main (demo.c:20)\","
     "\"0x401150: make;small (in /lib/x.so)\"]}";
 
-static char *dhat_bytes(const mk_prof *p, size_t *len) {
+static char *dhat_bytes(const mk__prof *p, size_t *len) {
     char *buf = NULL;
     FILE *f = open_memstream(&buf, len);
     if (!f) abort();
-    if (mk_dhat_write(p, f) != 0) abort();
+    if (mk__dhat_write(p, f) != 0) abort();
     fclose(f);
     return buf;
 }
@@ -60,18 +60,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (size_t i = 1; edits-- && i + 2 < size; i += 3) doc[(data[i] | (size_t)data[i + 1] << 8) % len] = (char)data[i + 2];
         if (size % 7 == 0 && size) len = (size_t)data[0] * 4 % (len + 1); /* sometimes cut short */
     }
-    mk_prof p;
+    mk__prof p;
     char err[256];
-    if (mk_dhat_parse(doc, len, &p, err, sizeof err) == MK_OK) {
+    if (mk__dhat_parse(doc, len, &p, err, sizeof err) == MK_OK) {
         FILE *null = fopen("/dev/null", "w");
         if (!null) abort();
-        for (int k = MK_SORT_BYTES; k <= MK_SORT_TEMPORARY; k++) mk_report_text(&p, null, (enum mk_sort)k, 3);
-        mk_report_folded(&p, null);
+        for (int k = MK_SORT_BYTES; k <= MK_SORT_TEMPORARY; k++) mk__report_text(&p, null, (enum mk__sort)k, 3);
+        mk__report_folded(&p, null);
         fclose(null);
         size_t n1, n2;
         char *a = dhat_bytes(&p, &n1);
-        mk_prof q;
-        if (mk_dhat_parse(a, n1, &q, err, sizeof err) != MK_OK) {
+        mk__prof q;
+        if (mk__dhat_parse(a, n1, &q, err, sizeof err) != MK_OK) {
             fprintf(stderr, "fuzz_dhat: memkit's own rewrite does not parse: %s\n", err);
             abort();
         }
@@ -82,8 +82,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         free(a);
         free(b);
-        mk_prof_free(&q);
-        mk_prof_free(&p);
+        mk__prof_free(&q);
+        mk__prof_free(&p);
     }
     free(doc);
     return 0;

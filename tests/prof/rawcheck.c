@@ -22,13 +22,13 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: rawcheck FILE.raw\n");
         return 2;
     }
-    mk_raw_profile p;
+    mk__raw_profile p;
     char err[512];
-    if (mk_raw_load(argv[1], &p, err, sizeof err) != MK_OK) {
+    if (mk__raw_load(argv[1], &p, err, sizeof err) != MK_OK) {
         fprintf(stderr, "rawcheck: %s\n", err);
         return 1;
     }
-    const struct mk_raw_header *h = &p.header;
+    const struct mk__raw_header *h = &p.header;
     printf("{\"flags\":%u,\"pid\":%lu,\"ppid\":%lu,\"sample\":%lu,\"depth\":%lu,\"te\":%lu,\"tg\":%lu,\n",
            h->flags, (unsigned long)h->pid, (unsigned long)h->ppid, (unsigned long)h->sample_bytes,
            (unsigned long)h->max_depth, (unsigned long)h->t_end, (unsigned long)h->t_gmax);
@@ -37,7 +37,7 @@ int main(int argc, char **argv) {
         if (i) putchar(',');
         put_str(p.argv[i]);
     }
-    const struct mk_raw_totals *t = &p.totals;
+    const struct mk__raw_totals *t = &p.totals;
     printf("],\n\"totals\":{\"tb\":%lu,\"tbk\":%lu,\"gb\":%lu,\"gbk\":%lu,\"eb\":%lu,\"ebk\":%lu,\"frees\":%lu,"
            "\"unknown_frees\":%lu,\"reallocs\":%lu,\"threads\":%lu,\"recorder_bytes\":%lu},\n",
            (unsigned long)t->tb, (unsigned long)t->tbk, (unsigned long)t->gb, (unsigned long)t->gbk,
@@ -45,7 +45,7 @@ int main(int argc, char **argv) {
            (unsigned long)t->reallocs, (unsigned long)t->threads, (unsigned long)t->recorder_bytes);
     printf("\"modules\":[");
     for (size_t i = 0; i < p.nmodules; i++) {
-        const mk_raw_module_rec *m = &p.modules[i];
+        const mk__raw_module_rec *m = &p.modules[i];
         printf("%s{\"start\":%lu,\"end\":%lu,\"bias\":%lu,\"build_id_len\":%u,\"path\":", i ? "," : "",
                (unsigned long)m->m.start, (unsigned long)m->m.end, (unsigned long)m->m.bias, m->m.build_id_len);
         put_str(m->path);
@@ -53,7 +53,7 @@ int main(int argc, char **argv) {
     }
     printf("],\n\"sites\":[\n");
     for (size_t i = 0; i < p.nsites; i++) {
-        const struct mk_raw_site *s = &p.sites[i].s;
+        const struct mk__raw_site *s = &p.sites[i].s;
         printf("%s{\"tb\":%lu,\"tbk\":%lu,\"tl\":%lu,\"mb\":%lu,\"mbk\":%lu,\"gb\":%lu,\"gbk\":%lu,\"eb\":%lu,"
                "\"ebk\":%lu,\"temporary\":%lu,\"short_lived\":%lu,\"reallocs\":%lu,\"max_chain\":%lu,"
                "\"min_size\":%lu,\"max_size\":%lu,\"small\":%lu,\"kind\":%u,\"frames\":[",
@@ -64,7 +64,7 @@ int main(int argc, char **argv) {
                (unsigned long)s->min_size, (unsigned long)s->max_size, (unsigned long)s->small, s->kind);
         for (uint32_t f = 0; f < s->nframes; f++) {
             uint64_t a = p.sites[i].frames[f];
-            const mk_raw_module_rec *m = NULL;
+            const mk__raw_module_rec *m = NULL;
             for (size_t k = 0; k < p.nmodules; k++)
                 if (a >= p.modules[k].m.start && a < p.modules[k].m.end) m = &p.modules[k];
             printf("%s[%lu,", f ? "," : "", (unsigned long)a);
@@ -74,6 +74,6 @@ int main(int argc, char **argv) {
         printf("]}");
     }
     printf("\n]}\n");
-    mk_raw_free(&p);
+    mk__raw_free(&p);
     return 0;
 }
