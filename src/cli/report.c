@@ -5,6 +5,8 @@
  * raw profile. Output goes to stdout, so it pipes into flame graph tools.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,12 +89,17 @@ int mk__cmd_report(int argc, char **argv) {
         fprintf(stderr, "memkit report: %s\n", err);
         return 1;
     }
+    /* `memkit report FILE | head`: a reader that stops early is not an error. Writes then fail with
+     * EPIPE (instead of SIGPIPE killing memkit), and memkit ends quietly with status 0. */
+    signal(SIGPIPE, SIG_IGN);
+    errno = 0;
     int rc = 0;
     if (formats & MK_OUT_TEXT) rc |= mk__report_text(&p, stdout, (enum mk__sort)sort, (size_t)top) | mk__report_advice(&p, stdout);
     if (formats & MK_OUT_FOLDED) rc |= mk__report_folded(&p, stdout);
     if (formats & MK_OUT_DHAT) rc |= mk__dhat_write(&p, stdout);
     mk__prof_free(&p);
     if (fflush(stdout) != 0 || rc) {
+        if (errno == EPIPE) return 0;
         fprintf(stderr, "memkit report: writing the report failed\n");
         return 1;
     }

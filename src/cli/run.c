@@ -24,6 +24,7 @@
 #include "../analyzer/analyze.h"
 #include "cli.h"
 #include "../analyzer/dhat.h"
+#include "memkit/vec.h"
 
 const char *mk__opt_value(int argc, char **argv, int *i, const char *name);
 
@@ -123,6 +124,8 @@ static char *folded_name(const char *dhat) {
     return s;
 }
 
+/* Writes one output file. A regular file that could not be written whole (disk full) is removed:
+ * half a JSON document is no profile. Returns 0 or -1 (reported). */
 static int write_file(const char *path, const mk__prof *p, int folded) {
     FILE *f = fopen(path, "w");
     if (!f) {
@@ -130,9 +133,43 @@ static int write_file(const char *path, const mk__prof *p, int folded) {
         return -1;
     }
     int rc = folded ? mk__report_folded(p, f) : mk__dhat_write(p, f);
-    if (fclose(f) != 0) rc = -1;
-    if (rc) fprintf(stderr, "memkit: writing %s failed: %s\n", path, strerror(errno));
+    if (fflush(f) != 0 || ferror(f)) rc = -1;
+    int e = errno;
+    struct stat st;
+    int regular = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
+    if (fclose(f) != 0 && !rc) rc = -1, e = errno;
+    if (rc) {
+        fprintf(stderr, "memkit: writing %s failed: %s\n", path, strerror(e));
+        if (regular) unlink(path);
+    }
     return rc;
+}
+
+/* Whether the outputs named by pattern can be created, checked before the program starts so that
+ * a run is not wasted: the directory must exist and be writable (a read-only file system fails
+ * here too), and an existing file must be writable and not a directory. A directory part that
+ * holds %p is not known before the run and is not checked. Returns 0, or -1 with *why set. */
+static int output_writable(const char *pattern, const char **what, int *why) {
+    static char dir[PATH_MAX];
+    const char *slash = strrchr(pattern, '/');
+    size_t n = slash ? (size_t)(slash - pattern) : 0;
+    if (n >= sizeof dir) n = sizeof dir - 1;
+    if (!slash) strcpy(dir, ".");
+    else if (n == 0) strcpy(dir, "/");
+    else memcpy(dir, pattern, n), dir[n] = '\0';
+    *what = dir;
+    if (strchr(dir, '%')) return 0;
+    struct stat st;
+    if (stat(dir, &st) != 0) return *why = errno, -1;
+    if (!S_ISDIR(st.st_mode)) return *why = ENOTDIR, -1;
+    if (!strstr(pattern, "%p") && stat(pattern, &st) == 0) {
+        *what = pattern;
+        if (S_ISDIR(st.st_mode)) return *why = EISDIR, -1;
+        if (faccessat(AT_FDCWD, pattern, W_OK, AT_EACCESS) != 0) return *why = errno, -1;
+        return 0;
+    }
+    if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0) return *why = errno, -1;
+    return 0;
 }
 
 struct opts {
@@ -142,8 +179,9 @@ struct opts {
     int sort;
 };
 
-/* Analyzes one raw file; returns 0 or -1 (reported). */
-static int analyze_one(const char *raw_path, const struct opts *o, int root, int several) {
+/* Analyzes one raw file; returns 0 or -1 (reported). When an output file could not be written,
+ * *keep is set: the raw profile must stay where it is, so the run is not lost. */
+static int analyze_one(const char *raw_path, const struct opts *o, int root, int several, int *keep) {
     mk__raw_profile raw;
     char err[512];
     if (mk__raw_load(raw_path, &raw, err, sizeof err)) {
@@ -189,11 +227,23 @@ static int analyze_one(const char *raw_path, const struct opts *o, int root, int
     }
     free(out);
     mk__prof_free(&p);
+    if (bad) {
+        *keep = 1;
+        fprintf(stderr, "memkit: the raw profile is kept in %s; render it with "
+                        "`memkit report --format dhat %s > FILE.json`\n", raw_path, raw_path);
+    }
     return bad ? -1 : 0;
 }
 
+/* The raw profiles the recorder wrote, one per recorded process. */
+struct raw_file {
+    uint64_t pid;
+    int keep; /* an output could not be written: the raw file stays */
+};
+MK_VEC_DEFINE(raw_files, struct raw_file)
+
 static int cmp_pid(const void *a, const void *b) {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    uint64_t x = ((const struct raw_file *)a)->pid, y = ((const struct raw_file *)b)->pid;
     return (x > y) - (x < y);
 }
 
@@ -255,6 +305,12 @@ int mk__cmd_run(int argc, char **argv) {
     }
     if (!o.output) o.output = o.formats & MK_OUT_DHAT ? "memkit.%p.json" : "memkit.%p.folded";
     char **prog = argv + i;
+    const char *where;
+    int why;
+    if (o.formats & (MK_OUT_DHAT | MK_OUT_FOLDED) && output_writable(o.output, &where, &why)) {
+        fprintf(stderr, "memkit run: cannot write the profile to %s: %s: %s\n", o.output, where, strerror(why));
+        return 2;
+    }
 
     char recorder[PATH_MAX];
     if (find_recorder(recorder, sizeof recorder)) {
@@ -314,6 +370,11 @@ int mk__cmd_run(int argc, char **argv) {
     free(preload);
     close(pfd[1]);
     child_pid = pid;
+    /* memkit often shares its stderr with the program (`memkit run -- prog 2>&1 | head`). When the
+     * reader is gone, a write must fail with EPIPE instead of killing memkit before the DHAT file is
+     * written and the private directory removed. Set after the fork: the program keeps the
+     * disposition it was given. */
+    signal(SIGPIPE, SIG_IGN);
     struct sigaction sa = {.sa_sigaction = forward, .sa_flags = SA_SIGINFO}, old_int, old_term, old_hup, old_quit;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
@@ -338,25 +399,19 @@ int mk__cmd_run(int argc, char **argv) {
     sigaction(SIGQUIT, &old_quit, NULL);
 
     /* Collect the raw files: raw.<pid>, the root's first, then the children by pid. */
-    uint64_t *pids = NULL;
-    size_t npids = 0, cap = 0;
+    raw_files raws;
+    raw_files_init(&raws, NULL);
     DIR *d = opendir(dir);
     struct dirent *e;
     while (d && (e = readdir(d))) {
         if (strncmp(e->d_name, "raw.", 4) || !e->d_name[4] || strspn(e->d_name + 4, "0123456789") != strlen(e->d_name + 4))
             continue;
-        if (npids == cap) {
-            cap = cap ? cap * 2 : 8;
-            uint64_t *n = realloc(pids, cap * sizeof *n);
-            if (!n) break;
-            pids = n;
-        }
-        pids[npids++] = strtoull(e->d_name + 4, NULL, 10);
+        if (!raw_files_push(&raws, (struct raw_file){strtoull(e->d_name + 4, NULL, 10), 0})) break;
     }
     if (d) closedir(d);
-    if (npids > 1) qsort(pids, npids, sizeof *pids, cmp_pid);
-    int failed = 0, have_root = 0;
-    for (size_t k = 0; k < npids; k++) have_root |= pids[k] == (uint64_t)pid;
+    if (raws.len > 1) qsort(raws.data, raws.len, sizeof *raws.data, cmp_pid);
+    int have_root = 0;
+    for (size_t k = 0; k < raws.len; k++) have_root |= raws.data[k].pid == (uint64_t)pid;
     if (got > 0) {
         /* exec failed: the child said so already */
     } else if (!have_root) {
@@ -365,23 +420,35 @@ int mk__cmd_run(int argc, char **argv) {
                     prog[0], WTERMSIG(status), strsignal(WTERMSIG(status)));
         else
             fprintf(stderr, "memkit: no profile: %s wrote none (statically linked or setuid, so the recorder was "
-                            "not loaded, or it ended through _exit)\n", prog[0]);
+                            "not loaded)\n", prog[0]);
     }
     for (int pass = 0; pass < 2; pass++) /* the root first */
-        for (size_t k = 0; k < npids; k++) {
-            if ((pids[k] == (uint64_t)pid) != (pass == 0)) continue;
+        for (size_t k = 0; k < raws.len; k++) {
+            struct raw_file *r = &raws.data[k];
+            if ((r->pid == (uint64_t)pid) != (pass == 0)) continue;
             char path[PATH_MAX + 32];
-            snprintf(path, sizeof path, "%s/raw.%" PRIu64, dir, pids[k]);
-            if (analyze_one(path, &o, pids[k] == (uint64_t)pid, npids > 1)) failed = 1;
+            snprintf(path, sizeof path, "%s/raw.%" PRIu64, dir, r->pid);
+            analyze_one(path, &o, r->pid == (uint64_t)pid, raws.len > 1, &r->keep);
         }
-    free(pids);
-    /* Remove the directory and whatever the recorder left in it. */
+    /* Remove the directory and whatever the recorder left in it, except the raw profiles whose
+     * outputs could not be written (analyze_one said where they are). */
+    int kept = 0;
     if ((d = opendir(dir))) {
-        while ((e = readdir(d)))
-            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) unlinkat(dirfd(d), e->d_name, 0);
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+            int keep = 0;
+            for (size_t k = 0; k < raws.len && !keep; k++) {
+                char name[32];
+                snprintf(name, sizeof name, "raw.%" PRIu64, raws.data[k].pid);
+                keep = raws.data[k].keep && !strcmp(name, e->d_name);
+            }
+            if (keep) kept = 1;
+            else unlinkat(dirfd(d), e->d_name, 0);
+        }
         closedir(d);
     }
-    rmdir(dir);
+    if (!kept) rmdir(dir);
+    raw_files_free(&raws);
     fflush(NULL);
 
     if (got > 0) return exec_err == ENOENT ? 127 : 126;
@@ -397,10 +464,7 @@ int mk__cmd_run(int argc, char **argv) {
         raise(sig);
         return 128 + sig;
     }
-    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-    if (code == 0 && failed) {
-        /* The program succeeded but its profile could not be written: say so in the status too. */
-        return 1;
-    }
-    return code;
+    /* The program's status, also when an output could not be written: that was said above, and the
+     * raw profile kept. */
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }

@@ -248,7 +248,7 @@ if cc -shared -fPIC -O2 -o "$T/bin/libmemkit-prof.so" "$HERE/fakerec.c"; then
     check "run: killed by SIGKILL -> one line saying so, memkit dies of SIGKILL too" sh -c "
         [ \$(cat '$T/st') -eq 137 ] && [ \$(grep -c '^memkit' '$T/o') -eq 1 ] && grep -q '^memkit: no profile: sh was killed by signal 9' '$T/o'"
     (cd "$T" && "$FK" run -o "$T/nodir/x.json" -- ./basic >"$T/o" 2>&1; echo $? >"$T/st")
-    check "run: an unwritable output -> an error naming it, status 1" sh -c "[ \$(cat '$T/st') -eq 1 ] && grep -q 'cannot write $T/nodir/x.json' '$T/o'"
+    check "run: an unwritable output -> an error naming it before the run, status 2" sh -c "[ \$(cat '$T/st') -eq 2 ] && grep -q 'cannot write the profile to $T/nodir/x.json' '$T/o' && ! grep -q '^Total:' '$T/o'"
 else
     bad "build the stand-in recorder tests/analyzer/fakerec.c"
 fi

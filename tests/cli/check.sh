@@ -1,6 +1,7 @@
 #!/bin/sh
 # check.sh - `memkit count` against `grep -F -o NEEDLE FILE | wc -l` on generated files, standard
-# input, pipes, several files, errors and exit status. Ends with "cli: N passed, N failed".
+# input, pipes, several files, errors and exit status; then run_cases.sh (where `memkit run` and
+# `memkit report` outputs cannot go). Ends with "cli: N passed, N failed". Run from the top of the tree.
 # MEMKIT names the binary (default build/rel/memkit, built by make check).
 
 MEMKIT=${MEMKIT:-build/rel/memkit}
@@ -100,6 +101,8 @@ expect_eq "--help status" "$("$MEMKIT" count --help >/dev/null; echo $?)" 0
 # /proc files have st_size 0 but contents.
 got=$("$MEMKIT" count "Name:" /proc/self/status)
 expect_eq "/proc file" "$got" 1
+
+. tests/cli/run_cases.sh
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

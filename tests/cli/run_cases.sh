@@ -1,0 +1,99 @@
+# run_cases.sh - sourced by check.sh: `memkit run` and `memkit report` where the outputs cannot go:
+# a reader that closed the shared pipe, an output location that does not exist or is read-only,
+# a disk that fills up. Uses check.sh's ok/bad/expect_eq, $MEMKIT and $tmp.
+
+CC=${CC:-cc}
+RUN_OK=
+if ! $CC -O1 -g -o "$tmp/pipe_writer" tests/cli/progs/pipe_writer.c; then
+    bad "build tests/cli/progs/pipe_writer.c"
+elif ! "$MEMKIT" run --format text -- true 2>&1 | grep -q '^Total:'; then
+    echo "  skip memkit run cases: memkit run wrote no profile here (LD_PRELOAD not usable?)"
+else
+    RUN_OK=yes
+fi
+
+# The reader of memkit's stderr leaves (`2>&1 | head -2`). A program that ignores SIGPIPE ends with
+# its own status; memkit must still write the DHAT file, keep that status and remove its directory.
+if [ -n "$RUN_OK" ]; then
+    mkdir -p "$tmp/pt"
+    (TMPDIR="$tmp/pt" "$MEMKIT" run -o "$tmp/pipe.json" -- "$tmp/pipe_writer" ignore 2>&1; echo $? >"$tmp/st") | head -2 >"$tmp/head"
+    expect_eq "run 2>&1 | head: the program's status" "$(cat "$tmp/st")" 3
+    expect_eq "run 2>&1 | head: head saw the program's lines" "$(cat "$tmp/head" | tr '\n' ' ')" "line line "
+    if [ -s "$tmp/pipe.json" ] && "$MEMKIT" report "$tmp/pipe.json" | grep -q '^At t-end:  200 bytes in 1 blocks'; then ok
+    else bad "run 2>&1 | head: the DHAT file is written whole"; fi
+    expect_eq "run 2>&1 | head: no private directory left" "$(ls -A "$tmp/pt")" ""
+
+    # A program that the closed pipe kills: its death is passed through (memkit dies of SIGPIPE
+    # too, 141), after memkit has said what it could and removed its directory.
+    (TMPDIR="$tmp/pt" "$MEMKIT" run -o "$tmp/pipe2.json" -- "$tmp/pipe_writer" 2>&1; echo $? >"$tmp/st") | head -2 >/dev/null
+    expect_eq "run 2>&1 | head, the program dies of SIGPIPE: passed through" "$(cat "$tmp/st")" 141
+    expect_eq "run 2>&1 | head, the program dies of SIGPIPE: no private directory left" "$(ls -A "$tmp/pt")" ""
+fi
+
+# memkit report into a pipe whose reader is already gone: quiet, status 0, as if it had read it all.
+if [ -s "$tmp/pipe.json" ] && command -v python3 >/dev/null; then
+    closed_pipe() { # closed_pipe CMD...: runs CMD with stdout and stderr on a pipe nobody reads; prints its status
+        python3 -c 'import os, subprocess, sys
+r, w = os.pipe(); os.close(r)
+print(subprocess.run(sys.argv[1:], stdout=w, stderr=w).returncode)' "$@"
+    }
+    expect_eq "report into a closed pipe: status 0" "$(closed_pipe "$MEMKIT" report --top 0 "$tmp/pipe.json")" 0
+    expect_eq "report --format dhat,folded into a closed pipe: status 0" \
+        "$(closed_pipe "$MEMKIT" report --format text,folded,dhat "$tmp/pipe.json")" 0
+    "$MEMKIT" report "$tmp/pipe.json" >/dev/full 2>"$tmp/err"
+    expect_eq "report to a full disk: status 1" "$?" 1
+    grep -q "writing the report failed" "$tmp/err" && ok || bad "report to a full disk: message: $(cat "$tmp/err")"
+fi
+
+# An output location that cannot be written is found before the program runs: one line, status 2.
+for o in /nonexistent/dir/x.json "$tmp/pipe.json/x.json" "$tmp"; do
+    "$MEMKIT" run -o "$o" -- sh -c "echo ran >'$tmp/ran'" >"$tmp/out" 2>&1
+    st=$?
+    expect_eq "run -o $o: status" "$st" 2
+    expect_eq "run -o $o: one line" "$(wc -l <"$tmp/out" | tr -d ' ')" 1
+    grep -q "^memkit run: cannot write the profile to $o" "$tmp/out" && ok || bad "run -o $o: message: $(cat "$tmp/out")"
+    [ -e "$tmp/ran" ] && bad "run -o $o: the program ran" || ok
+    rm -f "$tmp/ran"
+done
+# A read-only directory: as root, checked as nobody when setpriv is there.
+mkdir -p "$tmp/rodir"
+chmod 555 "$tmp/rodir"
+abs=$(cd "$(dirname "$MEMKIT")" && pwd)/$(basename "$MEMKIT")
+if [ "$(id -u)" -ne 0 ]; then
+    "$abs" run -o "$tmp/rodir/x.json" -- true >"$tmp/out" 2>&1
+    expect_eq "run -o into a read-only directory: status" "$?/$(wc -l <"$tmp/out" | tr -d ' ')" "2/1"
+elif command -v setpriv >/dev/null 2>&1; then
+    chmod 755 "$tmp"
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$abs" run -o "$tmp/rodir/x.json" -- true >"$tmp/out" 2>&1
+    expect_eq "run -o into a read-only directory: status" "$?/$(wc -l <"$tmp/out" | tr -d ' ')" "2/1"
+    grep -q "rodir: Permission denied" "$tmp/out" && ok || bad "run -o into a read-only directory: message: $(cat "$tmp/out")"
+else
+    echo "  skip read-only directory (root without setpriv)"
+fi
+# A read-only and a full file system: a small tmpfs in a private mount namespace, when allowed.
+if [ -n "$RUN_OK" ] && unshare -m true 2>/dev/null && unshare -m sh -c "mount -t tmpfs -o size=64k tmpfs '$tmp/rodir'" 2>/dev/null; then
+    mkdir -p "$tmp/keep"
+    unshare -m sh -c "mount -t tmpfs -o size=64k,ro tmpfs '$tmp/rodir' && '$abs' run -o '$tmp/rodir/x.json' -- sh -c 'echo ran >$tmp/ran'" >"$tmp/out" 2>&1
+    expect_eq "run -o on a read-only file system: status, one line" "$?/$(wc -l <"$tmp/out" | tr -d ' ')" "2/1"
+    grep -q "Read-only file system" "$tmp/out" && [ ! -e "$tmp/ran" ] && ok || bad "run -o on a read-only file system: $(cat "$tmp/out")"
+    # Full: the check passes, the write fails at the end; the raw profile stays, the status is the program's.
+    unshare -m sh -c "mount -t tmpfs -o size=8k tmpfs '$tmp/rodir' && { dd if=/dev/zero of='$tmp/rodir/fill' bs=1k count=64 2>/dev/null; true; } &&
+        TMPDIR='$tmp/keep' '$abs' run --format dhat -o '$tmp/rodir/x.json' -- '$tmp/pipe_writer' quiet >/dev/null 2>'$tmp/out'; echo \$? >'$tmp/st'; ls -A '$tmp/rodir' >'$tmp/ls'"
+    expect_eq "run -o on a full file system: the program's status" "$(cat "$tmp/st")" 3
+    grep -q "writing $tmp/rodir/x.json failed: No space left on device" "$tmp/out" && ok || bad "full file system: message: $(cat "$tmp/out")"
+    expect_eq "full file system: the partial DHAT file is removed" "$(cat "$tmp/ls")" fill
+    raw=$(sed -n 's/^memkit: the raw profile is kept in \([^;]*\); render it with `memkit report --format dhat .*/\1/p' "$tmp/out")
+    if [ -n "$raw" ] && [ -f "$raw" ] && "$MEMKIT" report --format dhat "$raw" >"$tmp/kept.json" &&
+        "$MEMKIT" report "$tmp/kept.json" | grep -q '^At t-end:  200 bytes in 1 blocks'; then ok
+    else bad "full file system: the kept raw profile renders with memkit report: $(cat "$tmp/out")"; fi
+else
+    echo "  skip read-only and full file systems (cannot mount a tmpfs in a private namespace here)"
+fi
+# /dev/full as the DHAT file: the same end, without a mount.
+if [ -n "$RUN_OK" ]; then
+    mkdir -p "$tmp/keep2"
+    TMPDIR="$tmp/keep2" "$MEMKIT" run --format dhat -o /dev/full -- "$tmp/pipe_writer" quiet >/dev/null 2>"$tmp/out"
+    expect_eq "run -o /dev/full: the program's status" "$?" 3
+    raw=$(ls "$tmp"/keep2/*/raw.* 2>/dev/null)
+    [ -n "$raw" ] && grep -qF "the raw profile is kept in $raw" "$tmp/out" && ok || bad "run -o /dev/full: raw kept and named: $(cat "$tmp/out")"
+fi
