@@ -1,17 +1,28 @@
 /* count.c - `memkit count NEEDLE FILE...`: non-overlapping occurrences of a fixed string per file.
  *
- * Each file is opened with mk_mapfile (mapped, or read when it is a pipe or device) and counted
- * through the guard, so a file truncated while it is counted is an error, not a SIGBUS. The counts
- * are the ones `grep -F -o NEEDLE FILE | wc -l` prints for a needle without a newline.
+ * A regular file is opened with mk_mapfile (mapped) and counted through the guard, so a file
+ * truncated while it is counted is an error, not a SIGBUS. Everything else (pipes, devices, /proc
+ * files) is streamed through one fixed buffer, so memory stays bounded whatever the input (even
+ * /dev/zero). Occurrences that straddle two reads are found by carrying the buffer's tail over:
+ * its last NEEDLE-1 bytes, or less when the last match ends inside them. The counts are the ones
+ * `grep -F -o NEEDLE FILE | wc -l` prints for a needle without a newline.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "memkit/mapfile.h"
 #include "memkit/search.h"
+
+/* Bytes read per refill of the streaming buffer: large enough that the search's start-up cost
+ * per call vanishes, small enough that a pipe costs a few MB at most. */
+#define STREAM_CHUNK ((size_t)1 << 20)
 
 static void count_usage(FILE *f) {
     fprintf(f,
@@ -20,28 +31,105 @@ static void count_usage(FILE *f) {
             "Prints how many non-overlapping occurrences of the bytes NEEDLE each FILE holds (the\n"
             "number `grep -F -o NEEDLE FILE | wc -l` gives when NEEDLE has no newline). FILE `-`, or\n"
             "no FILE, is standard input. With one file it prints the count; with several, FILE:COUNT\n"
-            "lines. Files are memory-mapped; pipes and devices are read into memory.\n"
+            "lines. Regular files are memory-mapped; pipes and devices are read in 1 MiB pieces.\n"
             "\n"
             "Exit status: 0 when every file was counted, 2 when any could not be read (it says which\n"
             "and goes on with the others) or on a usage error.\n");
 }
 
+/* Whether two occurrences of needle can overlap: it has a proper border ("aa", "abcab"), found
+ * with the KMP failure function in O(m). Returns -1 when out of memory. */
+static int self_overlapping(const unsigned char *x, size_t m) {
+    if (m < 2) return 0;
+    size_t *fail = malloc(m * sizeof *fail); /* m <= the argument's length: no overflow */
+    if (!fail) return -1;
+    fail[0] = 0;
+    for (size_t i = 1, k = 0; i < m; i++) {
+        while (k > 0 && x[i] != x[k]) k = fail[k - 1];
+        if (x[i] == x[k]) k++;
+        fail[i] = k;
+    }
+    int r = fail[m - 1] > 0;
+    free(fail);
+    return r;
+}
+
+/* Counts the needle in what fd yields until end of file, in one buffer of STREAM_CHUNK + needle
+ * bytes. Each round counts the matches that lie wholly in the buffer, leftmost first; the next
+ * round starts where the scan must resume: after the last match, or NEEDLE-1 bytes before the end,
+ * whichever is later. A needle that cannot overlap itself is counted with mk_finder_count; one that
+ * can needs the end of the last match, so its matches are walked with the iterator. Returns 0, or
+ * -1 with errno set. */
+static int count_stream(const mk_finder *f, const unsigned char *needle, int fd, size_t *out) {
+    size_t m = mk_finder_len(f), cap = STREAM_CHUNK + m, len = 0, n = 0;
+    int overlap = self_overlapping(needle, m), eof = 0;
+    unsigned char *buf = overlap >= 0 && cap > m ? malloc(cap) : NULL;
+    if (!buf) return errno = ENOMEM, -1;
+    while (!eof) {
+        while (len < cap) {
+            ssize_t r = read(fd, buf + len, cap - len);
+            if (r < 0 && errno == EINTR) continue;
+            if (r < 0) {
+                free(buf);
+                return -1;
+            }
+            if (r == 0) {
+                eof = 1;
+                break;
+            }
+            len += (size_t)r;
+        }
+        size_t resume = len >= m ? len - (m - 1) : 0;
+        if (!overlap) {
+            n += mk_finder_count(f, buf, len);
+        } else {
+            mk_finder_iter it;
+            size_t at;
+            mk_finder_iter_init(&it, f, buf, len);
+            while (mk_finder_iter_next(&it, &at)) {
+                n++;
+                if (at + m > resume) resume = at + m;
+            }
+        }
+        memmove(buf, buf + resume, len - resume);
+        len -= resume;
+    }
+    free(buf);
+    *out = n;
+    return 0;
+}
+
 /* Counts one file; prints the count or an error. Returns 0 or 1 (failed). */
-static int count_one(const mk_finder *f, const char *path, int show_name) {
-    mk_mapfile m;
-    mk_err err;
-    if (strcmp(path, "-") == 0) err = mk_mapfile_open_fd(&m, STDIN_FILENO, "(standard input)", 0);
-    else err = mk_mapfile_open(&m, path, 0);
-    if (err != MK_OK) {
-        fprintf(stderr, "memkit count: %s\n", mk_mapfile_error(&m));
-        mk_mapfile_close(&m);
+static int count_one(const mk_finder *f, const unsigned char *needle, const char *path, int show_name) {
+    const char *name = strcmp(path, "-") ? path : "(standard input)";
+    int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        fprintf(stderr, "memkit count: %s: %s\n", name, strerror(errno));
+        if (fd > STDIN_FILENO) close(fd);
         return 1;
     }
     size_t n = 0;
-    err = mk_mapfile_count(&m, f, &n);
-    mk_mapfile_close(&m);
+    mk_err err = MK_OK;
+    if ((S_ISREG(st.st_mode) && st.st_size > 0) || S_ISDIR(st.st_mode)) {
+        mk_mapfile mf;
+        err = mk_mapfile_open_fd(&mf, fd, name, 0);
+        if (err != MK_OK) {
+            fprintf(stderr, "memkit count: %s\n", mk_mapfile_error(&mf));
+            mk_mapfile_close(&mf);
+            if (fd > STDIN_FILENO) close(fd);
+            return 1;
+        }
+        err = mk_mapfile_count(&mf, f, &n);
+        mk_mapfile_close(&mf);
+    } else if (count_stream(f, needle, fd, &n) != 0) {
+        fprintf(stderr, "memkit count: %s: %s\n", name, strerror(errno));
+        if (fd > STDIN_FILENO) close(fd);
+        return 1;
+    }
+    if (fd > STDIN_FILENO) close(fd);
     if (err != MK_OK) {
-        fprintf(stderr, "memkit count: %s: %s\n", strcmp(path, "-") ? path : "(standard input)",
+        fprintf(stderr, "memkit count: %s: %s\n", name,
                 err == MK_EIO ? "the file shrank while it was being read" : mk_strerror(err));
         return 1;
     }
@@ -79,7 +167,7 @@ int mk__cmd_count(int argc, char **argv) {
     static char *const stdin_only[] = {"-"};
     char *const *files = i < argc ? argv + i : stdin_only;
     int nfiles = i < argc ? argc - i : 1, failed = 0;
-    for (int k = 0; k < nfiles; k++) failed |= count_one(&f, files[k], nfiles > 1);
+    for (int k = 0; k < nfiles; k++) failed |= count_one(&f, (const unsigned char *)needle, files[k], nfiles > 1);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         perror("memkit count: writing the counts");
         return 2;

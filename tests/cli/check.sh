@@ -102,6 +102,28 @@ expect_eq "--help status" "$("$MEMKIT" count --help >/dev/null; echo $?)" 0
 got=$("$MEMKIT" count "Name:" /proc/self/status)
 expect_eq "/proc file" "$got" 1
 
+# Pipes and devices are streamed through a 1 MiB buffer: matches that straddle its edges must be
+# counted as in the mapped file, for needles that can overlap themselves ("aa", "abab", "aab"+"aa")
+# and ones that cannot. About 6 MB of words, so each needle crosses several edges.
+awk 'BEGIN { srand(5); split("aa aab ab abab ba aaaa b abcab cab", w, " ");
+             for (l = 0; l < 400000; l++) { s = ""; for (i = 0; i < 1 + int(rand() * 4); i++)
+                 s = s (i ? " " : "") w[1 + int(rand() * 10)]; print s } }' > "$tmp/big.txt"
+for n in a aa aaa ab abab aab "b a" abcab "ab aa" "aaaa b" "aa aab ab"; do
+    want=$(grep -F -o -- "$n" "$tmp/big.txt" | wc -l | tr -d ' ')
+    expect_eq "pipe '$n' (buffer edges)" "$(cat "$tmp/big.txt" | "$MEMKIT" count "$n" -)" "$want"
+    expect_eq "mapped '$n'" "$("$MEMKIT" count "$n" "$tmp/big.txt")" "$want"
+done
+expect_eq "a device that ends (/dev/null)" "$("$MEMKIT" count abc /dev/null)" 0
+# Memory stays bounded on a pipe whatever its length: 200 MB of input, under 32 MB of peak RSS
+# (reading it whole took 200 MB). Measured with getrusage on the waited memkit.
+if command -v python3 >/dev/null; then
+    rss=$(yes abcdefgh | head -c 200000000 | python3 -c 'import resource, subprocess, sys
+p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE)
+print(p.stdout.decode().strip(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$MEMKIT" count abc -)
+    expect_eq "200 MB pipe: the count" "${rss% *}" 22222222
+    if [ "${rss#* }" -lt 32768 ]; then ok; else bad "200 MB pipe: peak RSS ${rss#* } KB, want < 32768"; fi
+fi
+
 . tests/cli/run_cases.sh
 
 echo "cli: $pass passed, $fail failed"

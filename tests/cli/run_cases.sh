@@ -31,22 +31,25 @@ if [ -n "$RUN_OK" ]; then
 fi
 
 # memkit report into a pipe whose reader is already gone: quiet, status 0, as if it had read it all.
-if [ -s "$tmp/pipe.json" ] && command -v python3 >/dev/null; then
+[ -n "$RUN_OK" ] && "$MEMKIT" run --format dhat -o "$tmp/rep.json" -- "$tmp/pipe_writer" quiet 2>/dev/null
+if [ -n "$RUN_OK" ] && [ ! -s "$tmp/rep.json" ]; then
+    bad "memkit run --format dhat wrote no $tmp/rep.json"
+elif [ -n "$RUN_OK" ] && command -v python3 >/dev/null; then
     closed_pipe() { # closed_pipe CMD...: runs CMD with stdout and stderr on a pipe nobody reads; prints its status
         python3 -c 'import os, subprocess, sys
 r, w = os.pipe(); os.close(r)
 print(subprocess.run(sys.argv[1:], stdout=w, stderr=w).returncode)' "$@"
     }
-    expect_eq "report into a closed pipe: status 0" "$(closed_pipe "$MEMKIT" report --top 0 "$tmp/pipe.json")" 0
+    expect_eq "report into a closed pipe: status 0" "$(closed_pipe "$MEMKIT" report --top 0 "$tmp/rep.json")" 0
     expect_eq "report --format dhat,folded into a closed pipe: status 0" \
-        "$(closed_pipe "$MEMKIT" report --format text,folded,dhat "$tmp/pipe.json")" 0
-    "$MEMKIT" report "$tmp/pipe.json" >/dev/full 2>"$tmp/err"
+        "$(closed_pipe "$MEMKIT" report --format text,folded,dhat "$tmp/rep.json")" 0
+    "$MEMKIT" report "$tmp/rep.json" >/dev/full 2>"$tmp/err"
     expect_eq "report to a full disk: status 1" "$?" 1
     grep -q "writing the report failed" "$tmp/err" && ok || bad "report to a full disk: message: $(cat "$tmp/err")"
 fi
 
 # An output location that cannot be written is found before the program runs: one line, status 2.
-for o in /nonexistent/dir/x.json "$tmp/pipe.json/x.json" "$tmp"; do
+for o in /nonexistent/dir/x.json "$tmp/rep.json/x.json" "$tmp"; do
     "$MEMKIT" run -o "$o" -- sh -c "echo ran >'$tmp/ran'" >"$tmp/out" 2>&1
     st=$?
     expect_eq "run -o $o: status" "$st" 2
