@@ -15,7 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demangle.h"
 #include "symbolize.h"
+
+#define DEMANGLE_CAP ((size_t)1 << 16) /* the longest demangled Rust name shown */
 
 struct cache_slot {
     uint64_t addr;
@@ -44,7 +47,7 @@ struct mod_info {
  * index). Strings point into libdw's data and live as long as the Dwfl. */
 struct snode {
     int parent, tag;
-    const char *name, *call_file;
+    const char *name, *linkage, *call_file; /* linkage: the mangled name, or NULL */
     unsigned call_line;
     size_t ibegin, iend; /* for a top-level function: its descendants' ranges in cu_ix.inl */
 };
@@ -81,6 +84,7 @@ struct mk__symtab {
     size_t nslots, used;
     char **strs; /* every string we own, freed at the end */
     size_t nstrs, strs_cap;
+    char *dm; /* DEMANGLE_CAP bytes for mk__rust_demangle */
     int warned;
 };
 
@@ -110,6 +114,9 @@ static demangle_fn demangler(void) {
 static const char *keep(mk__symtab *s, const char *str);
 
 static const char *keep_demangled(mk__symtab *s, const char *name) {
+    /* Rust first: a legacy Rust symbol is also a valid C++ one, which __cxa_demangle shows with its
+     * hash and $LT$ escapes. */
+    if (name && s->dm && mk__rust_demangle(name, s->dm, DEMANGLE_CAP)) return keep(s, s->dm);
     demangle_fn fn = name && name[0] == '_' && name[1] == 'Z' ? demangler() : NULL;
     int status = -1;
     char *d = fn ? fn(name, NULL, NULL, &status) : NULL;
@@ -144,7 +151,8 @@ mk__symtab *mk__symtab_new(const mk__raw_profile *p) {
     s->slots = calloc(s->nslots, sizeof *s->slots);
     s->mods = calloc(p->nmodules ? p->nmodules : 1, sizeof *s->mods);
     s->dwfl = dwfl_begin(&callbacks);
-    if (!s->slots || !s->mods || !s->dwfl) {
+    s->dm = malloc(DEMANGLE_CAP);
+    if (!s->slots || !s->mods || !s->dwfl || !s->dm) {
         mk__symtab_free(s);
         return NULL;
     }
@@ -181,6 +189,7 @@ void mk__symtab_free(mk__symtab *s) {
     if (s->dwfl) dwfl_end(s->dwfl);
     for (size_t i = 0; i < s->nstrs; i++) free(s->strs[i]);
     free(s->strs);
+    free(s->dm);
     free(s->frames);
     free(s->slots);
     for (size_t i = 0; i < s->nmods; i++) free(s->mods[i].syms);
@@ -301,6 +310,15 @@ static int add_ival(struct sival **arr, size_t *n, size_t *cap, struct sival v) 
     return 0;
 }
 
+/* The mangled name of a function DIE (through its abstract origin or specification), or NULL (C
+ * has none). Languages with namespaces name the function there in full: "alloc::vec::Vec<T,A>::push"
+ * or "Widget::make(int)" once demangled, where DW_AT_name says "push<u32, Global>" or "make". */
+static const char *linkage_name(Dwarf_Die *die) {
+    Dwarf_Attribute a;
+    const char *n = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &a));
+    return n ? n : dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &a));
+}
+
 static int index_walk(struct cu_ix *c, Dwarf_Die *die, int parent, int depth) {
     Dwarf_Die child;
     if (depth > 64 || dwarf_child(die, &child) != 0) return 0;
@@ -318,18 +336,25 @@ static int index_walk(struct cu_ix *c, Dwarf_Die *die, int parent, int depth) {
                 c->ncap = nc;
             }
             uint32_t me = (uint32_t)c->nnodes;
+            /* A function with code is a function of its own wherever its DIE sits (rustc nests a
+             * method in its type's DIE, a closure in its function's namespace); only an inlined
+             * call belongs to the function around it. */
+            int up = tag == DW_TAG_subprogram ? -1 : parent;
             while ((off = dwarf_ranges(&child, off, &base, &lo, &hi)) > 0) {
-                if (lo >= hi) continue;
+                /* Functions the linker discarded keep their DIEs with the address 0 (GNU ld) or
+                 * -1 or -2 (lld tombstones): they would overlap every other dead one. */
+                if (lo >= hi || lo == 0 || lo >= (Dwarf_Addr)-2) continue;
                 struct sival v = {lo, hi, me};
-                if (parent < 0 ? add_ival(&c->top, &c->ntop, &c->tcap, v) : add_ival(&c->inl, &c->ninl, &c->icap, v))
+                if (up < 0 ? add_ival(&c->top, &c->ntop, &c->tcap, v) : add_ival(&c->inl, &c->ninl, &c->icap, v))
                     return -1;
             }
             if (c->ntop == first_top && c->ninl == first_inl) continue; /* no code: a declaration */
             Dwarf_Attribute a;
             Dwarf_Word w;
             struct snode *nd = &c->nodes[c->nnodes++];
-            *nd = (struct snode){.parent = parent, .tag = tag};
+            *nd = (struct snode){.parent = up, .tag = tag};
             nd->name = dwarf_formstring(dwarf_attr_integrate(&child, DW_AT_name, &a));
+            nd->linkage = linkage_name(&child);
             if (tag == DW_TAG_inlined_subroutine) {
                 if (dwarf_formudata(dwarf_attr(&child, DW_AT_call_file, &a), &w) == 0 && c->files && w < c->nfiles)
                     nd->call_file = dwarf_filesrc(c->files, w, NULL, NULL);
@@ -339,7 +364,10 @@ static int index_walk(struct cu_ix *c, Dwarf_Die *die, int parent, int depth) {
             if (index_walk(c, &child, (int)me, depth + 1)) return -1;
             c->nodes[me].iend = c->ninl;
         } else if (tag == DW_TAG_lexical_block || tag == DW_TAG_namespace || tag == DW_TAG_try_block ||
-                   tag == DW_TAG_catch_block) {
+                   tag == DW_TAG_catch_block || tag == DW_TAG_structure_type || tag == DW_TAG_class_type ||
+                   tag == DW_TAG_union_type || tag == DW_TAG_enumeration_type || tag == DW_TAG_variant_part ||
+                   tag == DW_TAG_variant) {
+            /* Scopes that hold code: blocks, namespaces, and types, which hold Rust's methods. */
             if (index_walk(c, &child, parent, depth + 1)) return -1;
         }
     } while (dwarf_siblingof(&child, &child) == 0);
@@ -416,7 +444,8 @@ static uint32_t resolve(mk__symtab *s, uint64_t addr) {
         for (int i = cu_find(c, pc - bias); i >= 0; i = c->nodes[i].parent) {
             const struct snode *nd = &c->nodes[i];
             mk__symtab_frame g = f;
-            if (nd->name && (nd->tag == DW_TAG_inlined_subroutine || prefer_dwarf)) g.func = keep(s, nd->name);
+            if ((nd->name || nd->linkage) && (nd->tag == DW_TAG_inlined_subroutine || prefer_dwarf))
+                g.func = nd->linkage ? keep_demangled(s, nd->linkage) : keep(s, nd->name);
             push(s, g);
             emitted = 1;
             if (nd->tag != DW_TAG_inlined_subroutine) break;
@@ -441,8 +470,10 @@ static uint32_t resolve(mk__symtab *s, uint64_t addr) {
         if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine && tag != DW_TAG_entry_point) continue;
         Dwarf_Attribute a;
         const char *name = dwarf_formstring(dwarf_attr_integrate(&scopes[i], DW_AT_name, &a));
+        const char *mangled = linkage_name(&scopes[i]);
         mk__symtab_frame g = f;
-        if (name && (tag == DW_TAG_inlined_subroutine || prefer_dwarf)) g.func = keep(s, name);
+        if ((name || mangled) && (tag == DW_TAG_inlined_subroutine || prefer_dwarf))
+            g.func = mangled ? keep_demangled(s, mangled) : keep(s, name);
         push(s, g);
         emitted = 1;
         if (tag != DW_TAG_inlined_subroutine) break;
