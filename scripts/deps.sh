@@ -6,7 +6,8 @@
 #   scripts/deps.sh          what `make` needs: libdw/libelf for the analyzer's symbolizer
 #   scripts/deps.sh --ci     also what `make check` uses: valgrind (DHAT comparisons), Chromium and
 #                            Node.js (valgrind's dh_view.html in a headless browser), g++, and
-#                            libunwind (the stack-capture tests' oracle)
+#                            libunwind (the stack-capture tests' oracle), rustc (a Rust program
+#                            profiled by the analyzer's suite) and binutils' addr2line
 missing=""
 need_pc() { pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"; }
 need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
@@ -22,6 +23,8 @@ if [ "${1:-}" = "--ci" ]; then
     need_cmd node nodejs
     need_cmd npm npm
     need_pc libunwind libunwind-dev   # the oracle the stack-capture tests compare with
+    [ -x /usr/bin/rustc ] || missing="$missing rustc" # Debian's: the analyzer's Rust program
+    need_cmd addr2line binutils       # the inline-chain oracle for that program
 fi
 [ -z "$missing" ] && exit 0
 

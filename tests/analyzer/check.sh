@@ -303,6 +303,8 @@ else
     viewer "dh_view.html loads a real run's file" "$T/basic.mk.json"
 fi
 
+. "$HERE/rust.sh"
+
 if [ "$skipped" -gt 0 ]; then
     echo "analyzer: $passed passed, $failed failed, $skipped skipped"
 else
