@@ -43,7 +43,7 @@ int mk__report_text(const mk__prof *p, FILE *out, enum mk__sort key, size_t top)
     fprintf(out, "At t-gmax: %s bytes in %s blocks\n", num(a, T->gb), num(b, T->gbk));
     fprintf(out, "At t-end:  %s bytes in %s blocks\n", num(a, T->eb), num(b, T->ebk));
     if (p->have_totals)
-        fprintf(out, "Frees:     %s, reallocs: %s, frees of unknown pointers: %s, threads: %s\n", num(a, T->frees),
+        fprintf(out, "Frees:     %s, reallocs: %s, frees of unknown pointers: %s, threads that allocated: %s\n", num(a, T->frees),
                 num(b, T->reallocs), num(c, T->unknown_frees), num(d, T->threads));
     if (p->flags & MK_RAW_SAMPLED)
         fprintf(out, "Sampled:   stacks for about one block per %s bytes; per-site figures are estimates, "

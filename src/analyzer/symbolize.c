@@ -5,15 +5,22 @@
  * dwfl_standard_find_debuginfo (/usr/lib/debug/.build-id/...). A module whose file on disk has a
  * different build-id than the one recorded (rebuilt since) is not symbolized: wrong names are worse
  * than none. Every recorded address is a return address, so lookups use addr - 1 (the call
- * instruction), while the frame keeps the address as recorded.
+ * instruction), while the frame keeps the address as recorded. Storage comes from memkit's own
+ * library: strings (names, files, module paths) are interned once, each address's frames are copied
+ * into an arena (so the pointers handed out stay valid), and the per-CU indexes are typed vectors.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "memkit/arena.h"
+#include "memkit/intern.h"
+#include "memkit/vec.h"
 
 #include "demangle.h"
 #include "symbolize.h"
@@ -22,7 +29,8 @@
 
 struct cache_slot {
     uint64_t addr;
-    uint32_t first, count; /* frames[first .. first+count) */
+    mk__symtab_frame *frames; /* count frames in the arena */
+    uint32_t count;
     int used;
 };
 
@@ -32,13 +40,14 @@ struct fsym {
     int rank;         /* among aliases at one address, the highest is shown */
 };
 
+MK_VEC_DEFINE(fsyms, struct fsym)
+
 struct mod_info {
     uint64_t start, end;
     const char *path;
     int recorder, usable;
     Dwfl_Module *dm;
-    struct fsym *syms; /* function symbols sorted by address, built on first use */
-    size_t nsyms;
+    struct fsyms syms; /* function symbols sorted by address, built on first use */
     int syms_done;
 };
 
@@ -60,13 +69,15 @@ struct sival {
 /* dwarf_getscopes walks a CU's DIE tree from its root for every address; indexing each CU once
  * (top-level function ranges sorted for a binary search, nested inlined calls scanned within the
  * function found) turns that into one walk per CU. */
+MK_VEC_DEFINE(snodes, struct snode)
+MK_VEC_DEFINE(sivals, struct sival)
+MK_VEC_DEFINE(frame_vec, mk__symtab_frame)
+
 struct cu_ix {
     const void *mod;
     Dwarf_Off off;
-    struct snode *nodes;
-    size_t nnodes, ncap;
-    struct sival *top, *inl;
-    size_t ntop, tcap, ninl, icap;
+    snodes nodes;
+    sivals top, inl;
     Dwarf_Files *files;
     size_t nfiles;
     int broken; /* overlapping top-level ranges: use dwarf_getscopes instead */
@@ -78,12 +89,11 @@ struct mk__symtab {
     struct cu_ix *cus[256];
     struct mod_info *mods;
     size_t nmods;
-    mk__symtab_frame *frames;
-    size_t nframes, frames_cap;
+    frame_vec scratch; /* the frames of the address being resolved */
+    mk_arena arena;    /* every address's frames, for the symbolizer's life */
+    mk_interner strs;  /* every string a frame points to */
     struct cache_slot *slots;
     size_t nslots, used;
-    char **strs; /* every string we own, freed at the end */
-    size_t nstrs, strs_cap;
     char *dm; /* DEMANGLE_CAP bytes for mk__rust_demangle */
     int warned;
 };
@@ -130,23 +140,21 @@ static const char *base_name(const char *p) {
     return s ? s + 1 : p;
 }
 
+/* The interned copy of str, valid until mk__symtab_free; NULL for NULL or when out of memory. */
 static const char *keep(mk__symtab *s, const char *str) {
     if (!str) return NULL;
-    if (s->nstrs == s->strs_cap) {
-        size_t cap = s->strs_cap ? s->strs_cap * 2 : 256;
-        char **n = realloc(s->strs, cap * sizeof *n);
-        if (!n) return NULL;
-        s->strs = n;
-        s->strs_cap = cap;
-    }
-    char *d = strdup(str);
-    if (d) s->strs[s->nstrs++] = d;
-    return d;
+    mk_sym sym = mk_intern_cstr(&s->strs, str);
+    return sym ? mk_interner_str(&s->strs, sym, NULL) : NULL;
 }
 
 mk__symtab *mk__symtab_new(const mk__raw_profile *p) {
     mk__symtab *s = calloc(1, sizeof *s);
     if (!s) return NULL;
+    frame_vec_init(&s->scratch, NULL);
+    if (mk_arena_init(&s->arena, NULL) != MK_OK || mk_interner_init(&s->strs, NULL) != MK_OK) {
+        free(s);
+        return NULL;
+    }
     s->nslots = 1024;
     s->slots = calloc(s->nslots, sizeof *s->slots);
     s->mods = calloc(p->nmodules ? p->nmodules : 1, sizeof *s->mods);
@@ -162,7 +170,12 @@ mk__symtab *mk__symtab_new(const mk__raw_profile *p) {
         struct mod_info *mi = &s->mods[s->nmods++];
         mi->start = m->m.start;
         mi->end = m->m.end;
-        mi->path = m->path;
+        /* Frames name the file itself, as valgrind does: the loader records the name it opened,
+         * often a soname link (libz.so.1 -> libz.so.1.2.13). A file gone since is named as
+         * recorded. */
+        char real[PATH_MAX];
+        mi->path = m->path[0] == '/' && realpath(m->path, real) ? keep(s, real) : m->path;
+        if (!mi->path) mi->path = m->path;
         mi->recorder = strncmp(base_name(m->path), "libmemkit-prof", 14) == 0;
         if (mi->recorder || m->path[0] != '/') continue; /* vdso and friends: no file */
         Dwfl_Module *dm = dwfl_report_elf(s->dwfl, base_name(m->path), m->path, -1, m->m.bias, false);
@@ -187,18 +200,18 @@ mk__symtab *mk__symtab_new(const mk__raw_profile *p) {
 void mk__symtab_free(mk__symtab *s) {
     if (!s) return;
     if (s->dwfl) dwfl_end(s->dwfl);
-    for (size_t i = 0; i < s->nstrs; i++) free(s->strs[i]);
-    free(s->strs);
+    mk_interner_destroy(&s->strs);
+    mk_arena_destroy(&s->arena);
+    frame_vec_free(&s->scratch);
     free(s->dm);
-    free(s->frames);
     free(s->slots);
-    for (size_t i = 0; i < s->nmods; i++) free(s->mods[i].syms);
+    for (size_t i = 0; i < s->nmods; i++) fsyms_free(&s->mods[i].syms);
     for (size_t b = 0; b < 256; b++)
         for (struct cu_ix *c = s->cus[b], *n; c; c = n) {
             n = c->next;
-            free(c->nodes);
-            free(c->top);
-            free(c->inl);
+            snodes_free(&c->nodes);
+            sivals_free(&c->top);
+            sivals_free(&c->inl);
             free(c);
         }
     free(s->mods);
@@ -224,9 +237,7 @@ static int cmp_fsym(const void *a, const void *b) {
 static void build_syms(struct mod_info *mi) {
     mi->syms_done = 1;
     int n = dwfl_module_getsymtab(mi->dm);
-    if (n <= 0) return;
-    mi->syms = malloc((size_t)n * sizeof *mi->syms);
-    if (!mi->syms) return;
+    if (n <= 0 || !fsyms_with_capacity(&mi->syms, (size_t)n, NULL)) return;
     for (int i = 0; i < n; i++) {
         GElf_Sym sym;
         GElf_Addr addr;
@@ -237,21 +248,22 @@ static void build_syms(struct mod_info *mi) {
         int under = 0;
         while (name[under] == '_') under++;
         int rank = -4 * under + (GELF_ST_BIND(sym.st_info) != STB_LOCAL);
-        mi->syms[mi->nsyms++] = (struct fsym){addr, addr + (sym.st_size ? sym.st_size : 1), name, rank};
+        fsyms_push(&mi->syms, (struct fsym){addr, addr + (sym.st_size ? sym.st_size : 1), name, rank});
     }
-    qsort(mi->syms, mi->nsyms, sizeof *mi->syms, cmp_fsym);
+    if (mi->syms.len) qsort(mi->syms.data, mi->syms.len, sizeof *mi->syms.data, cmp_fsym);
 }
 
 static const char *sym_name(struct mod_info *mi, uint64_t pc) {
     if (!mi->syms_done) build_syms(mi);
-    size_t lo = 0, hi = mi->nsyms; /* the last symbol starting at or below pc */
+    const struct fsym *sy = mi->syms.data;
+    size_t lo = 0, hi = mi->syms.len; /* the last symbol starting at or below pc */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (mi->syms[mid].start <= pc) lo = mid + 1;
+        if (sy[mid].start <= pc) lo = mid + 1;
         else hi = mid;
     }
     for (size_t i = lo; i-- > 0;) { /* nested or aliased symbols: the nearest one that covers pc */
-        if (pc < mi->syms[i].end) return mi->syms[i].name;
+        if (pc < sy[i].end) return sy[i].name;
         if (lo - i > 8) break;
     }
     return NULL;
@@ -271,15 +283,7 @@ static int is_alloc_fn(const char *f) {
 
 static int push(mk__symtab *s, mk__symtab_frame f) {
     f.alloc = is_alloc_fn(f.func);
-    if (s->nframes == s->frames_cap) {
-        size_t cap = s->frames_cap ? s->frames_cap * 2 : 1024;
-        mk__symtab_frame *n = realloc(s->frames, cap * sizeof *n);
-        if (!n) return -1;
-        s->frames = n;
-        s->frames_cap = cap;
-    }
-    s->frames[s->nframes++] = f;
-    return 0;
+    return frame_vec_push(&s->scratch, f) ? 0 : -1;
 }
 
 static const char *call_file(Dwarf_Die *cu, Dwarf_Die *scope) {
@@ -296,18 +300,6 @@ static unsigned call_line(Dwarf_Die *scope) {
     Dwarf_Attribute a;
     Dwarf_Word v;
     return dwarf_formudata(dwarf_attr(scope, DW_AT_call_line, &a), &v) == 0 ? (unsigned)v : 0;
-}
-
-static int add_ival(struct sival **arr, size_t *n, size_t *cap, struct sival v) {
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 64;
-        struct sival *a = realloc(*arr, nc * sizeof *a);
-        if (!a) return -1;
-        *arr = a;
-        *cap = nc;
-    }
-    (*arr)[(*n)++] = v;
-    return 0;
 }
 
 /* The mangled name of a function DIE (through its abstract origin or specification), or NULL (C
@@ -327,15 +319,9 @@ static int index_walk(struct cu_ix *c, Dwarf_Die *die, int parent, int depth) {
         if (tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine) {
             Dwarf_Addr base, lo, hi;
             ptrdiff_t off = 0;
-            size_t first_top = c->ntop, first_inl = c->ninl;
-            if (c->nnodes == c->ncap) {
-                size_t nc = c->ncap ? c->ncap * 2 : 64;
-                struct snode *a = realloc(c->nodes, nc * sizeof *a);
-                if (!a) return -1;
-                c->nodes = a;
-                c->ncap = nc;
-            }
-            uint32_t me = (uint32_t)c->nnodes;
+            size_t first_top = c->top.len, first_inl = c->inl.len;
+            if (c->nodes.len >= INT32_MAX) return -1; /* node indexes are ints */
+            uint32_t me = (uint32_t)c->nodes.len;
             /* A function with code is a function of its own wherever its DIE sits (rustc nests a
              * method in its type's DIE, a closure in its function's namespace); only an inlined
              * call belongs to the function around it. */
@@ -345,14 +331,13 @@ static int index_walk(struct cu_ix *c, Dwarf_Die *die, int parent, int depth) {
                  * -1 or -2 (lld tombstones): they would overlap every other dead one. */
                 if (lo >= hi || lo == 0 || lo >= (Dwarf_Addr)-2) continue;
                 struct sival v = {lo, hi, me};
-                if (up < 0 ? add_ival(&c->top, &c->ntop, &c->tcap, v) : add_ival(&c->inl, &c->ninl, &c->icap, v))
-                    return -1;
+                if (!sivals_push(up < 0 ? &c->top : &c->inl, v)) return -1;
             }
-            if (c->ntop == first_top && c->ninl == first_inl) continue; /* no code: a declaration */
+            if (c->top.len == first_top && c->inl.len == first_inl) continue; /* no code: a declaration */
             Dwarf_Attribute a;
             Dwarf_Word w;
-            struct snode *nd = &c->nodes[c->nnodes++];
-            *nd = (struct snode){.parent = up, .tag = tag};
+            if (!snodes_push(&c->nodes, (struct snode){.parent = up, .tag = tag})) return -1;
+            struct snode *nd = snodes_last(&c->nodes);
             nd->name = dwarf_formstring(dwarf_attr_integrate(&child, DW_AT_name, &a));
             nd->linkage = linkage_name(&child);
             if (tag == DW_TAG_inlined_subroutine) {
@@ -360,9 +345,9 @@ static int index_walk(struct cu_ix *c, Dwarf_Die *die, int parent, int depth) {
                     nd->call_file = dwarf_filesrc(c->files, w, NULL, NULL);
                 if (dwarf_formudata(dwarf_attr(&child, DW_AT_call_line, &a), &w) == 0) nd->call_line = (unsigned)w;
             }
-            c->nodes[me].ibegin = c->ninl;
+            c->nodes.data[me].ibegin = c->inl.len;
             if (index_walk(c, &child, (int)me, depth + 1)) return -1;
-            c->nodes[me].iend = c->ninl;
+            c->nodes.data[me].iend = c->inl.len;
         } else if (tag == DW_TAG_lexical_block || tag == DW_TAG_namespace || tag == DW_TAG_try_block ||
                    tag == DW_TAG_catch_block || tag == DW_TAG_structure_type || tag == DW_TAG_class_type ||
                    tag == DW_TAG_union_type || tag == DW_TAG_enumeration_type || tag == DW_TAG_variant_part ||
@@ -390,9 +375,9 @@ static struct cu_ix *cu_index(mk__symtab *s, const void *mod, Dwarf_Die *cu) {
     c->off = off;
     if (dwarf_getsrcfiles(cu, &c->files, &c->nfiles) != 0) c->files = NULL, c->nfiles = 0;
     if (index_walk(c, cu, -1, 0)) c->broken = 1;
-    qsort(c->top, c->ntop, sizeof *c->top, cmp_ival);
-    for (size_t i = 1; i < c->ntop; i++)
-        if (c->top[i].lo < c->top[i - 1].hi) c->broken = 1;
+    if (c->top.len) qsort(c->top.data, c->top.len, sizeof *c->top.data, cmp_ival);
+    for (size_t i = 1; i < c->top.len; i++)
+        if (c->top.data[i].lo < c->top.data[i - 1].hi) c->broken = 1;
     c->next = s->cus[b];
     s->cus[b] = c;
     return c;
@@ -400,30 +385,32 @@ static struct cu_ix *cu_index(mk__symtab *s, const void *mod, Dwarf_Die *cu) {
 
 /* The innermost node holding pc, or -1 (then *ok says whether the index could answer). */
 static int cu_find(const struct cu_ix *c, uint64_t pc) {
-    size_t lo = 0, hi = c->ntop;
+    const struct sival *top = c->top.data, *inl = c->inl.data;
+    size_t lo = 0, hi = c->top.len;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (c->top[mid].lo <= pc) lo = mid + 1;
+        if (top[mid].lo <= pc) lo = mid + 1;
         else hi = mid;
     }
-    if (lo == 0 || pc >= c->top[lo - 1].hi) return -1;
-    uint32_t best = c->top[lo - 1].node;
-    const struct snode *t = &c->nodes[best];
+    if (lo == 0 || pc >= top[lo - 1].hi) return -1;
+    uint32_t best = top[lo - 1].node;
+    const struct snode *t = &c->nodes.data[best];
     for (size_t i = t->ibegin; i < t->iend; i++)
-        if (c->inl[i].lo <= pc && pc < c->inl[i].hi && c->inl[i].node > best) best = c->inl[i].node;
+        if (inl[i].lo <= pc && pc < inl[i].hi && inl[i].node > best) best = inl[i].node;
     return (int)best;
 }
 
-/* Appends the frames of one address; returns how many. */
+/* Puts the frames of one address in s->scratch; returns how many (0 when out of memory). */
 static uint32_t resolve(mk__symtab *s, uint64_t addr) {
-    size_t before = s->nframes;
+    frame_vec_clear(&s->scratch);
+    const size_t before = 0;
     mk__symtab_frame f = {.addr = addr, .user = -1};
     struct mod_info *mi = find_mod(s, addr);
     if (mi) f.module = mi->path, f.recorder = mi->recorder;
     Dwfl_Module *m = mi && mi->usable ? mi->dm : NULL;
     if (!m) {
         push(s, f);
-        return (uint32_t)(s->nframes - before);
+        return (uint32_t)(s->scratch.len - before);
     }
     Dwarf_Addr pc = addr - 1;
     f.func = keep_demangled(s, sym_name(mi, pc));
@@ -441,8 +428,8 @@ static uint32_t resolve(mk__symtab *s, uint64_t addr) {
     int emitted = 0;
     struct cu_ix *c = cu ? cu_index(s, m, cu) : NULL;
     if (c && !c->broken) {
-        for (int i = cu_find(c, pc - bias); i >= 0; i = c->nodes[i].parent) {
-            const struct snode *nd = &c->nodes[i];
+        for (int i = cu_find(c, pc - bias); i >= 0; i = c->nodes.data[i].parent) {
+            const struct snode *nd = &c->nodes.data[i];
             mk__symtab_frame g = f;
             if ((nd->name || nd->linkage) && (nd->tag == DW_TAG_inlined_subroutine || prefer_dwarf))
                 g.func = nd->linkage ? keep_demangled(s, nd->linkage) : keep(s, nd->name);
@@ -453,7 +440,7 @@ static uint32_t resolve(mk__symtab *s, uint64_t addr) {
             f.line = nd->call_line;
         }
         if (!emitted) push(s, f);
-        return (uint32_t)(s->nframes - before);
+        return (uint32_t)(s->scratch.len - before);
     }
     Dwarf_Die *scopes = NULL;
     int n = cu ? dwarf_getscopes(cu, pc - bias, &scopes) : 0;
@@ -484,7 +471,7 @@ static uint32_t resolve(mk__symtab *s, uint64_t addr) {
     }
     free(scopes);
     if (!emitted) push(s, f);
-    return (uint32_t)(s->nframes - before);
+    return (uint32_t)(s->scratch.len - before);
 }
 
 static uint64_t mix(uint64_t x) {
@@ -516,19 +503,23 @@ void mk__symtab_lookup(mk__symtab *s, uint64_t addr, mk__symtab_frame **out, siz
     size_t j = mix(addr) & (s->nslots - 1);
     while (s->slots[j].used) {
         if (s->slots[j].addr == addr) {
-            *out = s->frames + s->slots[j].first;
+            *out = s->slots[j].frames;
             *n = s->slots[j].count;
             return;
         }
         j = (j + 1) & (s->nslots - 1);
     }
-    size_t first = s->nframes;
     uint32_t count = resolve(s, addr);
-    if (count == 0) { /* out of memory: an anonymous frame, not cached */
+    size_t bytes;
+    mk__symtab_frame *frames = NULL;
+    if (count && mk_mul_size(count, sizeof *frames, &bytes))
+        frames = mk_arena_alloc(&s->arena, bytes, _Alignof(mk__symtab_frame));
+    if (!frames) { /* out of memory: an anonymous frame, not cached */
         *out = &unknown;
         *n = 1;
         return;
     }
+    memcpy(frames, s->scratch.data, bytes);
     int room = 1;
     if ((s->used + 1) * 2 > s->nslots) {
         if (rehash(s) == 0) {
@@ -539,9 +530,9 @@ void mk__symtab_lookup(mk__symtab *s, uint64_t addr, mk__symtab_frame **out, siz
         }
     }
     if (room) {
-        s->slots[j] = (struct cache_slot){addr, (uint32_t)first, count, 1};
+        s->slots[j] = (struct cache_slot){addr, frames, count, 1};
         s->used++;
     }
-    *out = s->frames + first;
+    *out = frames;
     *n = count;
 }

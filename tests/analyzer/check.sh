@@ -235,7 +235,7 @@ if cc -shared -fPIC -O2 -o "$T/bin/libmemkit-prof.so" "$HERE/fakerec.c"; then
     FK=$T/bin/memkit
     (cd "$T" && "$FK" run -o "$T/fk.%p.json" --depth 7 --sample 2K -- ./forker >"$T/o" 2>&1; echo $? >"$T/st")
     check "run: the recorder's environment (depth, sample with K, root pid), %p, status 0" sh -c "
-        [ \$(cat '$T/st') -eq 0 ] && grep -q '^Total:     7 bytes in 2,048 blocks' '$T/o' && grep -q '^Frees:     1,.*threads: 0' '$T/o' &&
+        [ \$(cat '$T/st') -eq 0 ] && grep -q '^Total:     7 bytes in 2,048 blocks' '$T/o' && grep -q '^Frees:     1,.*threads that allocated: 0' '$T/o' &&
         grep -q 'Sampled:   stacks for about one block per 2,048 bytes' '$T/o' && [ \$(ls '$T'/fk.*.json | wc -l) -eq 1 ] &&
         ls '$T'/fk.*.json | grep -qE 'fk\.[0-9]+\.json\$'"
     (cd "$T" && "$FK" run -o "$T/ff.json" --follow-fork --format dhat,text,folded -- ./forker >"$T/o" 2>&1; echo $? >"$T/st")

@@ -100,3 +100,19 @@ if [ -n "$RUN_OK" ]; then
     raw=$(ls "$tmp"/keep2/*/raw.* 2>/dev/null)
     [ -n "$raw" ] && grep -qF "the raw profile is kept in $raw" "$tmp/out" && ok || bad "run -o /dev/full: raw kept and named: $(cat "$tmp/out")"
 fi
+
+# A library loaded through its soname link is named by the file itself, as valgrind names it.
+if [ -n "$RUN_OK" ]; then
+    mkdir -p "$tmp/lib"
+    if $CC -O1 -shared -fPIC -Wl,-soname,libsolib.so.1 -o "$tmp/lib/libsolib.so.1.0" tests/cli/progs/solib.c &&
+        ln -sf libsolib.so.1.0 "$tmp/lib/libsolib.so.1" && ln -sf libsolib.so.1 "$tmp/lib/libsolib.so" &&
+        $CC -O1 -g -o "$tmp/solib_main" tests/cli/progs/solib_main.c -L"$tmp/lib" -lsolib -Wl,-rpath,"$tmp/lib"; then
+        "$MEMKIT" run --format text -- "$tmp/solib_main" >/dev/null 2>"$tmp/out"
+        if grep -q ": solib_alloc (in $tmp/lib/libsolib.so.1.0)\$" "$tmp/out"; then ok
+        else bad "a library through its soname link: named by its file: $(grep solib_alloc "$tmp/out")"; fi
+        # The count says what it counts: threads that called the allocator.
+        grep -q '^Frees:     .*, threads that allocated: 1$' "$tmp/out" && ok || bad "threads that allocated: $(grep '^Frees' "$tmp/out")"
+    else
+        bad "build tests/cli/progs/solib.c and solib_main.c"
+    fi
+fi
