@@ -42,6 +42,13 @@ struct fsym {
 
 MK_VEC_DEFINE(fsyms, struct fsym)
 
+/* A compilation unit's address range, for modules without .debug_aranges. */
+struct cu_range {
+    uint64_t lo, hi;
+    Dwarf_Off off; /* the CU DIE */
+};
+MK_VEC_DEFINE(cu_ranges, struct cu_range)
+
 struct mod_info {
     uint64_t start, end;
     const char *path;
@@ -49,6 +56,8 @@ struct mod_info {
     Dwfl_Module *dm;
     struct fsyms syms; /* function symbols sorted by address, built on first use */
     int syms_done;
+    cu_ranges cus; /* sorted, built on the first address libdw's aranges lookup cannot place */
+    int cus_done;
 };
 
 /* A function or an inlined call in a compilation unit, in preorder (an ancestor comes before its
@@ -205,7 +214,7 @@ void mk__symtab_free(mk__symtab *s) {
     frame_vec_free(&s->scratch);
     free(s->dm);
     free(s->slots);
-    for (size_t i = 0; i < s->nmods; i++) fsyms_free(&s->mods[i].syms);
+    for (size_t i = 0; i < s->nmods; i++) fsyms_free(&s->mods[i].syms), cu_ranges_free(&s->mods[i].cus);
     for (size_t b = 0; b < 256; b++)
         for (struct cu_ix *c = s->cus[b], *n; c; c = n) {
             n = c->next;
@@ -400,6 +409,39 @@ static int cu_find(const struct cu_ix *c, uint64_t pc) {
     return (int)best;
 }
 
+static int cmp_cu_range(const void *a, const void *b) {
+    const struct cu_range *x = a, *y = b;
+    return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+/* The CU holding pc, from the CUs' own ranges. libdw finds a CU by .debug_aranges only, which clang
+ * does not emit: without this, a clang-built program has no file:line at all. */
+static Dwarf_Die *cu_by_range(struct mod_info *mi, Dwarf_Addr pc, Dwarf_Die *mem, Dwarf_Addr *bias) {
+    Dwarf *dw = dwfl_module_getdwarf(mi->dm, bias);
+    if (!dw) return NULL;
+    if (!mi->cus_done) {
+        mi->cus_done = 1;
+        Dwarf_Addr b;
+        for (Dwarf_Die *cu = NULL; (cu = dwfl_module_nextcu(mi->dm, cu, &b));) {
+            Dwarf_Addr base, lo, hi;
+            for (ptrdiff_t off = 0; (off = dwarf_ranges(cu, off, &base, &lo, &hi)) > 0;)
+                if (lo < hi && lo != 0 && lo < (Dwarf_Addr)-2 &&
+                    !cu_ranges_push(&mi->cus, (struct cu_range){lo, hi, dwarf_dieoffset(cu)}))
+                    break;
+        }
+        if (mi->cus.len) qsort(mi->cus.data, mi->cus.len, sizeof *mi->cus.data, cmp_cu_range);
+    }
+    uint64_t a = pc - *bias;
+    size_t lo = 0, hi = mi->cus.len; /* CU ranges do not overlap: the last one starting at or below a */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (mi->cus.data[mid].lo <= a) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == 0 || a >= mi->cus.data[lo - 1].hi) return NULL;
+    return dwarf_offdie(dw, mi->cus.data[lo - 1].off, mem);
+}
+
 /* Puts the frames of one address in s->scratch; returns how many (0 when out of memory). */
 static uint32_t resolve(mk__symtab *s, uint64_t addr) {
     frame_vec_clear(&s->scratch);
@@ -421,7 +463,13 @@ static uint32_t resolve(mk__symtab *s, uint64_t addr) {
         if (file && lineno > 0) f.file = keep(s, base_name(file)), f.line = (unsigned)lineno;
     }
     Dwarf_Addr bias;
-    Dwarf_Die *cu = dwfl_module_addrdie(m, pc, &bias);
+    Dwarf_Die *cu = dwfl_module_addrdie(m, pc, &bias), cu_mem;
+    if (!cu && (cu = cu_by_range(mi, pc, &cu_mem, &bias)) && !f.file) {
+        Dwarf_Line *l = dwarf_getsrc_die(cu, pc - bias);
+        int lineno = 0;
+        const char *file = l ? dwarf_linesrc(l, NULL, NULL) : NULL;
+        if (file && dwarf_lineno(l, &lineno) == 0 && lineno > 0) f.file = keep(s, base_name(file)), f.line = (unsigned)lineno;
+    }
     /* The symbol names the function (a C++ symbol keeps its mangling, an alias its public name),
      * except a compiler clone (make_zeroed.constprop.0, main.cold): DWARF has the source's name. */
     int prefer_dwarf = !f.func || (strchr(f.func, '.') != NULL && !strchr(f.func, '('));

@@ -303,7 +303,7 @@ else
     viewer "dh_view.html loads a real run's file" "$T/basic.mk.json"
 fi
 
-. "$HERE/rust.sh"
+. "$HERE/toolchains.sh"
 
 if [ "$skipped" -gt 0 ]; then
     echo "analyzer: $passed passed, $failed failed, $skipped skipped"

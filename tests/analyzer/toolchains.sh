@@ -1,8 +1,23 @@
-# rust.sh - sourced by check.sh after Part 2: `memkit run` on a Rust program (progs/rusty.rs) built
-# with Debian's rustc, once with the legacy mangling and once with v0. Names must read as Rust
-# (demangled, hashes dropped), and every frame of the program's own binary must carry the inline
-# chain that `addr2line -i -f -C` prints for the same address. Uses check.sh's T, MK, HERE, ok,
-# bad, skip, check and preload.
+# toolchains.sh - sourced by check.sh after Part 2: `memkit run` on programs from other compilers'
+# DWARF. progs/basic.c built with clang (DWARF 5, no .debug_aranges), and a Rust program
+# (progs/rusty.rs) built with Debian's rustc, once with the legacy mangling and once with v0. Rust
+# names must read as Rust (demangled, hashes dropped), and every frame of each program's own binary
+# must carry the inline chain and file:line that `addr2line -i -f -C` prints for the same address.
+# Uses check.sh's T, MK, HERE, NOPRELOAD, ok, bad, skip and check.
+
+if ! command -v clang >/dev/null || ! command -v addr2line >/dev/null; then
+    skip "clang-built program (needs clang and addr2line)"
+elif [ -n "$NOPRELOAD" ]; then
+    skip "clang-built program ($NOPRELOAD)"
+elif clang -O2 -g -o "$T/basic_clang" "$HERE/progs/basic.c"; then
+    (cd "$T" && "$MK" run --format dhat,text -o "$T/basic_clang.json" -- ./basic_clang >/dev/null 2>"$T/basic_clang.txt")
+    check "clang: file:line of the program's frames (libdw finds no CU without .debug_aranges)" sh -c "
+        grep -q ': grow (basic.c:$(line_of grow))\$' '$T/basic_clang.txt' && grep -q ': via_inline (basic.c:$(line_of via_inline_call))\$' '$T/basic_clang.txt'"
+    check "clang: every frame's inline chain and file:line equal addr2line -i's" python3 "$HERE/a2lcheck.py" "$T/basic_clang.json" "$T/basic_clang"
+else
+    bad "build progs/basic.c with clang"
+fi
+
 
 RUSTC=
 if [ -x /usr/bin/rustc ]; then RUSTC=/usr/bin/rustc; elif command -v rustc >/dev/null; then RUSTC=$(command -v rustc); fi
