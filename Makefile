@@ -59,8 +59,9 @@ SUITES := $(wildcard tests/*/check.sh)
 
 # The interposition layer (src/interpose) and the stack unwinder (src/unwind), shared by both
 # backends and built once: optimized, never sanitized, with frame pointers of their own and
-# initial-exec TLS (safe to touch before the program's TLS is set up).
-LAYER_SRC := $(wildcard src/interpose/*.c src/unwind/*.c)
+# initial-exec TLS (safe to touch before the program's TLS is set up). src/unwind/testing.c holds
+# entry points for tests and benchmarks only (tests/unwind, bench/unwind.mk link it).
+LAYER_SRC := $(filter-out src/unwind/testing.c,$(wildcard src/interpose/*.c src/unwind/*.c))
 LAYER_OBJ := $(LAYER_SRC:src/%.c=$(B)/obj/%.o)
 PROF_CFLAGS := -fno-omit-frame-pointer -ftls-model=initial-exec
 # The profiler's recorder (src/recorder), preloaded into other programs; its hooks.c compiles the
