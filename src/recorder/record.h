@@ -8,8 +8,8 @@
 
 #include "memkit/arena.h"
 #include "../interpose/sysmem.h"
+#include "../format/limits.h"
 
-#define MK_MAX_DEPTH 128
 #define MK_SITE_SLOTS (1u << 22) /* site hash slots; at most half of them are used */
 #define MK_MAX_SITES (MK_SITE_SLOTS / 2)
 #define MK_NSTRIPES 256          /* site statistics locks, by site index */
