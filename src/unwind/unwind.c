@@ -137,19 +137,60 @@ struct mod {
     const uint8_t *hdr;          /* its object's .eh_frame_hdr, or NULL */
     const int32_t *table;        /* the sorted (initial_loc, fde) table, datarel sdata4, or NULL */
     uint32_t count;
-    _Atomic int dead;            /* no longer loaded (seen missing by a rescan) */
+    int dead;                    /* no longer loaded (seen missing by a rescan): the slot is free */
 };
 
-/* Append-only: entries [0, g_nmods) are never rewritten once published, only marked dead, so a
- * reader needs no lock. Rescans are serialized by g_mod_lock (try-lock: a thread that finds it
- * held goes on without the rescan rather than wait, so a signal handler cannot deadlock on it). */
-static struct mod g_mods[MOD_MAX];
+/* A slot of the table: a module, behind a sequence lock (odd while a rescan rewrites it). */
+struct mod_slot {
+    _Atomic unsigned seq;
+    struct mod m;                /* read and written with relaxed atomics, under seq */
+};
+
+/* Entries [0, g_nmods) have been used. A rescan marks the modules that are gone dead and puts new
+ * ones into dead slots before it appends, so a program that loads and unloads libraries forever
+ * needs as many slots as it has modules at once (plus the ones that went since the last rescan),
+ * not one per dlopen. Readers take no lock: they copy an entry under its sequence lock (mod_find).
+ * Rescans are serialized by g_mod_lock (try-lock: a thread that finds it held goes on without the
+ * rescan rather than wait, so a signal handler cannot deadlock on it); while one runs, no other
+ * capture caches what it computes (mods_sync fails for it), so a half-updated table is never
+ * remembered. */
+static struct mod_slot g_mods[MOD_MAX];
 static _Atomic unsigned g_nmods;
 static atomic_flag g_mod_lock = ATOMIC_FLAG_INIT;
-/* Generation of the rule cache: bumped whenever the set of modules changes. 16 bits are used. */
+/* Generation of the rule cache and the walk memo: advanced (gen_advance) whenever the set of modules
+ * may have changed. The memo compares all 32 bits; cache keys hold 15 of them (see cache_sweep). */
 static _Atomic unsigned g_gen = 1;
+static void gen_advance(void);
 
 static uintptr_t read_enc(const uint8_t **pp, uint8_t enc, uintptr_t datarel, int *ok);
+
+/* Rewrites a slot (under g_mod_lock): readers that copy it meanwhile see an odd or changed seq. */
+static void mod_store(struct mod_slot *sl, const struct mod *m) {
+    unsigned seq = atomic_load_explicit(&sl->seq, memory_order_relaxed);
+    atomic_store_explicit(&sl->seq, seq + 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+    __atomic_store_n(&sl->m.lo, m->lo, __ATOMIC_RELAXED);
+    __atomic_store_n(&sl->m.hi, m->hi, __ATOMIC_RELAXED);
+    __atomic_store_n(&sl->m.hdr, m->hdr, __ATOMIC_RELAXED);
+    __atomic_store_n(&sl->m.table, m->table, __ATOMIC_RELAXED);
+    __atomic_store_n(&sl->m.count, m->count, __ATOMIC_RELAXED);
+    __atomic_store_n(&sl->m.dead, m->dead, __ATOMIC_RELAXED);
+    atomic_store_explicit(&sl->seq, seq + 2, memory_order_release);
+}
+
+/* A consistent copy of a slot into *m; 0 while a rescan is rewriting it. */
+static int mod_load(struct mod_slot *sl, struct mod *m) {
+    unsigned seq = atomic_load_explicit(&sl->seq, memory_order_acquire);
+    if (seq & 1) return 0;
+    m->lo = __atomic_load_n(&sl->m.lo, __ATOMIC_RELAXED);
+    m->hi = __atomic_load_n(&sl->m.hi, __ATOMIC_RELAXED);
+    m->hdr = __atomic_load_n(&sl->m.hdr, __ATOMIC_RELAXED);
+    m->table = __atomic_load_n(&sl->m.table, __ATOMIC_RELAXED);
+    m->count = __atomic_load_n(&sl->m.count, __ATOMIC_RELAXED);
+    m->dead = __atomic_load_n(&sl->m.dead, __ATOMIC_RELAXED);
+    atomic_thread_fence(memory_order_acquire);
+    return atomic_load_explicit(&sl->seq, memory_order_relaxed) == seq;
+}
 
 struct scan {
     uint64_t seen[MOD_MAX / 64];
@@ -183,24 +224,25 @@ static int scan_cb(struct dl_phdr_info *info, size_t size, void *arg) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X) || !ph->p_memsz) continue;
         uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
-        unsigned n = atomic_load_explicit(&g_nmods, memory_order_relaxed), j;
+        unsigned n = atomic_load_explicit(&g_nmods, memory_order_relaxed), j, free = n;
         for (j = 0; j < n; j++) {
-            struct mod *m = &g_mods[j];
+            const struct mod *m = &g_mods[j].m; /* only rescans write slots: plain reads here */
+            if (m->dead) {
+                if (free == n) free = j;
+                continue;
+            }
             /* Equal fields make an equal entry, whichever object now lies there. */
-            if (m->lo == lo && m->hi == hi && m->hdr == hdr && m->table == table && m->count == count &&
-                !atomic_load_explicit(&m->dead, memory_order_relaxed))
-                break;
+            if (m->lo == lo && m->hi == hi && m->hdr == hdr && m->table == table && m->count == count) break;
         }
         if (j < n) {
             s->seen[j / 64] |= 1ull << (j % 64);
             continue;
         }
-        if (n == MOD_MAX) continue; /* full: frames there take the frame-pointer step */
-        struct mod *m = &g_mods[n];
-        m->lo = lo, m->hi = hi, m->hdr = hdr, m->table = table, m->count = count;
-        atomic_store_explicit(&m->dead, 0, memory_order_relaxed);
-        atomic_store_explicit(&g_nmods, n + 1, memory_order_release);
-        s->seen[n / 64] |= 1ull << (n % 64);
+        if (free == MOD_MAX) continue; /* full: frames there take the frame-pointer step */
+        struct mod m = {lo, hi, hdr, table, count, 0};
+        mod_store(&g_mods[free], &m);
+        if (free == n) atomic_store_explicit(&g_nmods, n + 1, memory_order_release);
+        s->seen[free / 64] |= 1ull << (free % 64);
         s->changed = 1;
     }
     return 0;
@@ -233,27 +275,26 @@ static int mods_sync(void) {
     dl_iterate_phdr(scan_cb, &s);
     unsigned n = atomic_load_explicit(&g_nmods, memory_order_relaxed);
     for (unsigned j = 0; j < n; j++)
-        if (!(s.seen[j / 64] >> (j % 64) & 1) &&
-            !atomic_load_explicit(&g_mods[j].dead, memory_order_relaxed)) {
-            atomic_store_explicit(&g_mods[j].dead, 1, memory_order_relaxed);
+        if (!(s.seen[j / 64] >> (j % 64) & 1) && !g_mods[j].m.dead) {
+            struct mod gone = g_mods[j].m;
+            gone.dead = 1;
+            mod_store(&g_mods[j], &gone);
             s.changed = 1;
         }
     /* Any change may have put other code (with other rules) at a cached PC: drop every rule. */
-    atomic_fetch_add_explicit(&g_gen, 1, memory_order_release);
+    gen_advance();
     atomic_store_explicit(&g_adds, c[0], memory_order_release);
     atomic_store_explicit(&g_subs, c[1], memory_order_release);
     atomic_flag_clear_explicit(&g_mod_lock, memory_order_release);
     return 1;
 }
 
-static const struct mod *mod_find(uintptr_t pc) {
+/* The live module holding pc, copied into *m; 0 if none (or its slot is being rewritten). */
+static int mod_find(uintptr_t pc, struct mod *m) {
     unsigned n = atomic_load_explicit(&g_nmods, memory_order_acquire);
-    for (unsigned j = n; j-- > 0;) { /* newest first: a reloaded range shadows the old one */
-        const struct mod *m = &g_mods[j];
-        if (pc >= m->lo && pc < m->hi && !atomic_load_explicit(&m->dead, memory_order_relaxed))
-            return m;
-    }
-    return NULL;
+    for (unsigned j = 0; j < n; j++)
+        if (mod_load(&g_mods[j], m) && !m->dead && pc >= m->lo && pc < m->hi) return 1;
+    return 0;
 }
 
 /* ---- DWARF reading ------------------------------------------------------------------------ */
@@ -561,8 +602,8 @@ static uint64_t rule_compute(uintptr_t addr, uintptr_t pc, int exact, int *synce
         *synced = 1;
         if (!mods_sync()) *cacheable = 0;
     }
-    const struct mod *m = mod_find(addr);
-    if (!m) return RULE(K_FP, 0); /* JIT code or garbage: the frame-pointer step, if rbp looks sound */
+    struct mod mod, *m = &mod;
+    if (!mod_find(addr, m)) return RULE(K_FP, 0); /* JIT code or garbage: the frame-pointer step, if rbp looks sound */
     /* glibc's __restore_rt: mov $15, %rax; syscall. The handler returns to its first byte. */
     static const uint8_t sigret[9] = {0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05};
     if (!exact && pc >= m->lo && pc + sizeof sigret <= m->hi && !memcmp((const void *)pc, sigret, 9))
@@ -617,6 +658,7 @@ static inline struct slot *set_for(uintptr_t pc) {
     return &g_cache[pc & ((1u << CACHE_BITS) - 2)];
 }
 
+#define GEN_MASK (~0xffffffffffffull) /* a key's generation bits */
 #define KEY_BUSY 1 /* a writer owns the slot; never a valid key (a key's generation is not 0) */
 
 static void cache_put(uintptr_t pc, uint64_t genbits, uint64_t v) {
@@ -624,7 +666,7 @@ static void cache_put(uintptr_t pc, uint64_t genbits, uint64_t v) {
     /* A way that is empty or of an older generation, else evict the second way: an entry that
      * was just filled in the first way stays. */
     uint64_t k0 = atomic_load_explicit(&set[0].key, memory_order_relaxed);
-    if (!k0 || (k0 != KEY_BUSY && (k0 & ~0xffffffffffffull) != genbits)) s = &set[0];
+    if (!k0 || (k0 != KEY_BUSY && (k0 & GEN_MASK) != genbits)) s = &set[0];
     /* Writers exclude each other by claiming the key (two writers of different PCs interleaving
      * their stores would publish one PC's key over the other's rule). A slot being written, by
      * another thread or by the code this signal handler interrupted, is simply not cached into. */
@@ -637,18 +679,37 @@ static void cache_put(uintptr_t pc, uint64_t genbits, uint64_t v) {
     atomic_store_explicit(&s->key, cache_key(pc, genbits), memory_order_release);
 }
 
-/* The generation in a key's top 16 bits; never 0, so a key is never 0 and genbits 0 never hits. */
-static inline uint64_t gen_bits(void) {
-    return (uint64_t)((atomic_load_explicit(&g_gen, memory_order_acquire) & 0x7fff) | 0x8000) << 48;
+/* Generation g as a key's top 16 bits: its low 15 bits and a bit that is never 0, so a key is
+ * never 0 and genbits 0 never hits. */
+static inline uint64_t genbits_of(unsigned g) { return (uint64_t)((g & 0x7fff) | 0x8000) << 48; }
+static inline uint64_t gen_bits(void) { return genbits_of(atomic_load_explicit(&g_gen, memory_order_acquire)); }
+
+/* A key keeps 15 bits of the generation, which come round again every 32768 generations (a program
+ * that loads and unloads libraries in a loop gets there). So every CACHE_SWEEP_EVERY generations
+ * the rules of every older generation are dropped: a key then never lives 32768 generations and
+ * cannot be mistaken for a current one. (A rule computed under an older generation and stored
+ * just after a sweep is dropped by the next one.) */
+#define CACHE_SWEEP_EVERY 8192u
+static void cache_sweep(unsigned g) {
+    uint64_t cur = genbits_of(g);
+    for (unsigned i = 0; i < (1u << CACHE_BITS); i++) {
+        uint64_t k = atomic_load_explicit(&g_cache[i].key, memory_order_relaxed);
+        if (k && k != KEY_BUSY && (k & GEN_MASK) != cur)
+            atomic_compare_exchange_strong_explicit(&g_cache[i].key, &k, 0, memory_order_relaxed,
+                                                    memory_order_relaxed);
+    }
 }
 
-void mk__unwind_new_generation(void) {
-    atomic_fetch_add_explicit(&g_gen, 1, memory_order_release);
+static void gen_advance(void) {
+    unsigned g = atomic_fetch_add_explicit(&g_gen, 1, memory_order_acq_rel) + 1;
+    if (g % CACHE_SWEEP_EVERY == 0) cache_sweep(g);
 }
+
+void mk__unwind_new_generation(void) { gen_advance(); }
 
 void mk__unwind_invalidate(void) {
     atomic_store_explicit(&g_adds, UINT64_MAX, memory_order_release); /* forces the next rescan */
-    atomic_fetch_add_explicit(&g_gen, 1, memory_order_release);
+    gen_advance();
 }
 
 /* ---- the walk ----------------------------------------------------------------------------- */
@@ -680,7 +741,7 @@ static inline int in_stack(uintptr_t a, uintptr_t lo, uintptr_t hi) {
 #define MEMO_WAYS 4
 struct memo {
     uintptr_t pc0, sp0, bp0, hi;
-    uint64_t genbits;
+    unsigned gen;     /* g_gen when the walk started: all 32 bits */
     uint32_t value;
     uint16_t nreads;  /* while filling: all reads; once valid: the single ones, after the pairs */
     uint16_t npairs;  /* once valid: reads of adjacent words, merged (see memo_pack) */
@@ -947,13 +1008,13 @@ int mk__backtrace_memo(const void *frame, uintptr_t *pcs, int max, uintptr_t own
     uintptr_t pc = fp[1], sp = (uintptr_t)(fp + 2), bp = fp[0], hi = capture_top((uintptr_t)fp);
     skip_own(&pc, &sp, &bp, hi, own_lo, own_hi);
     t_memo_pending = NULL;
-    uint64_t genbits = gen_bits();
+    unsigned gen = atomic_load_explicit(&g_gen, memory_order_acquire);
     unsigned si = (unsigned)((pc ^ (sp >> 4)) * 0x9E3779B97F4A7C15ull >> 62);
     struct memo *set = &t_memo[si * MEMO_WAYS];
     for (int i = 0; i < MEMO_WAYS; i++) {
         if (t_memo_tags[si].pc0[i] != pc || t_memo_tags[si].sp0[i] != sp) continue;
         struct memo *e = &set[i];
-        if (!e->valid || e->hi != hi || e->genbits != genbits || e->max != max ||
+        if (!e->valid || e->hi != hi || e->gen != gen || e->max != max ||
             (e->uses_bp0 && e->bp0 != bp))
             continue;
         /* Every word compared, no early exit: the loads are independent of each other. The
@@ -975,10 +1036,10 @@ int mk__backtrace_memo(const void *frame, uintptr_t *pcs, int max, uintptr_t own
     e->valid = 0;
     t_memo_tags[si].pc0[way] = pc;
     t_memo_tags[si].sp0[way] = sp;
-    e->pc0 = pc, e->sp0 = sp, e->bp0 = bp, e->hi = hi, e->genbits = genbits, e->max = max;
+    e->pc0 = pc, e->sp0 = sp, e->bp0 = bp, e->hi = hi, e->gen = gen, e->max = max;
     e->nreads = 0, e->uses_bp0 = 0, e->bp_loaded = 0, e->bad = 0;
     int n = walk_logged(pcs, max, pc, sp, bp, hi, e);
-    if (!e->bad && gen_bits() == genbits) t_memo_pending = e;
+    if (!e->bad && atomic_load_explicit(&g_gen, memory_order_acquire) == gen) t_memo_pending = e;
     return n;
 }
 
