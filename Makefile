@@ -143,6 +143,11 @@ $(B)/tests/%: tests/unit/%.c tests/harness.h $(B)/libmemkit.a $(TEST_COUNT_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(MK_CFLAGS) -Itests -o $@ $< $(B)/libmemkit.a $(TEST_COUNT_LIB) $(MK_LDFLAGS)
 
+# The unwinder's DWARF decoder is tested on its own: its unit test links the decoder alone.
+$(B)/tests/test_dwarf: tests/unit/test_dwarf.c tests/harness.h $(B)/obj/unwind/dwarf.o $(B)/libmemkit.a $(TEST_COUNT_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(MK_CFLAGS) -Itests -o $@ $< $(B)/obj/unwind/dwarf.o $(B)/libmemkit.a $(TEST_COUNT_LIB) $(MK_LDFLAGS)
+
 $(B)/tests/%_cpp: tests/unit/%.cpp tests/harness.h $(B)/libmemkit.a $(TEST_COUNT_LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(MK_CXXFLAGS) -Itests -o $@ $< $(B)/libmemkit.a $(TEST_COUNT_LIB) $(MK_LDFLAGS)
