@@ -54,12 +54,22 @@ static int self_overlapping(const unsigned char *x, size_t m) {
     return r;
 }
 
+/* A position near the end of buf[0..len) that no occurrence of the needle straddles (none starts
+ * in the m-1 bytes before it), or 0 when a few tries find none (a periodic run such as "aaaa"
+ * for "aa"). */
+static size_t clean_cut(const mk_finder *f, const unsigned char *buf, size_t len, size_t m) {
+    if (len < 16 * m) return 0;
+    for (size_t q = len - 2 * m, tries = 0; tries < 8 && q >= m; tries++, q -= m)
+        if (mk_finder_find(f, buf + q - (m - 1), 2 * m - 2) == MK_NOT_FOUND) return q;
+    return 0;
+}
+
 /* Counts the needle in what fd yields until end of file, in one buffer of STREAM_CHUNK + needle
  * bytes. Each round counts the matches that lie wholly in the buffer, leftmost first; the next
  * round starts where the scan must resume: after the last match, or NEEDLE-1 bytes before the end,
  * whichever is later. A needle that cannot overlap itself is counted with mk_finder_count; one that
- * can needs the end of the last match, so its matches are walked with the iterator. Returns 0, or
- * -1 with errno set. */
+ * can needs the end of the last match, so the matches after a clean cut near the end are walked
+ * with the iterator. Returns 0, or -1 with errno set. */
 static int count_stream(const mk_finder *f, const unsigned char *needle, int fd, size_t *out) {
     size_t m = mk_finder_len(f), cap = STREAM_CHUNK + m, len = 0, n = 0;
     int overlap = self_overlapping(needle, m), eof = 0;
@@ -83,12 +93,15 @@ static int count_stream(const mk_finder *f, const unsigned char *needle, int fd,
         if (!overlap) {
             n += mk_finder_count(f, buf, len);
         } else {
+            /* Count up to a cut no occurrence straddles (the leftmost-first matches before it are
+             * the same whatever follows), then walk only the tail for the end of the last match. */
+            size_t cut = clean_cut(f, buf, len, m), at;
+            n += mk_finder_count(f, buf, cut);
             mk_finder_iter it;
-            size_t at;
-            mk_finder_iter_init(&it, f, buf, len);
+            mk_finder_iter_init(&it, f, buf + cut, len - cut);
             while (mk_finder_iter_next(&it, &at)) {
                 n++;
-                if (at + m > resume) resume = at + m;
+                if (cut + at + m > resume) resume = cut + at + m;
             }
         }
         memmove(buf, buf + resume, len - resume);

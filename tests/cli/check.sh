@@ -113,6 +113,11 @@ for n in a aa aaa ab abab aab "b a" abcab "ab aa" "aaaa b" "aa aab ab"; do
     expect_eq "pipe '$n' (buffer edges)" "$(cat "$tmp/big.txt" | "$MEMKIT" count "$n" -)" "$want"
     expect_eq "mapped '$n'" "$("$MEMKIT" count "$n" "$tmp/big.txt")" "$want"
 done
+# A periodic run longer than the buffer, where no cut point is free of a straddling match.
+head -c 3000001 /dev/zero | tr '\0' a > "$tmp/as3m.txt"
+for n in aa aaa aaaaaaa; do
+    expect_eq "pipe '$n' over 3 MB of a" "$(cat "$tmp/as3m.txt" | "$MEMKIT" count "$n" -)" "$(awk -v l=${#n} 'BEGIN { print int(3000001 / l) }')"
+done
 expect_eq "a device that ends (/dev/null)" "$("$MEMKIT" count abc /dev/null)" 0
 # Memory stays bounded on a pipe whatever its length: 200 MB of input, under 32 MB of peak RSS
 # (reading it whole took 200 MB). Measured with getrusage on the waited memkit.
