@@ -61,7 +61,9 @@ int mk__report_text(const mk__prof *p, FILE *out, enum mk__sort key, size_t top)
         fprintf(out, "\n#%zu: %s bytes (%.1f%%) in %s blocks (%.1f%%), avg size %.1f bytes, avg lifetime %s\n", i + 1,
                 num(a, f->tb), pct(f->tb, T->tb), num(b, f->tbk), pct(f->tbk, T->tbk), avg,
                 duration(t, sizeof t, f->tbk ? (double)f->tl / (double)f->tbk : 0));
-        fprintf(out, "    peak: %s bytes in %s blocks; at t-gmax: %s bytes in %s blocks (%.1f%%)\n", num(a, f->mb),
+        /* DHAT's mb/mbk: the site's live figures the last time one of its own allocations reached a
+         * global peak. Not the site's own maximum (which can be higher), so not called "peak". */
+        fprintf(out, "    at its last global-peak event: %s bytes in %s blocks; at t-gmax: %s bytes in %s blocks (%.1f%%)\n", num(a, f->mb),
                 num(b, f->mbk), num(c, f->gb), num(d, f->gbk), pct(f->gb, T->gb));
         fprintf(out, "    still live at exit: %s bytes in %s blocks\n", num(a, f->eb), num(b, f->ebk));
         if (p->extra) {
