@@ -529,8 +529,8 @@ TEST(arrayvec_bounds) {
     CHECK(!av8_remove(&v, 0, &x));
 }
 
-/* The promise issue 7 asks the project to prove with its own mk_t_counting layer: a small vector within
- * its inline capacity never touches the heap, and the (N+1)th element is its first allocation. */
+/* vec.h's promise, checked with the counting layer: a small vector within its inline capacity never
+ * touches the heap, and the (N+1)th element is its first allocation. */
 TEST(smallvec_inline_makes_no_heap_allocation) {
     REQUIRE_COUNTING();
     sv4 v;
