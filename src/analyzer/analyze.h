@@ -22,8 +22,7 @@
 /* Vectors the analyzer's files share (one definition: the fuzz target compiles them together). */
 MK_VEC_DEFINE(mk__u32_vec, uint32_t)
 MK_VEC_DEFINE(mk__char_vec, char)
-typedef const char *mk__cstr; /* a vector element type must be one token for vec.h's "const T" */
-MK_VEC_DEFINE(mk__cstr_vec, mk__cstr)
+MK_VEC_DEFINE(mk__cstr_vec, const char *)
 
 typedef struct mk__prof_site {
     struct mk__raw_site f; /* the figures; f.nframes is unused (see nfs) */

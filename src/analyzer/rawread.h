@@ -19,8 +19,7 @@ typedef struct mk__raw_module_rec {
     const char *path;
 } mk__raw_module_rec;
 
-typedef const char *mk__raw_arg; /* one token, for vec.h's "const T" */
-MK_VEC_DEFINE(mk__raw_argv_vec, mk__raw_arg)
+MK_VEC_DEFINE(mk__raw_argv_vec, const char *)
 MK_VEC_DEFINE(mk__raw_module_vec, mk__raw_module_rec)
 MK_VEC_DEFINE(mk__raw_site_vec, mk__raw_site_rec)
 

@@ -544,4 +544,27 @@ TEST(smallvec_inline_makes_no_heap_allocation) {
     sv4_free(&v);
 }
 
+/* Pointer element types: extend takes the elements as T const * (for T = char *, char *const *), so
+ * an array of T converts as it is; const T * spelled out would mean const char ** there. */
+MK_VEC_DEFINE(strvec, char *)
+MK_VEC_DEFINE(cstrvec, const char *)
+
+TEST(vec_of_pointers_extends_from_an_array) {
+    char a[] = "a", b[] = "b";
+    char *src[] = {a, b};
+    const char *csrc[] = {"x", "y", "z"};
+    strvec v;
+    cstrvec c;
+    strvec_init(&v, NULL);
+    cstrvec_init(&c, NULL);
+    CHECK(strvec_extend(&v, src, 2));
+    CHECK(cstrvec_extend(&c, csrc, 3));
+    CHECK_EQ(strvec_len(&v), 2);
+    CHECK(*strvec_at(&v, 1) == b);
+    CHECK_EQ(cstrvec_len(&c), 3);
+    CHECK(strcmp(*cstrvec_last(&c), "z") == 0);
+    strvec_free(&v);
+    cstrvec_free(&c);
+}
+
 TEST_MAIN()
