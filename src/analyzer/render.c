@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memkit/str.h"
 #include "analyze.h"
 
 /* 1234567 -> "1,234,567" (DHAT's style). */
@@ -86,6 +87,7 @@ struct line {
 };
 
 MK_VEC_DEFINE(mk__line_vec, struct line)
+MK_VEC_DEFINE(mk__name_vec, mk_str)
 
 static int cmp_lines(const void *a, const void *b) {
     return strcmp(((const struct line *)a)->s, ((const struct line *)b)->s);
@@ -95,14 +97,14 @@ int mk__report_folded(const mk__prof *p, FILE *out) {
     /* Each frame's function name, cleaned once (';' separates frames in this format). The names
      * and the lines live in one scratch arena, the line being built in a vector. */
     mk_arena scratch;
-    mk__cstr_vec names;
+    mk__name_vec names; /* per frame: its function name, cleaned */
     mk__line_vec lines;
     mk__char_vec buf;
     mk_arena_init(&scratch, NULL);
-    mk__cstr_vec_init(&names, NULL);
+    mk__name_vec_init(&names, NULL);
     mk__line_vec_init(&lines, NULL);
     mk__char_vec_init(&buf, NULL);
-    int rc = mk__cstr_vec_reserve(&names, p->nftbl) ? 0 : -1;
+    int rc = mk__name_vec_reserve(&names, p->nftbl) ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < p->nftbl; i++) {
         const char *fn;
         size_t len;
@@ -110,7 +112,7 @@ int mk__report_folded(const mk__prof *p, FILE *out) {
         char *name = mk_arena_strndup(&scratch, fn, len);
         if (!name) rc = -1;
         for (size_t j = 0; rc == 0 && j < len; j++) name[j] = fn[j] == ';' ? ':' : fn[j] == '\n' ? ' ' : fn[j];
-        if (rc == 0) mk__cstr_vec_push(&names, name); /* reserved */
+        if (rc == 0) mk__name_vec_push(&names, mk_str_from_len(name, len)); /* reserved */
     }
     for (size_t i = 0; rc == 0 && i < p->nsites; i++) {
         const mk__prof_site *s = &p->sites[i];
@@ -118,8 +120,8 @@ int mk__report_folded(const mk__prof *p, FILE *out) {
         mk__char_vec_clear(&buf);
         bool ok = s->nfs ? true : mk__char_vec_extend(&buf, "[unknown]", 9);
         for (uint32_t k = s->nfs; ok && k-- > 0;) { /* outermost first */
-            const char *name = names.data[s->fs[k]];
-            ok = mk__char_vec_extend(&buf, name, strlen(name)) && (!k || mk__char_vec_push(&buf, ';'));
+            mk_str name = names.data[s->fs[k]];
+            ok = mk__char_vec_extend(&buf, name.ptr, name.len) && (!k || mk__char_vec_push(&buf, ';'));
         }
         const char *line = ok ? mk_arena_strndup(&scratch, buf.len ? buf.data : "", buf.len) : NULL;
         if (!line || !mk__line_vec_push(&lines, (struct line){line, s->f.tb})) rc = -1;
@@ -136,7 +138,7 @@ int mk__report_folded(const mk__prof *p, FILE *out) {
     }
     mk__char_vec_free(&buf);
     mk__line_vec_free(&lines);
-    mk__cstr_vec_free(&names);
+    mk__name_vec_free(&names);
     mk_arena_destroy(&scratch);
     return rc || ferror(out) ? -1 : 0;
 }
