@@ -167,6 +167,11 @@ done
 dhat_edit "$T/max.json" "d['pps'][0]['tb'] = 2**53 - 1; d['mkTotals']['tb'] = 2**53 - 1"
 "$MK" report "$T/max.json" >"$T/o" 2>&1
 check "the largest count, 2^53 - 1, is accepted" grep -q '^Total:     9,007,199,254,740,991 bytes' "$T/o"
+# A key repeated in a program point: the last one counts, as for any JSON reader ("fs" included).
+fs40=$(python3 -c "print(','.join(['1'] * 40))")
+printf '{"dhatFileVersion":2,"pps":[{"tb":5,"tbk":1,"fs":[1],"fs":[%s]}],"ftbl":["[root]","0x1: f (f.c:1)"]}' "$fs40" >"$T/dupfs.json"
+"$MK" report "$T/dupfs.json" >"$T/o" 2>&1
+check "a repeated fs key replaces the first (40 frames, not 41)" sh -c "[ \$(grep -c '^    0x1: f (f.c:1)\$' '$T/o') -eq 40 ]"
 check "a site's mb is named for what it is, not its peak" sh -c "
     grep -q '^    at its last global-peak event: 1,024 bytes in 1 blocks; at t-gmax: 1,024 bytes' '$T/a.txt' && ! grep -q '^    peak:' '$T/a.txt'"
 
