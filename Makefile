@@ -77,8 +77,10 @@ TEST_COUNT_LIB := $(if $(filter rel dbg,$(MODE)),$(B)/libmemkit-count.a)
 # The memkit command: the analyzer (src/analyzer: model, symbolizer, readers, renderers) and the
 # subcommands (src/cli).
 CLI_SRC := $(wildcard src/analyzer/*.c src/cli/*.c)
-CLI_OBJ := $(CLI_SRC:src/%.c=$(B)/obj/%.o)
-CLI_LIBS = $(shell pkg-config --libs libdw libelf 2>/dev/null || echo -ldw -lelf)
+# The HTML report's page (src/analyzer/web/: .html, .css, .js), embedded into memkit as byte arrays.
+WEB_SRC := $(sort $(wildcard src/analyzer/web/*))
+CLI_OBJ := $(CLI_SRC:src/%.c=$(B)/obj/%.o) $(if $(WEB_SRC),$(B)/obj/gen/web.o)
+CLI_LIBS = $(shell pkg-config --libs libdw libelf zlib 2>/dev/null || echo -ldw -lelf -lz)
 TOOLS := $(if $(PROF_SRC),$(B)/libmemkit-prof.so $(B)/libmemkit-count.a) $(if $(CLI_SRC),$(B)/memkit)
 
 .PHONY: all lib tools unit tsan fuzz check demo demo-arena bench install clean deps
@@ -122,6 +124,14 @@ $(B)/libmemkit-prof.so: $(PROF_OBJ) $(B)/libmemkit.a
 
 $(B)/memkit: $(CLI_OBJ) $(B)/libmemkit.a
 	$(CC) -o $@ $(CLI_OBJ) $(B)/libmemkit.a $(MK_LDFLAGS) $(CLI_LIBS)
+
+$(B)/gen/web.c: $(WEB_SRC) scripts/embed.sh
+	@mkdir -p $(@D)
+	scripts/embed.sh $@ $(WEB_SRC)
+
+$(B)/obj/gen/web.o: $(B)/gen/web.c
+	@mkdir -p $(@D)
+	$(CC) $(MK_CFLAGS) -c -o $@ $<
 
 # Checks for the Debian -dev packages the analyzer links with; installs them when run as root.
 deps:

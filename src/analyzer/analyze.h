@@ -73,8 +73,8 @@ int mk__report_folded(const mk__prof *p, FILE *out);
 void mk__frame_func(const char *frame, const char **start, size_t *len);
 
 
-/* Output formats chosen with --format (a comma-separated list of dhat, text, folded). */
-enum { MK_OUT_DHAT = 1u, MK_OUT_TEXT = 2u, MK_OUT_FOLDED = 4u };
+/* Output formats chosen with --format (a comma-separated list of dhat, text, folded, html, pprof). */
+enum { MK_OUT_DHAT = 1u, MK_OUT_TEXT = 2u, MK_OUT_FOLDED = 4u, MK_OUT_HTML = 8u, MK_OUT_PPROF = 16u };
 
 /* Parses a --format list into *mask; returns 0, or -1 naming nothing (the caller reports). */
 int mk__formats_parse(const char *list, unsigned *mask);
