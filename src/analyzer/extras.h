@@ -68,6 +68,10 @@ int mk__html_page(FILE *o, const char *title, int (*data)(FILE *o, void *ctx), v
 /* The self-contained HTML report of one profile (html.c). */
 int mk__report_html(const mk__prof *p, const mk__prof_extras *x, FILE *o);
 
+/* Writes the profile's header as JSON members (cmd, pid, times, totals, ending, timeline), each
+ * beginning with ','; mk__html_profile_members adds frames, sites, detailed points and advice. */
+int mk__html_profile_head(FILE *o, const mk__prof *p, const mk__prof_extras *x);
+
 /* Writes the model's core as JSON members (cmd, pid, totals, frames, sites, timeline...), used by
  * the report and by the diff page. Members begin with ','. */
 int mk__html_profile_members(FILE *o, const mk__prof *p, const mk__prof_extras *x);

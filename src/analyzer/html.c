@@ -104,7 +104,7 @@ static void advice_json(FILE *o, const mk__prof *p) {
     fputc(']', o);
 }
 
-int mk__html_profile_members(FILE *o, const mk__prof *p, const mk__prof_extras *x) {
+int mk__html_profile_head(FILE *o, const mk__prof *p, const mk__prof_extras *x) {
     const struct mk__raw_totals *T = &p->totals;
     char ended[128];
     fputs(",\"cmd\":", o);
@@ -123,6 +123,23 @@ int mk__html_profile_members(FILE *o, const mk__prof *p, const mk__prof_extras *
     else fputs("null", o);
     if (x && x->have_state) fprintf(o, ",\"stateBytes\":%" PRIu64, x->state_bytes);
     else fputs(",\"stateBytes\":null", o);
+    fputs(",\"timeline\":", o);
+    if (x && x->npoints) {
+        fputc('[', o);
+        for (size_t i = 0; i < x->npoints; i++)
+            fprintf(o, "%s[%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "]", i ? "," : "", x->points[i].t,
+                    x->points[i].live_bytes, x->points[i].live_blocks, x->points[i].total_bytes);
+        fputc(']', o);
+    } else {
+        fputs("null", o);
+    }
+    fputs(",\"note\":", o);
+    jstr0(o, x ? x->note : "");
+    return ferror(o) ? -1 : 0;
+}
+
+int mk__html_profile_members(FILE *o, const mk__prof *p, const mk__prof_extras *x) {
+    mk__html_profile_head(o, p, x);
     fputs(",\"frames\":[", o);
     for (size_t i = 0; i < p->nftbl; i++) {
         if (i) fputc(',', o);
@@ -139,16 +156,6 @@ int mk__html_profile_members(FILE *o, const mk__prof *p, const mk__prof_extras *
         fputs("]]", o);
     }
     fputc(']', o);
-    fputs(",\"timeline\":", o);
-    if (x && x->npoints) {
-        fputc('[', o);
-        for (size_t i = 0; i < x->npoints; i++)
-            fprintf(o, "%s[%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "]", i ? "," : "", x->points[i].t,
-                    x->points[i].live_bytes, x->points[i].live_blocks, x->points[i].total_bytes);
-        fputc(']', o);
-    } else {
-        fputs("null", o);
-    }
     fputs(",\"detailed\":", o);
     if (x && x->ndetailed) {
         fputc('[', o);
@@ -162,8 +169,6 @@ int mk__html_profile_members(FILE *o, const mk__prof *p, const mk__prof_extras *
     } else {
         fputs("null", o);
     }
-    fputs(",\"note\":", o);
-    jstr0(o, x ? x->note : "");
     advice_json(o, p);
     return ferror(o) ? -1 : 0;
 }

@@ -24,6 +24,8 @@
 #include "../analyzer/analyze.h"
 #include "cli.h"
 #include "../analyzer/dhat.h"
+#include "../analyzer/extras.h"
+#include "../analyzer/pprof.h"
 
 const char *mk__opt_value(int argc, char **argv, int *i, const char *name);
 
@@ -36,8 +38,9 @@ static void usage(FILE *f) {
           "\n"
           "  -o, --output FILE  the DHAT file (default memkit.%p.json in the current directory;\n"
           "                     %p becomes the pid of the profiled process)\n"
-          "  --format LIST      comma-separated: dhat, text, folded (default dhat,text). folded\n"
-          "                     goes to the output name with .json replaced by .folded\n"
+          "  --format LIST      comma-separated: dhat, text, folded, html, pprof (default\n"
+          "                     dhat,text). folded, html and pprof go to the output name with\n"
+          "                     .json replaced by .folded, .html, .pb.gz\n"
           "  --depth N          frames kept per stack (default 32, at most 256)\n"
           "  --sample BYTES     record stacks for about one block per BYTES allocated (K, M, G\n"
           "                     suffixes; 0, the default, records every one). Totals stay exact\n"
@@ -135,6 +138,36 @@ static int write_file(const char *path, const mk__prof *p, int folded) {
     return rc;
 }
 
+/* The name beside the DHAT file for another format: .json replaced by ext (or ext appended). */
+static char *sibling_name(const char *dhat, const char *ext) {
+    size_t n = strlen(dhat);
+    if (n > 5 && !strcmp(dhat + n - 5, ".json")) n -= 5;
+    char *s = malloc(n + strlen(ext) + 1);
+    if (s) memcpy(s, dhat, n), strcpy(s + n, ext);
+    return s;
+}
+
+/* The HTML page (with the DHAT file's timeline and ending, when it was written) or pprof. */
+static int write_other(const char *path, const mk__prof *p, const char *dhat, const mk__raw_profile *raw, int html) {
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "memkit: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    mk__prof_extras x;
+    int rc;
+    if (html) {
+        rc = dhat ? mk__extras_load(dhat, p, &x) : (memset(&x, 0, sizeof x), 0);
+        if (!rc) rc = mk__report_html(p, &x, f);
+        mk__extras_free(&x);
+    } else {
+        rc = mk__report_pprof(p, raw->modules, raw->nmodules, f);
+    }
+    if (fclose(f) != 0) rc = -1;
+    if (rc) fprintf(stderr, "memkit: writing %s failed: %s\n", path, strerror(errno));
+    return rc;
+}
+
 struct opts {
     const char *output;
     unsigned formats;
@@ -153,8 +186,8 @@ static int analyze_one(const char *raw_path, const struct opts *o, int root, int
     mk__prof p;
     mk_err rc = mk__prof_from_raw(&raw, &p, err, sizeof err);
     uint64_t pid = raw.header.pid;
-    mk__raw_free(&raw);
     if (rc) {
+        mk__raw_free(&raw);
         fprintf(stderr, "memkit: %s\n", err);
         return -1;
     }
@@ -170,6 +203,7 @@ static int analyze_one(const char *raw_path, const struct opts *o, int root, int
     if (!out) {
         fprintf(stderr, "memkit: out of memory\n");
         mk__prof_free(&p);
+        mk__raw_free(&raw);
         return -1;
     }
     if (o->formats & MK_OUT_TEXT) {
@@ -187,7 +221,15 @@ static int analyze_one(const char *raw_path, const struct opts *o, int root, int
         else fprintf(stderr, "memkit: wrote %s (folded stacks for flamegraph.pl or inferno)\n", fn);
         free(fn);
     }
+    for (int html = 1; html >= 0; html--) {
+        if (!(o->formats & (html ? MK_OUT_HTML : MK_OUT_PPROF))) continue;
+        char *fn = sibling_name(out, html ? ".html" : ".pb.gz");
+        if (!fn || write_other(fn, &p, o->formats & MK_OUT_DHAT && !bad ? out : NULL, &raw, html)) bad = 1;
+        else fprintf(stderr, "memkit: wrote %s (%s)\n", fn, html ? "open it in a browser" : "go tool pprof, Pyroscope, Parca");
+        free(fn);
+    }
     free(out);
+    mk__raw_free(&raw);
     mk__prof_free(&p);
     return bad ? -1 : 0;
 }
@@ -219,7 +261,7 @@ int mk__cmd_run(int argc, char **argv) {
             o.output = v;
         } else if ((v = mk__opt_value(argc, argv, &i, "--format"))) {
             if (mk__formats_parse(v, &o.formats)) {
-                fprintf(stderr, "memkit run: --format takes a list of dhat, text, folded (got '%s')\n", v);
+                fprintf(stderr, "memkit run: --format takes a list of dhat, text, folded, html, pprof (got '%s')\n", v);
                 return 2;
             }
         } else if ((v = mk__opt_value(argc, argv, &i, "--depth"))) {
