@@ -3,6 +3,7 @@
 // taken from it reaches the page as text (textContent, attributes), never as markup.
 (function () {
   "use strict";
+  const T0 = performance.now();
   const D = JSON.parse(document.getElementById("mk-data").textContent);
   const $ = (id) => document.getElementById(id);
   const DIFF = D.kind === "diff";
@@ -37,6 +38,9 @@
     if (us < 1e6) return (us / 1e3).toFixed(1) + " ms";
     return (us / 1e6).toFixed(2) + " s";
   }
+  // Long names (C++ templates run to thousands of characters) are cut for display; the full text
+  // stays in the stack listing and in the title attribute.
+  const short = (s, n) => (s.length > (n || 160) ? s.slice(0, (n || 160) - 1) + "\u2026" : s);
   const pct = (a, b) => (b ? (100 * a / b).toFixed(1) : "0.0") + "%";
   function signed(n, unitFn) { return (n > 0 ? "+" : n < 0 ? "\u2212" : "±") + (unitFn ? unitFn(Math.abs(n)) : num(Math.abs(n))); }
   function change(b, a) {
@@ -190,7 +194,7 @@
         s.append(svg("path", { d: d + "Z", fill: color, "fill-opacity": 0.55, stroke: color, "stroke-width": 0.5 }));
         for (let i = 0; i < pts.length; i++) base[i] = up[i];
         legend.append(el("li", null, [el("span", { cls: "sw", style: "background:" + color }),
-          k < top.length ? siteName(sites[top[k]]) : "other sites"]));
+          k < top.length ? short(siteName(sites[top[k]]), 100) : "other sites"]));
       }
     }
     series.forEach(([label, p], i) => {
@@ -211,11 +215,11 @@
   }
 
   // ---- the flame graph (an icicle: callers on top) ----
-  let measure = 0, zoom = null, query = "", matchFns = null;
+  let measure = 0, zoom = null, query = "", matchFns = null, lowerNames = null;
   const nodes = [];
   function newNode(fn, parent) {
-    const n = { id: nodes.length, fn: fn, parent: parent, kids: new Map(), a: [0, 0, 0, 0, 0], b: DIFF ? [0, 0, 0, 0, 0] : null,
-      locs: new Map(), depth: parent ? parent.depth + 1 : 0 };
+    const n = { id: nodes.length, fn: fn, parent: parent, kids: null, a: [0, 0, 0, 0, 0], b: DIFF ? [0, 0, 0, 0, 0] : null,
+      locs: null, depth: parent ? parent.depth + 1 : 0 };
     nodes.push(n);
     return n;
   }
@@ -227,9 +231,13 @@
     for (let k = s.fs.length - 1; k >= 0; k--) {
       const fr = frames[s.fs[k]];
       if (!fr || s.fs[k] === rootFn) continue;
+      if (!n.kids) n.kids = new Map();
       let c = n.kids.get(fr.fn);
       if (!c) { c = newNode(fr.fn, n); n.kids.set(fr.fn, c); }
-      if (fr.loc && c.locs.size < 6) c.locs.set(fr.loc, (c.locs.get(fr.loc) || 0) + 1);
+      if (fr.loc) {
+        if (!c.locs) c.locs = [fr.loc];
+        else if (c.locs.length < 6 && !c.locs.includes(fr.loc)) c.locs.push(fr.loc);
+      }
       add(c);
       n = c;
     }
@@ -269,6 +277,7 @@
         const w = n.a[measure] * scale;
         put(n, x, w, false);
         let cx = x;
+        if (!n.kids) return;
         const kids = [...n.kids.values()].filter((c) => c.a[measure] * scale >= 0.5).sort((p, q) => q.a[measure] - p.a[measure]);
         for (const c of kids) { walk(c, cx, scale); cx += c.a[measure] * scale; }
       };
@@ -289,9 +298,9 @@
       ? [el("td", { text: m.label }), el("td", { cls: "num", text: num(n.b[k]) + " \u2192 " + num(n.a[k]) }),
         el("td", { cls: "num", text: change(n.b[k], n.a[k]) })]
       : [el("td", { text: m.label }), el("td", { cls: "num", text: num(n.a[k]) }), el("td", { cls: "num", text: pct(n.a[k], root.a[k]) })]));
-    const locs = [...n.locs.keys()];
-    t.replaceChildren(el("div", { cls: "nm", text: nameOf(n) }),
-      locs.length ? el("div", { cls: "loc", text: locs.slice(0, 5).join(", ") + (n.locs.size > 5 ? ", \u2026" : "") }) : null,
+    const locs = n.locs || [];
+    t.replaceChildren(el("div", { cls: "nm", text: short(nameOf(n), 300) }),
+      locs.length ? el("div", { cls: "loc", text: locs.slice(0, 5).join(", ") + (locs.length > 5 ? ", \u2026" : "") }) : null,
       el("table", null, rows));
     t.hidden = false;
   }
@@ -307,7 +316,7 @@
       if (k === 4 && !extra) { o.disabled = true; o.textContent += " (needs memkit's recorder)"; }
       sel.append(o);
     });
-    sel.addEventListener("change", () => { measure = +sel.value; renderFlame(); search(); renderTable(); });
+    sel.addEventListener("change", () => { measure = +sel.value; search(); renderTable(); });
     const box = $("flame");
     box.addEventListener("mousemove", (e) => {
       const d = e.target.closest(".fr");
@@ -350,7 +359,8 @@
     query = q;
     if (!q) { matchFns = null; st.textContent = ""; renderFlame(); return; }
     matchFns = new Set();
-    fnNames.forEach((name, id) => { if (name.toLowerCase().includes(q)) matchFns.add(id); });
+    if (!lowerNames) lowerNames = fnNames.map((n) => n.toLowerCase());
+    lowerNames.forEach((name, id) => { if (name.includes(q)) matchFns.add(id); });
     let held = 0;
     for (const s of sites) if (s.fs.some((f) => frames[f] && matchFns.has(frames[f].fn))) held += s.a[measure];
     st.textContent = matchFns.size + " function" + (matchFns.size === 1 ? "" : "s") + " match \u201c" + q + "\u201d; " +
@@ -398,7 +408,8 @@
         row.append(el("td", { cls: "num" + (c.key === "chg" ? (v > 0 ? " grow" : v < 0 ? " shrink" : "") : ""),
           text: c.key === "chg" ? signed(v) : c.key === "avg" ? v.toFixed(1) : num(v), "data-v": v }));
       }
-      const det = el("details", null, [el("summary", { text: siteName(s) })]);
+      const nm = siteName(s);
+      const det = el("details", null, [el("summary", { text: short(nm), title: nm.length > 160 ? short(nm, 2000) : "" })]);
       det.addEventListener("toggle", () => {
         if (!det.open || det.querySelector("ol")) return;
         det.append(el("ol", null, s.fs.map((f) => el("li", { text: D.frames[f] }))));
@@ -436,13 +447,14 @@
     if (!D.extra) { ul.append(el("li", { text: "None: this profile has no realloc or lifetime figures (record it with memkit run)." })); return; }
     if (!D.advice.length) { ul.append(el("li", { text: "None: no site crossed the thresholds (docs/PROFILER.md lists them)." })); return; }
     for (const a of D.advice) {
-      const link = el("a", { href: "#site-" + a.site, text: siteName(sites[a.site]) });
+      const link = el("a", { href: "#site-" + a.site, text: short(siteName(sites[a.site])) });
       link.addEventListener("click", (e) => { e.preventDefault(); showSite(a.site); });
       ul.append(el("li", { "data-site": a.site }, [link, el("br"), a.text]));
     }
   }
 
   const t0 = performance.now();
+  document.body.dataset.build = String(Math.round(t0 - T0));
   header();
   totals();
   notes();
@@ -452,5 +464,5 @@
   renderTable();
   advice();
   $("show-all").addEventListener("click", () => { showAll = true; renderTable(); });
-  document.body.dataset.ready = String(Math.round(performance.now() - t0));
+  document.body.dataset.ready = String(Math.round(performance.now() - T0));
 })();
