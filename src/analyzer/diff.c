@@ -1,5 +1,9 @@
 /* diff.c - two profiles side by side (diff.h).
  *
+ * Stacks are compared as the tools agree on them: without addresses and compiler clone suffixes,
+ * without the allocator's entry frames at the inner end and the frames below main at the outer end
+ * (valgrind keeps the first and cuts the second, memkit the other way round).
+ *
  * Frames are reduced to their text without the address and interned; each site becomes the
  * sequence of those indices, and both profiles' sites are sorted by it and merged in one pass, so
  * matching is O(n log n) in the number of sites.
@@ -11,13 +15,49 @@
 
 #include "diff.h"
 
-/* A frame's text without "0xADDR: ". */
-static const char *strip(const char *f) {
+/* A frame's text without "0xADDR: " and without a compiler clone's suffix on the function
+ * (make_zeroed.constprop.0 is make_zeroed), into buf. */
+static const char *strip(const char *f, char *buf, size_t cap) {
     if (f[0] == '0' && f[1] == 'x') {
         const char *c = strstr(f, ": ");
-        if (c) return c + 2;
+        if (c) f = c + 2;
     }
-    return f;
+    const char *fn;
+    size_t len;
+    mk__frame_func(f, &fn, &len);
+    static const char *const clones[] = {".constprop.", ".isra.", ".part.", ".cold", ".lto_priv.", ".llvm."};
+    size_t cut = len;
+    for (size_t i = 0; i < sizeof clones / sizeof clones[0]; i++) {
+        const char *c = memmem(fn, len, clones[i], strlen(clones[i]));
+        if (c && (size_t)(c - fn) < cut) cut = (size_t)(c - fn);
+    }
+    if (cut == len || strlen(f) - (len - cut) >= cap) return f;
+    size_t head = (size_t)(fn - f) + cut;
+    memcpy(buf, f, head);
+    strcpy(buf + head, fn + len);
+    return buf;
+}
+
+/* Frames that differ between tools rather than between runs: the allocator's entry point (valgrind
+ * keeps its own malloc frame, memkit drops it) and the frames below main (valgrind stops at main). */
+enum { F_ALLOC = 1, F_BELOW_MAIN = 2 };
+
+static int frame_kind(const char *text) {
+    static const char *const alloc[] = {"malloc", "calloc", "realloc", "reallocarray", "memalign", "posix_memalign",
+                                        "aligned_alloc", "valloc", "pvalloc", "operator new", "operator new[]",
+                                        "__libc_malloc", "__libc_calloc", "__libc_realloc"};
+    static const char *const below[] = {"__libc_start_call_main", "__libc_start_main_impl", "__libc_start_main",
+                                        "_start", "(below main)"};
+    const char *fn;
+    size_t len;
+    mk__frame_func(text, &fn, &len);
+    for (size_t i = 0; i < sizeof alloc / sizeof alloc[0]; i++) {
+        size_t n = strlen(alloc[i]);
+        if (len >= n && !strncmp(fn, alloc[i], n) && (len == n || fn[n] == '(')) return F_ALLOC;
+    }
+    for (size_t i = 0; i < sizeof below / sizeof below[0]; i++)
+        if (len == strlen(below[i]) && !strncmp(fn, below[i], len)) return F_BELOW_MAIN;
+    return 0;
 }
 
 struct ftab {
@@ -90,20 +130,28 @@ mk_err mk__diff_build(mk__diff *d, const mk__prof *before, const mk__prof_extras
     for (int side = 0; side < 2 && !rc; side++) {
         const mk__prof *p = side ? after : before;
         long *map = calloc(p->nftbl + 1, sizeof *map);
-        if (!map) { rc = MK_ENOMEM; break; }
-        for (size_t i = 0; i < p->nftbl && !rc; i++)
-            if ((map[i] = intern(d, &t, strip(p->ftbl[i]))) < 0) rc = MK_ENOMEM;
+        unsigned char *kind = calloc(p->nftbl + 1, 1);
+        char buf[4096];
+        if (!map || !kind) { free(map); free(kind); rc = MK_ENOMEM; break; }
+        for (size_t i = 0; i < p->nftbl && !rc; i++) {
+            if ((map[i] = intern(d, &t, strip(p->ftbl[i], buf, sizeof buf))) < 0) rc = MK_ENOMEM;
+            kind[i] = (unsigned char)frame_kind(p->ftbl[i]);
+        }
         for (size_t i = 0; i < p->nsites && !rc; i++) {
             const mk__prof_site *s = &p->sites[i];
             struct ent *x = &e[ne++];
+            uint32_t lo = 0, hi = s->nfs;
+            while (lo + 1 < hi && kind[s->fs[lo]] == F_ALLOC) lo++;
+            while (hi > lo + 1 && kind[s->fs[hi - 1]] == F_BELOW_MAIN) hi--;
             x->side = side;
-            x->nfs = s->nfs;
+            x->nfs = hi - lo;
             if (!(x->fs = malloc((s->nfs + 1) * sizeof *x->fs))) { rc = MK_ENOMEM; break; }
-            for (uint32_t k = 0; k < s->nfs; k++) x->fs[k] = (uint32_t)map[s->fs[k]];
+            for (uint32_t k = lo; k < hi; k++) x->fs[k - lo] = (uint32_t)map[s->fs[k]];
             const uint64_t v[MK_DV_N] = {s->f.tb, s->f.tbk, s->f.gb, s->f.eb, s->f.temporary};
             memcpy(x->v, v, sizeof v);
         }
         free(map);
+        free(kind);
     }
     if (!rc) qsort(e, ne, sizeof *e, cmp_ent);
     if (!rc && !(d->sites = calloc(ne + 1, sizeof *d->sites))) rc = MK_ENOMEM;

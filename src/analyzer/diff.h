@@ -1,8 +1,10 @@
 /* diff.h - two profiles compared: totals side by side, sites matched by their symbolized stacks.
  *
  * A site's identity across runs is its stack of frames without addresses ("function (file:line)",
- * or "function (in object)"), so a rebuilt or relocated binary still matches. Sites whose stacks
- * become equal that way are added up. Internal; not thread-safe.
+ * or "function (in object)"), so a rebuilt or relocated binary still matches; compiler clone
+ * suffixes (.constprop.0), allocator entry frames and the frames below main are left out, so
+ * valgrind's and memkit's files of one program match too. Sites whose stacks become equal that way
+ * are added up. Internal; not thread-safe.
  */
 #ifndef MEMKIT_ANALYZER_DIFF_H
 #define MEMKIT_ANALYZER_DIFF_H
