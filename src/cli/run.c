@@ -138,10 +138,18 @@ static int write_file(const char *path, const mk__prof *p, int folded) {
     return rc;
 }
 
-/* The name beside the DHAT file for another format: .json replaced by ext (or ext appended). */
+/* The name beside the DHAT file for another format: a final .json (or .folded, .html, .pb.gz, the
+ * output name when dhat is not chosen) replaced by ext, or ext appended. */
 static char *sibling_name(const char *dhat, const char *ext) {
     size_t n = strlen(dhat);
-    if (n > 5 && !strcmp(dhat + n - 5, ".json")) n -= 5;
+    static const char *const known[] = {".json", ".folded", ".html", ".pb.gz"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        size_t k = strlen(known[i]);
+        if (n > k && !strcmp(dhat + n - k, known[i])) {
+            n -= k;
+            break;
+        }
+    }
     char *s = malloc(n + strlen(ext) + 1);
     if (s) memcpy(s, dhat, n), strcpy(s + n, ext);
     return s;
