@@ -192,6 +192,7 @@ mk_err mk__prof_from_raw(const mk__raw_profile *raw, mk__prof *p, char *err, siz
     p->extra = 1;
     p->have_totals = 1;
     p->totals = raw->totals;
+    if (mk__prof_set_modules(p, raw)) goto nomem;
     size_t cmdlen = 0;
     for (size_t i = 0; i < raw->argc; i++) cmdlen += strlen(raw->argv[i]) + 1;
     char *cmd = mk_arena_alloc(&p->arena, cmdlen + 1, 1);

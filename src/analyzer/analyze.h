@@ -21,6 +21,13 @@ typedef struct mk__prof_site {
     uint32_t nfs;
 } mk__prof_site;
 
+/* An object file of the process: from the raw profile, or a memkit DHAT file's mkModules. */
+typedef struct mk__prof_module {
+    const char *path;
+    uint64_t start, end;  /* lowest and highest address of its loaded segments */
+    char build_id[81];    /* hex, "" when unknown */
+} mk__prof_module;
+
 typedef struct mk__prof {
     const char *cmd;        /* program and arguments joined by spaces */
     uint64_t pid, ppid, te, tg, sample_bytes, max_depth;
@@ -32,6 +39,8 @@ typedef struct mk__prof {
     size_t nftbl;
     mk__prof_site *sites;
     size_t nsites;
+    mk__prof_module *modules; /* none for valgrind's files */
+    size_t nmodules;
     mk_arena arena;         /* owns everything above */
     void *ix_;              /* interning tables while building */
 } mk__prof;
@@ -43,6 +52,10 @@ mk_err mk__prof_from_raw(const mk__raw_profile *raw, mk__prof *p, char *err, siz
 /* Building blocks for readers (dhat.c): init, intern a frame string (returns its index or -1 when
  * out of memory), add a site (merged with an equal stack), finish (computes missing totals). */
 mk_err mk__prof_init(mk__prof *p);
+/* Copies the raw profile's modules into p, or reads them from a DHAT file's mkModules in
+ * data[0..len) (extras.c). Return MK_OK or MK_ENOMEM. */
+mk_err mk__prof_set_modules(mk__prof *p, const mk__raw_profile *raw);
+mk_err mk__prof_read_modules(mk__prof *p, const char *data, size_t len);
 long mk__prof_frame(mk__prof *p, const char *s, size_t len);
 mk_err mk__prof_add_site(mk__prof *p, const uint32_t *fs, uint32_t nfs, const struct mk__raw_site *fig);
 void mk__prof_finish(mk__prof *p);

@@ -50,6 +50,16 @@ int mk__dhat_write(const mk__prof *p, FILE *o) {
                    ",\"reallocs\":%" PRIu64 ",\"threads\":%" PRIu64 ",\"recorderBytes\":%" PRIu64 "}\n",
                 safe(t->tb), safe(t->tbk), safe(t->gb), safe(t->gbk), safe(t->eb), safe(t->ebk), safe(t->frees),
                 safe(t->unknown_frees), safe(t->reallocs), safe(t->threads), safe(t->recorder_bytes));
+    if (p->nmodules) {
+        fputs(",\"mkModules\":[", o);
+        for (size_t i = 0; i < p->nmodules; i++) {
+            const mk__prof_module *m = &p->modules[i];
+            fputs(i ? "\n,{\"path\":" : "\n{\"path\":", o);
+            put_str(o, m->path);
+            fprintf(o, ",\"start\":%" PRIu64 ",\"end\":%" PRIu64 ",\"buildId\":\"%s\"}", safe(m->start), safe(m->end), m->build_id);
+        }
+        fputs("]\n", o);
+    }
     fputs(",\"pps\":\n[", o);
     size_t *order = mk__prof_order(p, MK_SORT_BYTES);
     if (!order) {
@@ -593,6 +603,11 @@ mk_err mk__profile_load(const char *path, mk__prof *p, char *err, size_t errlen)
             rc = MK_EFORMAT;
         } else {
             rc = mk__dhat_parse(data, len, p, inner, sizeof inner);
+            if (!rc && mk__prof_read_modules(p, data, len)) {
+                mk__prof_free(p);
+                snprintf(inner, sizeof inner, "out of memory");
+                rc = MK_ENOMEM;
+            }
         }
         free(data);
     }

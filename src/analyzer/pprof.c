@@ -253,16 +253,16 @@ static int loc_eq(struct pp *c, uint32_t id, const void *key) {
     return k[0] == m[0] && !memcmp(k + 1, m + 1, k[0] * sizeof *k);
 }
 
-static uint64_t mapping_of(const mk__raw_module_rec *mods, size_t nmods, uint64_t addr) {
+static uint64_t mapping_of(const mk__prof_module *mods, size_t nmods, uint64_t addr) {
     for (size_t i = 0; i < nmods; i++)
-        if (addr >= mods[i].m.start && addr < mods[i].m.end) return i + 1;
+        if (addr >= mods[i].start && addr < mods[i].end) return i + 1;
     return nmods ? 0 : 1;
 }
 
 /* The location of frames fs[0..n) (one address: the innermost is an inlined call, the last the
  * function it was inlined into). */
 static uint64_t location_id(struct pp *c, const mk__prof *p, const uint32_t *fs, uint32_t n,
-                            const mk__raw_module_rec *mods, size_t nmods) {
+                            const mk__prof_module *mods, size_t nmods) {
     uint32_t *key = malloc((n + 1) * sizeof *key);
     if (!key) return c->oom = 1, 0;
     key[0] = n;
@@ -310,11 +310,6 @@ static void value_type(struct pp *c, unsigned field, const char *type, const cha
     field_msg(&c->out, field, &c->tmp);
 }
 
-static void hexid(char *out, const uint8_t *id, size_t n) {
-    for (size_t i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", id[i]);
-    out[2 * n] = '\0';
-}
-
 static int gzip_out(const unsigned char *data, size_t len, FILE *o) {
     z_stream z;
     memset(&z, 0, sizeof z);
@@ -341,7 +336,7 @@ static int gzip_out(const unsigned char *data, size_t len, FILE *o) {
     return rc || ferror(o) ? -1 : 0;
 }
 
-int mk__report_pprof(const mk__prof *p, const mk__raw_module_rec *mods, size_t nmods, FILE *o) {
+int mk__report_pprof(const mk__prof *p, const mk__prof_module *mods, size_t nmods, FILE *o) {
     struct pp c;
     memset(&c, 0, sizeof c);
     sidz(&c, ""); /* string 0 is "" */
@@ -358,13 +353,10 @@ int mk__report_pprof(const mk__prof *p, const mk__raw_module_rec *mods, size_t n
     for (size_t i = 0; i < (nmods ? nmods : 1); i++) {
         field_int(&c.tmp, 1, i + 1);
         if (nmods) {
-            char id[81];
-            size_t n = mods[i].m.build_id_len < 40 ? mods[i].m.build_id_len : 40;
-            hexid(id, mods[i].m.build_id, n);
-            field_int(&c.tmp, 2, mods[i].m.start);
-            field_int(&c.tmp, 3, mods[i].m.end);
+            field_int(&c.tmp, 2, mods[i].start);
+            field_int(&c.tmp, 3, mods[i].end);
             field_int(&c.tmp, 5, sid(&c, mods[i].path, strlen(mods[i].path), 1));
-            if (n) field_int(&c.tmp, 6, sid(&c, id, 2 * n, 1));
+            if (mods[i].build_id[0]) field_int(&c.tmp, 6, sid(&c, mods[i].build_id, strlen(mods[i].build_id), 1));
         } else {
             field_int(&c.tmp, 5, sid(&c, prog, strlen(prog), 1));
         }

@@ -12,11 +12,10 @@
 #include <stdio.h>
 
 #include "analyze.h"
-#include "rawread.h"
 
-/* Writes p to out. mods (may be NULL) are the raw profile's modules: they become the mappings,
- * with their paths, address ranges and build-ids; without them one mapping names the program.
- * Returns 0, or -1 when out of memory or on a write error. */
-int mk__report_pprof(const mk__prof *p, const mk__raw_module_rec *mods, size_t nmods, FILE *out);
+/* Writes p to out. mods (may be NULL) are the process's modules (p->modules, or a DHAT file's
+ * mkModules): they become the mappings, with their paths, address ranges and build-ids; without
+ * them one mapping names the program. Returns 0, or -1 when out of memory or on a write error. */
+int mk__report_pprof(const mk__prof *p, const mk__prof_module *mods, size_t nmods, FILE *out);
 
 #endif

@@ -54,15 +54,8 @@ static int report_html(const char *path, const mk__prof *p, FILE *out) {
     return rc;
 }
 
-/* pprof, with the modules (paths, build-ids) when the file is a raw profile that lists them. */
-static int report_pprof(const char *path, const mk__prof *p, FILE *out) {
-    mk__raw_profile raw;
-    char err[256];
-    int have_raw = mk__raw_load(path, &raw, err, sizeof err) == MK_OK;
-    int rc = mk__report_pprof(p, have_raw ? raw.modules : NULL, have_raw ? raw.nmodules : 0, out);
-    if (have_raw) mk__raw_free(&raw);
-    return rc;
-}
+/* pprof, with the modules (paths, build-ids) of a raw profile or of a DHAT file's mkModules. */
+static int report_pprof(const mk__prof *p, FILE *out) { return mk__report_pprof(p, p->modules, p->nmodules, out); }
 
 int mk__cmd_report(int argc, char **argv) {
     unsigned formats = MK_OUT_TEXT;
@@ -123,7 +116,7 @@ int mk__cmd_report(int argc, char **argv) {
     if (formats & MK_OUT_FOLDED) rc |= mk__report_folded(&p, stdout);
     if (formats & MK_OUT_DHAT) rc |= mk__dhat_write(&p, stdout);
     if (formats & MK_OUT_HTML) rc |= report_html(path, &p, stdout);
-    if (formats & MK_OUT_PPROF) rc |= report_pprof(path, &p, stdout);
+    if (formats & MK_OUT_PPROF) rc |= report_pprof(&p, stdout);
     mk__prof_free(&p);
     if (fflush(stdout) != 0 || rc) {
         fprintf(stderr, "memkit report: writing the report failed\n");

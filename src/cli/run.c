@@ -156,7 +156,7 @@ static char *sibling_name(const char *dhat, const char *ext) {
 }
 
 /* The HTML page (with the DHAT file's timeline and ending, when it was written) or pprof. */
-static int write_other(const char *path, const mk__prof *p, const char *dhat, const mk__raw_profile *raw, int html) {
+static int write_other(const char *path, const mk__prof *p, const char *dhat, int html) {
     FILE *f = fopen(path, "w");
     if (!f) {
         fprintf(stderr, "memkit: cannot write %s: %s\n", path, strerror(errno));
@@ -169,7 +169,7 @@ static int write_other(const char *path, const mk__prof *p, const char *dhat, co
         if (!rc) rc = mk__report_html(p, &x, f);
         mk__extras_free(&x);
     } else {
-        rc = mk__report_pprof(p, raw->modules, raw->nmodules, f);
+        rc = mk__report_pprof(p, p->modules, p->nmodules, f);
     }
     if (fclose(f) != 0) rc = -1;
     if (rc) fprintf(stderr, "memkit: writing %s failed: %s\n", path, strerror(errno));
@@ -194,8 +194,8 @@ static int analyze_one(const char *raw_path, const struct opts *o, int root, int
     mk__prof p;
     mk_err rc = mk__prof_from_raw(&raw, &p, err, sizeof err);
     uint64_t pid = raw.header.pid;
+    mk__raw_free(&raw);
     if (rc) {
-        mk__raw_free(&raw);
         fprintf(stderr, "memkit: %s\n", err);
         return -1;
     }
@@ -211,7 +211,6 @@ static int analyze_one(const char *raw_path, const struct opts *o, int root, int
     if (!out) {
         fprintf(stderr, "memkit: out of memory\n");
         mk__prof_free(&p);
-        mk__raw_free(&raw);
         return -1;
     }
     if (o->formats & MK_OUT_TEXT) {
@@ -232,12 +231,11 @@ static int analyze_one(const char *raw_path, const struct opts *o, int root, int
     for (int html = 1; html >= 0; html--) {
         if (!(o->formats & (html ? MK_OUT_HTML : MK_OUT_PPROF))) continue;
         char *fn = sibling_name(out, html ? ".html" : ".pb.gz");
-        if (!fn || write_other(fn, &p, o->formats & MK_OUT_DHAT && !bad ? out : NULL, &raw, html)) bad = 1;
+        if (!fn || write_other(fn, &p, o->formats & MK_OUT_DHAT && !bad ? out : NULL, html)) bad = 1;
         else fprintf(stderr, "memkit: wrote %s (%s)\n", fn, html ? "open it in a browser" : "go tool pprof, Pyroscope, Parca");
         free(fn);
     }
     free(out);
-    mk__raw_free(&raw);
     mk__prof_free(&p);
     return bad ? -1 : 0;
 }

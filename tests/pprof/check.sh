@@ -49,7 +49,9 @@ top_go=$(go tool pprof -top -sample_index=alloc_space naive.pb.gz 2>/dev/null | 
 check "the same top function as the text report ($top_text)" test -n "$top_text" -a "$top_text" = "$top_go"
 # Mappings: the program's and libc's, with their build-ids.
 id=$(readelf -n "$B/naive" | sed -n 's/.*Build ID: *//p')
-check "the program's mapping carries its build-id ($id)" sh -c "go tool pprof -raw naive.pb.gz | grep -A20 '^Mappings' | grep -q '$id'"
+for f in naive.pb.gz report.pb.gz; do
+    check "$f: the program's mapping carries its path and build-id ($id)" sh -c "go tool pprof -raw $f | grep -A20 '^Mappings' | grep -q '$B/naive $id'"
+done
 check "functions with file and line" sh -c "go tool pprof -raw naive.pb.gz | grep -Eq '^ +[0-9]+: 0x[0-9a-f]+ M=[0-9]+ count_word naive.c:[0-9]+'"
 check "inlined frames: lines of one location (count_word inlined into main)" sh -c \
     "go tool pprof -raw naive.pb.gz | grep -A1 -E ' count_word naive.c:[0-9]+ s=0' | grep -Eq '^ {8,}main naive.c:[0-9]+'"
