@@ -379,8 +379,7 @@
       { key: "gb", label: "at t-gmax", v: (s) => s.a[2] }, { key: "eb", label: "live at exit", v: (s) => s.a[3] },
       { key: "tmp", label: "temporary", v: (s) => s.a[4], extra: true }, { key: "avg", label: "avg size", v: (s) => s.a[1] ? s.a[0] / s.a[1] : 0 }];
   const cols = COLS.filter((c) => !c.extra || extra);
-  let sortCol = 0, sortAsc = false, showAll = false, shownSet = null;
-  const LIMIT = 100;
+  let sortCol = 0, sortAsc = false, limit = 100, shownSet = null;
   function sortedSites() {
     const c = cols[sortCol], v = c.abs ? (s) => Math.abs(c.v(s)) : c.v;
     return sites.slice().sort((p, q) => (sortAsc ? v(p) - v(q) : v(q) - v(p)) || q.a[0] - p.a[0] || p.i - q.i);
@@ -396,7 +395,7 @@
     });
     tr.append(el("th", { text: DIFF ? "site (innermost frame first)" : "site (click for the full stack)" }));
     head.replaceChildren(tr);
-    const order = sortedSites(), n = showAll ? order.length : Math.min(LIMIT, order.length);
+    const order = sortedSites(), n = Math.min(limit, order.length);
     const frag = document.createDocumentFragment();
     shownSet = new Set();
     for (let r = 0; r < n; r++) {
@@ -429,7 +428,13 @@
     b.textContent = "Show all " + num(order.length) + " sites";
   }
   function showSite(i) {
-    if (!shownSet.has(i)) { showAll = true; renderTable(); }
+    if (!shownSet.has(i)) {
+      // Not among the rows shown: back to the default order (the advice's), far enough to show it.
+      sortCol = 0; sortAsc = false;
+      const rank = sortedSites().findIndex((s) => s.i === i);
+      limit = Math.max(limit, Math.ceil((rank + 1) / 100) * 100);
+      renderTable();
+    }
     const row = $("site-" + i);
     if (!row) return;
     for (const r of document.querySelectorAll("tr.target")) r.classList.remove("target");
@@ -463,6 +468,6 @@
   renderFlame();
   renderTable();
   advice();
-  $("show-all").addEventListener("click", () => { showAll = true; renderTable(); });
+  $("show-all").addEventListener("click", () => { limit = Infinity; renderTable(); });
   document.body.dataset.ready = String(Math.round(performance.now() - T0));
 })();
