@@ -288,9 +288,11 @@
     box.replaceChildren(frag);
     box.style.height = ((maxDepth + 1) * ROW + 2) + "px";
     const m = MEASURES[measure];
-    $("flame-status").textContent = (zoom && zoom !== root ? "Zoomed into " + nameOf(zoom) + ": " + num(z.a[measure]) + " " + m.unit +
-      " (" + pct(z.a[measure], root.a[measure]) + "). Escape or Reset zoom goes back. " : "") +
-      (DIFF ? "Width: after; colour: red grew, blue shrank." : "");
+    $("flame-status").textContent = zoom && zoom !== root
+      ? "Zoomed into " + short(nameOf(zoom), 80) + ": " + num(z.a[measure]) + " " + m.unit + " (" + pct(z.a[measure], root.a[measure]) +
+        "). Escape or Reset zoom goes back."
+      : (DIFF ? "Width: " + m.label + " after; colour: red grew, blue shrank. " : "Width: share of " + m.label + "; callers above their callees. ") +
+        "Click a frame to zoom in.";
   }
   function tipFor(n) {
     const t = $("tip");
