@@ -164,6 +164,7 @@
     for (const [, p] of series) {
       for (const q of p.timeline) { tmax = Math.max(tmax, q[0]); ymax = Math.max(ymax, q[1]); }
       tmax = Math.max(tmax, p.te || 0);
+      ymax = Math.max(ymax, p.totals.gb); // the timeline's points are samples: the peak may fall between them
     }
     const X = (t) => L + (W - L - R) * t / tmax, Y = (b) => H - Bm - (H - T - Bm) * b / ymax;
     const s = svg("svg", { viewBox: "0 0 " + W + " " + H, role: "img",
@@ -202,9 +203,11 @@
       const d = "M" + p.timeline.map((q) => X(q[0]).toFixed(1) + "," + Y(q[1]).toFixed(1)).join("L");
       s.append(svg("path", { d: d, fill: "none", stroke: color, "stroke-width": 1.8, "stroke-dasharray": label === "before" ? "5 3" : "none" }));
       if (p.tg) {
-        const x = X(p.tg);
+        const x = X(p.tg), right = x > W * 0.7;
         s.append(svg("line", { x1: x, x2: x, y1: T, y2: H - Bm, stroke: color, "stroke-dasharray": "2 3" }));
-        const tx = svg("text", { x: x + 4, y: T + 12 + 14 * i, fill: color }); tx.textContent = (label ? label + " " : "") + "t-gmax: " + human(p.totals.gb);
+        s.append(svg("circle", { cx: x, cy: Y(p.totals.gb), r: 3.5, fill: color }));
+        const tx = svg("text", { x: right ? x - 6 : x + 6, y: T + 12 + 14 * i, fill: color, "text-anchor": right ? "end" : "start" });
+        tx.textContent = (label ? label + " " : "") + "t-gmax: " + human(p.totals.gb);
         s.append(tx);
       }
       legend.append(el("li", null, [el("span", { cls: "sw", style: "background:" + color }),
