@@ -52,10 +52,9 @@ mk_err mk__prof_from_raw(const mk__raw_profile *raw, mk__prof *p, char *err, siz
 /* Building blocks for readers (dhat.c): init, intern a frame string (returns its index or -1 when
  * out of memory), add a site (merged with an equal stack), finish (computes missing totals). */
 mk_err mk__prof_init(mk__prof *p);
-/* Copies the raw profile's modules into p, or reads them from a DHAT file's mkModules in
- * data[0..len) (extras.c). Return MK_OK or MK_ENOMEM. */
+/* Copies the raw profile's modules into p (dhat.c reads a DHAT file's mkModules itself). Returns
+ * MK_OK or MK_ENOMEM. */
 mk_err mk__prof_set_modules(mk__prof *p, const mk__raw_profile *raw);
-mk_err mk__prof_read_modules(mk__prof *p, const char *data, size_t len);
 long mk__prof_frame(mk__prof *p, const char *s, size_t len);
 mk_err mk__prof_add_site(mk__prof *p, const uint32_t *fs, uint32_t nfs, const struct mk__raw_site *fig);
 void mk__prof_finish(mk__prof *p);

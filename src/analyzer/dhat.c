@@ -402,6 +402,50 @@ static int read_pp(struct rd *r) {
     return 0;
 }
 
+/* mkModules: [{"path": "...", "start": N, "end": N, "buildId": "hex"}, ...] into *mods (malloc'ed,
+ * paths too). Unknown keys are skipped; a module without a path is dropped. */
+static int read_modules(struct rd *r, mk__prof_module **mods, size_t *n) {
+    size_t cap = 0;
+    if (!eat(r, '[')) return bad(r, "expected the mkModules array"), -1;
+    if (eat(r, ']')) return 0;
+    do {
+        mk__prof_module m = {0};
+        char *path = NULL;
+        if (!eat(r, '{')) return bad(r, "expected a module object"), -1;
+        if (!eat(r, '}')) {
+            do {
+                if (str(r) || !eat(r, ':')) return free(path), bad(r, "expected a key"), -1;
+                if (!strcmp(r->sbuf, "path") || !strcmp(r->sbuf, "buildId")) {
+                    int is_path = r->sbuf[0] == 'p';
+                    if (str(r)) return free(path), -1;
+                    if (is_path) {
+                        free(path);
+                        if (!(path = strdup(r->sbuf))) return r->nomem = 1, bad(r, "out of memory"), -1;
+                    } else if (r->slen < sizeof m.build_id && strspn(r->sbuf, "0123456789abcdef") == r->slen) {
+                        memcpy(m.build_id, r->sbuf, r->slen + 1);
+                    }
+                } else if (!strcmp(r->sbuf, "start") || !strcmp(r->sbuf, "end")) {
+                    if (read_uint(r, r->sbuf[0] == 's' ? &m.start : &m.end)) return free(path), -1;
+                } else if (skip(r)) {
+                    return free(path), -1;
+                }
+            } while (eat(r, ','));
+            if (!eat(r, '}')) return free(path), bad(r, "expected '}' after a module"), -1;
+        }
+        if (!path) continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            mk__prof_module *nm = realloc(*mods, cap * sizeof *nm);
+            if (!nm) return free(path), r->nomem = 1, bad(r, "out of memory"), -1;
+            *mods = nm;
+        }
+        m.path = path;
+        (*mods)[(*n)++] = m;
+    } while (eat(r, ','));
+    if (!eat(r, ']')) return bad(r, "expected ']' after mkModules"), -1;
+    return 0;
+}
+
 static int read_ftbl(struct rd *r) {
     if (!eat(r, '[')) return bad(r, "expected the ftbl array"), -1;
     if (eat(r, ']')) return 0;
@@ -436,6 +480,8 @@ mk_err mk__dhat_parse(const char *data, size_t len, mk__prof *p, char *err, size
     uint64_t version = 0;
     int have_pps = 0, have_ftbl = 0, have_version = 0;
     char *cmd = NULL;
+    mk__prof_module *mods = NULL;
+    size_t nmods = 0;
     if (!eat(&r, '{')) bad(&r, "not a JSON object");
     else if (!eat(&r, '}')) {
         do {
@@ -494,6 +540,8 @@ mk_err mk__dhat_parse(const char *data, size_t len, mk__prof *p, char *err, size
                     while (eat(&r, ','));
                     if (!r.failed && !eat(&r, ']')) bad(&r, "expected ']' after pps");
                 }
+            } else if (!strcmp(k, "mkModules")) {
+                read_modules(&r, &mods, &nmods);
             } else if (!strcmp(k, "ftbl")) {
                 have_ftbl = 1;
                 read_ftbl(&r);
@@ -527,6 +575,17 @@ mk_err mk__dhat_parse(const char *data, size_t len, mk__prof *p, char *err, size
         }
         if (!r.failed && mk__prof_add_site(p, pp->fs, pp->nfs, &pp->f)) r.nomem = 1, bad(&r, "out of memory");
     }
+    if (!r.failed && nmods) {
+        p->modules = mk_arena_alloc_array(&p->arena, nmods, sizeof *p->modules, _Alignof(mk__prof_module));
+        for (size_t i = 0; p->modules && i < nmods; i++) {
+            p->modules[i] = mods[i];
+            if (!(p->modules[i].path = mk_arena_strdup(&p->arena, mods[i].path))) p->modules = NULL;
+        }
+        if (p->modules) p->nmodules = nmods;
+        else r.nomem = 1, bad(&r, "out of memory");
+    }
+    for (size_t i = 0; i < nmods; i++) free((char *)mods[i].path);
+    free(mods);
     if (!r.failed && cmd) {
         char *c = mk_arena_strdup(&p->arena, cmd);
         if (c) p->cmd = c;
@@ -603,11 +662,6 @@ mk_err mk__profile_load(const char *path, mk__prof *p, char *err, size_t errlen)
             rc = MK_EFORMAT;
         } else {
             rc = mk__dhat_parse(data, len, p, inner, sizeof inner);
-            if (!rc && mk__prof_read_modules(p, data, len)) {
-                mk__prof_free(p);
-                snprintf(inner, sizeof inner, "out of memory");
-                rc = MK_ENOMEM;
-            }
         }
         free(data);
     }

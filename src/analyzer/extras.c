@@ -208,8 +208,7 @@ static int jnum(const struct jv *v, uint64_t *out) {
 }
 
 /* Top-level keys kept as trees; every other one is skipped. */
-static const char *const kept[] = {"mkEnded", "mkStateBytes", "mkTimeline", "mkDetailed", "pps", "ftbl", "tu",
-                                   "mkModules"};
+static const char *const kept[] = {"mkEnded", "mkStateBytes", "mkTimeline", "mkDetailed", "pps", "ftbl", "tu"};
 
 struct site_key {
     char *key;
@@ -378,43 +377,6 @@ static void read_top(const char *data, size_t len, struct jv *keep, unsigned mas
     }
 }
 
-/* The modules of an mkModules array, malloc'ed (paths too); *n of them. */
-static mk__prof_module *read_modules(const struct jv *mods, size_t *n) {
-    *n = 0;
-    mk__prof_module *out;
-    if (mods->t != J_ARR || !(out = calloc(mods->nkids + 1, sizeof *out))) return NULL;
-    for (size_t i = 0; i < mods->nkids; i++) {
-        const struct jv *m = &mods->kids[i], *path = jget(m, "path"), *id = jget(m, "buildId");
-        mk__prof_module q = {0};
-        if (!path || path->t != J_STR || jnum(jget(m, "start"), &q.start) || jnum(jget(m, "end"), &q.end)) continue;
-        if (!(q.path = strdup(path->s))) break;
-        if (id && id->t == J_STR && strspn(id->s, "0123456789abcdef") == id->len) snprintf(q.build_id, sizeof q.build_id, "%s", id->s);
-        out[(*n)++] = q;
-    }
-    return out;
-}
-
-mk_err mk__prof_read_modules(mk__prof *p, const char *data, size_t len) {
-    struct jv keep[sizeof kept / sizeof kept[0]];
-    read_top(data, len, keep, 1u << 7);
-    size_t n;
-    mk__prof_module *m = read_modules(&keep[7], &n);
-    mk_err rc = MK_OK;
-    if (n && (p->modules = mk_arena_alloc_array(&p->arena, n, sizeof *p->modules, _Alignof(mk__prof_module)))) {
-        for (size_t i = 0; i < n; i++) {
-            p->modules[i] = m[i];
-            if (!(p->modules[i].path = mk_arena_strdup(&p->arena, m[i].path))) rc = MK_ENOMEM;
-        }
-        if (!rc) p->nmodules = n;
-    } else if (n) {
-        rc = MK_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) free((char *)m[i].path);
-    free(m);
-    jv_free(&keep[7]);
-    return rc;
-}
-
 int mk__extras_load(const char *path, const mk__prof *p, mk__prof_extras *x) {
     memset(x, 0, sizeof *x);
     x->ended_status = x->ended_signal = -1;
@@ -436,7 +398,7 @@ int mk__extras_load(const char *path, const mk__prof *p, mk__prof_extras *x) {
     close(fd);
     if (!data) return -1;
     struct jv keep[sizeof kept / sizeof kept[0]];
-    read_top(data, got, keep, ~(1u << 7)); /* mkModules is the model's (mk__prof_read_modules) */
+    read_top(data, got, keep, ~0u);
     free(data);
     const struct jv *ended = &keep[0], *tu = &keep[6];
     if (ended->t == J_OBJ) {
@@ -459,24 +421,6 @@ int mk__extras_load(const char *path, const mk__prof *p, mk__prof_extras *x) {
     }
     for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) jv_free(&keep[i]);
     return rc;
-}
-
-mk_err mk__prof_set_modules(mk__prof *p, const mk__raw_profile *raw) {
-    if (!raw->nmodules) return MK_OK;
-    p->modules = mk_arena_alloc_array(&p->arena, raw->nmodules, sizeof *p->modules, _Alignof(mk__prof_module));
-    if (!p->modules) return MK_ENOMEM;
-    for (size_t i = 0; i < raw->nmodules; i++) {
-        const mk__raw_module_rec *r = &raw->modules[i];
-        mk__prof_module *m = &p->modules[i];
-        memset(m, 0, sizeof *m);
-        if (!(m->path = mk_arena_strdup(&p->arena, r->path))) return MK_ENOMEM;
-        m->start = r->m.start;
-        m->end = r->m.end;
-        size_t n = r->m.build_id_len < 40 ? r->m.build_id_len : 40;
-        for (size_t k = 0; k < n; k++) snprintf(m->build_id + 2 * k, 3, "%02x", r->m.build_id[k]);
-    }
-    p->nmodules = raw->nmodules;
-    return MK_OK;
 }
 
 void mk__extras_free(mk__prof_extras *x) {
