@@ -164,9 +164,11 @@ $(B)/tests/%_cpp: tests/unit/%.cpp tests/harness.h $(B)/libmemkit.a $(TEST_COUNT
 
 # Fuzz targets: built here with a deterministic driver (random inputs from a fixed seed, or the
 # files named on the command line) so make check replays them; `make fuzz` builds them for libFuzzer.
+# The driver comes first: -MMD writes one dependency file per output, the last source's, which must
+# be the target's (fuzz_dhat.c includes the analyzer's sources).
 $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(B)/libmemkit.a
 	@mkdir -p $(@D)
-	$(CC) $(MK_CFLAGS) -Itests -o $@ $< tests/fuzz/driver.c $(B)/libmemkit.a $(MK_LDFLAGS)
+	$(CC) $(MK_CFLAGS) -Itests -o $@ tests/fuzz/driver.c $< $(B)/libmemkit.a $(MK_LDFLAGS)
 
 # The DWARF decoder's fuzz target links the decoder alone.
 $(B)/fuzz/fuzz_dwarf: tests/fuzz/fuzz_dwarf.c tests/fuzz/driver.c $(B)/obj/unwind/dwarf.o $(B)/libmemkit.a
