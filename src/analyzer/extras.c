@@ -116,14 +116,14 @@ static int jstr(struct jr *r, char **out, size_t *outlen) {
 
 /* Parses one value into v (build) or skips it (v NULL). */
 static int jval(struct jr *r, struct jv *v) {
+    if (v) memset(v, 0, sizeof *v); /* a failed value is freed with its parent: it must be sound */
     jws(r);
     if (r->s >= r->e || ++r->depth > 64) return r->failed = 1, -1;
     int rc = 0;
     char c = *r->s;
-    if (v) memset(v, 0, sizeof *v);
     if (c == '"') {
-        if (v) v->t = J_STR;
         rc = jstr(r, v ? &v->s : NULL, v ? &v->len : NULL);
+        if (v && !rc) v->t = J_STR;
     } else if (c == '[' || c == '{') {
         char close = c == '[' ? ']' : '}';
         size_t cap = 0;
@@ -153,7 +153,7 @@ static int jval(struct jr *r, struct jv *v) {
                 }
                 if (v && close == '}') v->keys[v->nkids] = key;
                 if (jval(r, v ? &v->kids[v->nkids] : NULL)) {
-                    if (v && close == '}') v->nkids++; /* freed with the rest */
+                    if (v) v->nkids++; /* the partial value (and its key) is freed with the rest */
                     return -1;
                 }
                 if (v) v->nkids++;
@@ -363,7 +363,10 @@ static void read_top(const char *data, size_t len, struct jv *keep, unsigned mas
             free(key);
             if (which < sizeof kept / sizeof kept[0]) {
                 jv_free(&keep[which]);
-                if (jval(&r, &keep[which])) break;
+                if (jval(&r, &keep[which])) {
+                    jv_free(&keep[which]); /* a value cut short is not used */
+                    break;
+                }
             } else if (jval(&r, NULL)) {
                 break;
             }
@@ -397,9 +400,16 @@ int mk__extras_load(const char *path, const mk__prof *p, mk__prof_extras *x) {
     }
     close(fd);
     if (!data) return -1;
+    int rc = mk__extras_parse(data, got, p, x);
+    free(data);
+    return rc;
+}
+
+int mk__extras_parse(const char *data, size_t got, const mk__prof *p, mk__prof_extras *x) {
+    memset(x, 0, sizeof *x);
+    x->ended_status = x->ended_signal = -1;
     struct jv keep[sizeof kept / sizeof kept[0]];
     read_top(data, got, keep, ~0u);
-    free(data);
     const struct jv *ended = &keep[0], *tu = &keep[6];
     if (ended->t == J_OBJ) {
         const struct jv *how = jget(ended, "how"), *name = jget(ended, "name");

@@ -50,6 +50,9 @@ typedef struct mk__prof_extras {
  * x empty; only a failed allocation returns non-zero. The caller frees x with mk__extras_free. */
 int mk__extras_load(const char *path, const mk__prof *p, mk__prof_extras *x);
 
+/* As mk__extras_load, from the file's bytes data[0..len). */
+int mk__extras_parse(const char *data, size_t len, const mk__prof *p, mk__prof_extras *x);
+
 void mk__extras_free(mk__prof_extras *x);
 
 /* How the program ended, in words ("exit status 0", "killed by signal 9 (Killed)"), or NULL when
