@@ -71,8 +71,10 @@ if [ -x "$B/naive" ] && [ -x "$B/gen" ]; then
     check "memkit report --format html exits 0" test $? -eq 0
     check "the page is one file: no src= or href= leaving it" sh -c "! grep -Eq '(src|href)=\"(https?:|//|file:)' '$T/report.html'"
     check "the page forbids every request (Content-Security-Policy default-src 'none')" grep -q "default-src 'none'" "$T/report.html"
+    # A timeline is drawn exactly when the recorder wrote one into the file.
+    has_tl=$(python3 -c "import json; print('true' if 'mkTimeline' in json.load(open('$T/naive.json')) else 'false')")
     page "naive.c's report" "{\"file\": \"$T/report.html\", \"screenshot\": \"$SHOTS/report.png\", \"interact\": true,
-        \"search\": \"count_word\", \"timeline\": false, \"advice\": true, \"totals\": $(totals_json "$T/naive.json"),
+        \"search\": \"count_word\", \"timeline\": $has_tl, \"advice\": true, \"totals\": $(totals_json "$T/naive.json"),
         \"text\": [\"Program: \", \"naive words.txt\"], \"expectFrames\": [\"main\", \"count_word\"]}"
 else
     skip "memkit run --format html (examples/wordfreq not built)"
