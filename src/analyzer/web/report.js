@@ -218,7 +218,7 @@
   }
 
   // ---- the flame graph (an icicle: callers on top) ----
-  let measure = 0, zoom = null, query = "", matchFns = null, lowerNames = null;
+  let measure = 0, zoom = null, matchFns = null, lowerNames = null;
   const nodes = [];
   function newNode(fn, parent) {
     const n = { id: nodes.length, fn: fn, parent: parent, kids: null, a: [0, 0, 0, 0, 0], b: DIFF ? [0, 0, 0, 0, 0] : null,
@@ -360,8 +360,6 @@
   function search() {
     const q = $("search").value.trim().toLowerCase();
     const st = $("search-status");
-    if (q === query && matchFns !== null && q) { st.textContent = st.textContent; }
-    query = q;
     if (!q) { matchFns = null; st.textContent = ""; renderFlame(); return; }
     matchFns = new Set();
     if (!lowerNames) lowerNames = fnNames.map((n) => n.toLowerCase());
