@@ -54,6 +54,8 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 TSAN_SRC := $(wildcard tests/tsan/test_*.c)
 TSAN_BIN := $(TSAN_SRC:tests/tsan/%.c=$(B)/tsan-tests/%)
+# The counting API under ThreadSanitizer too (it counts through the sanitizer's allocation hooks).
+TSAN_BIN += $(B)/tests/test_count
 # Suites that run real programs (the profiler, the command line): every tests/<dir>/check.sh.
 SUITES := $(wildcard tests/*/check.sh)
 

@@ -58,8 +58,9 @@ MK_API bool mk_count_available(void);
 /* Which layer counts: "libmemkit-count", "memkit run", "sanitizer hooks", or "" when none. */
 MK_API const char *mk_count_provider(void);
 
-/* Why counting is not available ("" when it is): e.g. "no counting layer: link with
- * libmemkit-count.a or run under memkit run". A static string. */
+/* Why counting is not available, e.g. "no counting layer: link with libmemkit-count.a or run under
+ * memkit run"; when it is available, what it misses ("" when nothing: under ThreadSanitizer,
+ * whose hooks never see the aligned allocation functions, it names them). A static string. */
 MK_API const char *mk_count_unavailable_reason(void);
 
 /* Process totals since the last mk_count_reset (or since start). */

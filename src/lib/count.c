@@ -26,6 +26,7 @@ __attribute__((weak)) const struct mk__count_ext *mk__count_ext(void);
 static const struct mk__count_iface *iface;
 static const struct mk__count_ext *ext; /* NULL when the layer has no extended table */
 static const char *no_layer_reason = "no counting layer: link with libmemkit-count.a or run under memkit run";
+static const char *partial_reason = ""; /* what an available layer does not count */
 static pthread_once_t iface_once = PTHREAD_ONCE_INIT;
 
 static void find_iface(void) {
@@ -43,6 +44,7 @@ static void find_iface(void) {
     const char *why = "";
     iface = mk__count_san_iface(&ext, &why);
     if (!iface && *why) no_layer_reason = why;
+    if (iface) partial_reason = why;
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
     if (!iface && !*why) no_layer_reason = "a sanitizer owns malloc in this build but its allocation hooks are missing";
 #endif
@@ -70,7 +72,8 @@ const char *mk_count_provider(void) {
 const char *mk_count_unavailable_reason(void) {
     const struct mk__count_iface *f = layer();
     if (!f) return no_layer_reason;
-    return f->unavailable ? f->unavailable : "";
+    if (f->unavailable) return f->unavailable;
+    return partial_reason;
 }
 
 /* Counts the failure reports made while the layer could not be paused: subtracted from every read,

@@ -15,10 +15,15 @@
 
 /* Stores through a volatile pointer so the compiler cannot drop a malloc/free pair. */
 static void *volatile sink;
-static void *keep(void *p) { sink = p; return p; }
+static void *keep(void *p) {
+    __atomic_store_n((void **)&sink, p, __ATOMIC_RELAXED); /* threads call it too */
+    return p;
+}
 
 /* The sanitizers' hooks see a realloc as a new block and a free of the old one. */
 static int sanitizer(void) { return strcmp(mk_count_provider(), "sanitizer hooks") == 0; }
+/* ThreadSanitizer does not report the aligned allocation functions to its hooks, and says so. */
+static int aligned_counted(void) { return strstr(mk_count_unavailable_reason(), "memalign") == NULL; }
 
 /* Runs fn in a forked child that ends through exit(fn()) (so exit handlers run), its stderr in
  * out. Returns the wait status. */
@@ -49,7 +54,7 @@ static int run_exiting_child(int (*fn)(void), char *out, size_t cap) {
 
 TEST(unavailable_reason_is_consistent) {
     if (mk_count_available()) {
-        CHECK_STR_EQ(mk_count_unavailable_reason(), "");
+        if (aligned_counted()) CHECK_STR_EQ(mk_count_unavailable_reason(), "");
         CHECK(strlen(mk_count_provider()) > 5);
     } else {
         CHECK(strlen(mk_count_unavailable_reason()) > 10);
@@ -64,23 +69,26 @@ TEST(region_counts_every_function) {
     mk_count_region_begin(&r);
     void *a = keep(malloc(10));
     void *b = keep(calloc(4, 8));
-    void *c = NULL;
-    CHECK_EQ(posix_memalign(&c, 64, 100), 0);
-    keep(c);
-    void *e = keep(aligned_alloc(64, 128));
-    void *f = keep(memalign(32, 40));
+    int aligned = aligned_counted();
+    void *c = NULL, *e = NULL, *f = NULL;
+    if (aligned) {
+        CHECK_EQ(posix_memalign(&c, 64, 100), 0);
+        keep(c);
+        e = keep(aligned_alloc(64, 128));
+        f = keep(memalign(32, 40));
+    }
     a = keep(realloc(a, 1000));       /* replaces a block: an allocation and a realloc */
     void *g = keep(realloc(NULL, 5)); /* an allocation, not a realloc */
     free(b), free(c), free(e), free(f), free(g);
     free(NULL);                       /* not counted */
     mk_count_region_end(&r, &d);
     CHECK_EQ(d.version, MK_COUNT_STATS_VERSION);
-    CHECK_EQ(d.allocs, 7);
+    CHECK_EQ(d.allocs, aligned ? 7 : 4);
     CHECK_EQ(d.reallocs, sanitizer() ? 0 : 1);
-    CHECK_EQ(d.frees, sanitizer() ? 6 : 5);
+    CHECK_EQ(d.frees, (sanitizer() ? 6 : 5) - (aligned ? 0 : 3));
     CHECK_EQ(d.live_blocks, 1);       /* a, after its realloc */
     CHECK_EQ(d.live_bytes, 1000);     /* requested sizes */
-    CHECK_EQ(d.bytes_allocated, 10 + 32 + 100 + 128 + 40 + 1000 + 5);
+    CHECK_EQ(d.bytes_allocated, 10 + 32 + (aligned ? 100 + 128 + 40 : 0) + 1000 + 5);
     CHECK_EQ(d.peak_live_bytes, 0);
     free(a);
     mk_count_region_end(&r, &d);      /* a region may be ended again */
