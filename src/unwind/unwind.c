@@ -31,6 +31,7 @@
  */
 #define _GNU_SOURCE
 #include "unwind.h"
+#include "internal.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -641,7 +642,7 @@ static inline uint64_t gen_bits(void) {
     return (uint64_t)((atomic_load_explicit(&g_gen, memory_order_acquire) & 0x7fff) | 0x8000) << 48;
 }
 
-void mk__unwind_forget_rules(void) {
+void mk__unwind_new_generation(void) {
     atomic_fetch_add_explicit(&g_gen, 1, memory_order_release);
 }
 
@@ -940,13 +941,6 @@ __attribute__((noinline)) int mk__backtrace(uintptr_t *pcs, int max, int skip) {
     return walk(pcs, max, skip, fp[1], (uintptr_t)(fp + 2), fp[0], (uintptr_t)fp);
 }
 
-int mk__backtrace_skip_own(uintptr_t *pcs, int max, uintptr_t own_lo, uintptr_t own_hi) {
-    const uintptr_t *fp = __builtin_frame_address(0);
-    uintptr_t pc = fp[1], sp = (uintptr_t)(fp + 2), bp = fp[0], hi = capture_top((uintptr_t)fp);
-    skip_own(&pc, &sp, &bp, hi, own_lo, own_hi);
-    return walk_core(pcs, max, 0, pc, sp, bp, (uintptr_t)fp, hi, NULL);
-}
-
 int mk__backtrace_memo(const void *frame, uintptr_t *pcs, int max, uintptr_t own_lo, uintptr_t own_hi,
                        uint32_t *value) {
     const uintptr_t *fp = frame ? frame : __builtin_frame_address(0);
@@ -997,38 +991,15 @@ void mk__backtrace_memo_set(uint32_t value) {
     e->valid = 1;
 }
 
-int mk__unwind_fp_sound(const uintptr_t *pcs, int n) {
+int mk__unwind_keeps_fp(uintptr_t pc) {
     struct wstate w = {.genbits = gen_bits()};
-    int k = 0;
-    for (; k < n; k++) {
-        uintptr_t pc = pcs[k];
-        if (pc < 4096) break;
-        struct slot *set = set_for(pc);
-        uint64_t key = cache_key(pc, w.genbits);
-        uint64_t r = slot_get(&set[0], key);
-        if (!r) r = slot_get(&set[1], key);
-        if (!r) r = rule_miss(&w, pc);
-        if (RULE_KIND(r) != K_FPFRAME) break;
-    }
-    return k;
+    if (pc < 4096) return 0;
+    struct slot *set = set_for(pc);
+    uint64_t key = cache_key(pc, w.genbits);
+    uint64_t r = slot_get(&set[0], key);
+    if (!r) r = slot_get(&set[1], key);
+    if (!r) r = rule_miss(&w, pc);
+    return RULE_KIND(r) == K_FPFRAME;
 }
 
-__attribute__((noinline)) int mk__backtrace_fp(uintptr_t *pcs, int max, int skip) {
-    const uintptr_t *fp = __builtin_frame_address(0);
-    uintptr_t lo = (uintptr_t)fp, hi = stack_top(lo);
-    int n = 0;
-    if (!hi) hi = lo + 16; /* an unknown stack: only our own frame is read */
-    if (max <= 0) return 0;
-    if (skip > UNW_MAX_SKIP) return 0;
-    /* Bounded: each step moves fp up within [lo, hi). */
-    while (in_stack((uintptr_t)fp + 8, lo, hi)) {
-        uintptr_t ret = fp[1];
-        const uintptr_t *next = (const uintptr_t *)fp[0];
-        if (ret < 4096) break;
-        if (skip > 0) skip--;
-        else if ((pcs[n++] = ret), n == max) break;
-        if (next <= fp || !in_stack((uintptr_t)next, lo, hi)) break;
-        fp = next;
-    }
-    return n;
-}
+uintptr_t mk__unwind_stack_top(uintptr_t sp) { return stack_top(sp); }

@@ -256,6 +256,10 @@ if p:
     ok("MEMKIT_DEPTH=2 bounds stacks", p["depth"] == 2 and all(len(s["frames"]) <= 2 for s in p["sites"]))
 rc, _, profs, _ = run("basic", env={"MEMKIT_DEPTH": "999"}, tag="depth999")
 ok("MEMKIT_DEPTH clamps to 128", profs and profs[0].get("depth") == 128)
+for v, sampled in (("512K", True), ("1gb", True), ("36893488147419103233", False), ("17179869185G", False), ("12Q", False)):
+    rc, _, profs, _ = run("basic", env={"MEMKIT_SAMPLE": v}, tag="sample-" + v)
+    ok(f"MEMKIT_SAMPLE={v}: {'sampled' if sampled else 'not a byte count (or too large): exact'}",
+       len(profs) == 1 and bool(profs[0]["flags"] & 1) == sampled, str(profs and profs[0]["flags"]))
 rc, _, profs, _ = run("basic", env={"MEMKIT_ROOT_PID": "1"}, tag="notroot")
 ok("MEMKIT_ROOT_PID: another process records nothing", rc == 0 and not profs)
 rc, _, profs, _ = run("basic", env={"MEMKIT_ROOT_PID": "1", "MEMKIT_FOLLOW_FORK": "1"}, tag="notroot-follow")

@@ -1,5 +1,5 @@
 #!/bin/sh
-# check.sh - the stack-capture suite: builds tests/unwind/unw_test.c against src/unwind/unwind.c in
+# check.sh - the stack-capture suite: builds tests/unwind/unw_test.c against src/unwind in
 # several variants and runs them. The oracle is libunwind's unw_backtrace (and glibc's backtrace()).
 #   nofp      the test program -O2 -fomit-frame-pointer, unwind.c as the recorder builds it
 #   fp        the test program -O2 -fno-omit-frame-pointer
@@ -39,7 +39,8 @@ for v in nofp fp nofp-all; do
     esac
     bin="$out/unw_test_$v"
     if ! $CC $uflags -c -o "$out/unwind_$v.o" src/unwind/unwind.c ||
-       ! $CC $base $tflags -Itests -Iinclude -o "$bin" tests/unwind/unw_test.c "$out/unwind_$v.o" -lunwind -ldl; then
+       ! $CC $uflags -c -o "$out/unwind_testing_$v.o" src/unwind/testing.c ||
+       ! $CC $base $tflags -Itests -Iinclude -o "$bin" tests/unwind/unw_test.c "$out/unwind_$v.o" "$out/unwind_testing_$v.o" -lunwind -ldl; then
         note "unwind[$v]: build failed"
         failed=$((failed + 1))
         continue
