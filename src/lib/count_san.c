@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 
 #include "count_iface.h"
+#include "count_table.h"
 
 #define HIDDEN __attribute__((visibility("hidden")))
 
@@ -69,67 +70,12 @@ static void spin(int *l) {
 }
 static void unspin(int *l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
 
-static void *map(size_t n) {
+static void *mk__table_map(size_t n) {
     void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
 
-/* ---- a table of blocks by address (tracked blocks, annotated blocks) ---- */
-
-struct block {
-    const void *ptr;       /* NULL: empty slot */
-    const void *pool;      /* annotated blocks: their pool */
-    struct san_thread *owner;
-    struct mk__watch_hit hit;
-};
-
-struct table {
-    int lock;
-    uint64_t used, lost;
-    struct block *slot;    /* TABLE_CAP slots, mapped on first use */
-};
-#define TABLE_CAP (1u << 15)
-
-static size_t slot_of(const void *p) { return (size_t)(((uintptr_t)p >> 4) * 0x9E3779B97F4A7C15ull >> 49); }
-
-static struct block *table_put(struct table *t, const void *p) {
-    if (!t->slot && !(t->slot = map(sizeof(struct block) * TABLE_CAP))) return NULL;
-    if (t->used >= TABLE_CAP * 3 / 4) return NULL;
-    size_t i = slot_of(p);
-    while (t->slot[i].ptr && t->slot[i].ptr != p) i = (i + 1) & (TABLE_CAP - 1);
-    if (!t->slot[i].ptr) t->used++;
-    t->slot[i].ptr = p;
-    return &t->slot[i];
-}
-
-static struct block *table_get(struct table *t, const void *p) {
-    if (!t->slot) return NULL;
-    for (size_t i = slot_of(p); t->slot[i].ptr; i = (i + 1) & (TABLE_CAP - 1))
-        if (t->slot[i].ptr == p) return &t->slot[i];
-    return NULL;
-}
-
-/* Removes slot b, shifting later members of its probe run back (no tombstones). */
-static void table_del(struct table *t, struct block *b) {
-    size_t i = (size_t)(b - t->slot), j = i;
-    for (;;) {
-        t->slot[i].ptr = NULL;
-        for (;;) {
-            j = (j + 1) & (TABLE_CAP - 1);
-            if (!t->slot[j].ptr) {
-                t->used--;
-                return;
-            }
-            size_t home = slot_of(t->slot[j].ptr);
-            /* j's entry may move to i unless its home lies cyclically in (i, j]. */
-            if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) break;
-        }
-        t->slot[i] = t->slot[j];
-        i = j;
-    }
-}
-
-static struct table tracked, annotated;
+static struct mk__block_table tracked, annotated;
 
 /* ---- counting ---- */
 
@@ -196,12 +142,12 @@ static void count_alloc(struct san_thread *c, const void *p, uint64_t bytes, con
     struct mk__watch_hit h = {.index = n, .bytes_after = total, .balance_after = bal, .size = bytes};
     capture(&h, ra);
     if (hit) {
-        if (!c->hits) c->hits = map(sizeof *c->hits);
+        if (!c->hits) c->hits = mk__table_map(sizeof *c->hits);
         if (c->hits && c->hits->n < KEEP) c->hits->hit[c->hits->n++] = h;
     }
     if (c->track && p) {
-        spin(&tracked.lock);
-        struct block *b = table_put(&tracked, p);
+        mk__table_lock(&tracked);
+        struct mk__block *b = mk__table_put(&tracked, p);
         if (b) {
             b->owner = c;
             b->pool = NULL;
@@ -210,7 +156,7 @@ static void count_alloc(struct san_thread *c, const void *p, uint64_t bytes, con
         } else {
             tracked.lost++;
         }
-        unspin(&tracked.lock);
+        mk__table_unlock(&tracked);
     }
     c->guard--;
 }
@@ -220,10 +166,10 @@ static void count_free(struct san_thread *c, const void *p, uint64_t bytes) {
     __atomic_store_n(&c->v[MK__C_BYTES_FREED], c->v[MK__C_BYTES_FREED] + bytes, __ATOMIC_RELAXED);
     __atomic_sub_fetch(&balance, (int64_t)bytes, __ATOMIC_RELAXED);
     if (p && __atomic_load_n(&tracked.used, __ATOMIC_RELAXED)) {
-        spin(&tracked.lock);
-        struct block *b = table_get(&tracked, p);
-        if (b) table_del(&tracked, b);
-        unspin(&tracked.lock);
+        mk__table_lock(&tracked);
+        struct mk__block *b = mk__table_get(&tracked, p);
+        if (b) mk__table_del(&tracked, b);
+        mk__table_unlock(&tracked);
     }
 }
 
@@ -299,13 +245,13 @@ static void track(int delta) {
     if (c->track > 0 || !c->tracked) return;
     /* The last level ended: forget this thread's tracked blocks. */
     c->guard++;
-    spin(&tracked.lock);
-    for (size_t i = 0; tracked.slot && i < TABLE_CAP;) {
-        if (tracked.slot[i].ptr && tracked.slot[i].owner == c) table_del(&tracked, &tracked.slot[i]);
+    mk__table_lock(&tracked);
+    for (size_t i = 0; tracked.slot && i < MK__TABLE_CAP;) {
+        if (tracked.slot[i].ptr && tracked.slot[i].owner == c) mk__table_del(&tracked, &tracked.slot[i]);
         else i++;
     }
     c->tracked = 0;
-    unspin(&tracked.lock);
+    mk__table_unlock(&tracked);
     c->guard--;
 }
 
@@ -315,9 +261,9 @@ static int tracked_live(uint64_t after, struct mk__watch_hit *out, int max, uint
     int k = 0;
     uint64_t n = 0, b = 0;
     c->guard++;
-    spin(&tracked.lock);
-    for (size_t i = 0; tracked.slot && i < TABLE_CAP; i++) {
-        struct block *s = &tracked.slot[i];
+    mk__table_lock(&tracked);
+    for (size_t i = 0; tracked.slot && i < MK__TABLE_CAP; i++) {
+        struct mk__block *s = &tracked.slot[i];
         if (!s->ptr || s->owner != c || s->hit.index <= after) continue;
         n++;
         b += s->hit.size;
@@ -330,7 +276,7 @@ static int tracked_live(uint64_t after, struct mk__watch_hit *out, int max, uint
         if (j < max) out[j] = s->hit;
     }
     *lost = tracked.lost;
-    unspin(&tracked.lock);
+    mk__table_unlock(&tracked);
     c->guard--;
     *count = n;
     *bytes = b;
@@ -344,41 +290,41 @@ static __attribute__((noinline)) void annotate(int kind, const void *pool, const
     if (c->guard) return;
     if (kind == MK__ANN_ALLOC) {
         c->guard++;
-        spin(&annotated.lock);
-        struct block *b = table_put(&annotated, ptr);
+        mk__table_lock(&annotated);
+        struct mk__block *b = mk__table_put(&annotated, ptr);
         if (b) {
             b->pool = pool;
             b->hit.size = size ? size : 1;
         } else {
             annotated.lost++;
         }
-        unspin(&annotated.lock);
+        mk__table_unlock(&annotated);
         c->guard--;
         count_alloc(c, ptr, size ? size : 1, __builtin_return_address(0));
     } else if (kind == MK__ANN_FREE) {
         c->guard++;
-        spin(&annotated.lock);
-        struct block *b = table_get(&annotated, ptr);
+        mk__table_lock(&annotated);
+        struct mk__block *b = mk__table_get(&annotated, ptr);
         uint64_t bytes = b ? b->hit.size : 0;
-        if (b) table_del(&annotated, b);
-        unspin(&annotated.lock);
+        if (b) mk__table_del(&annotated, b);
+        mk__table_unlock(&annotated);
         c->guard--;
         if (b) count_free(c, ptr, bytes);
     } else if (kind == MK__ANN_RESET) {
         c->guard++;
-        spin(&annotated.lock);
-        for (size_t i = 0; annotated.slot && i < TABLE_CAP;) {
-            struct block *b = &annotated.slot[i];
+        mk__table_lock(&annotated);
+        for (size_t i = 0; annotated.slot && i < MK__TABLE_CAP;) {
+            struct mk__block *b = &annotated.slot[i];
             if (b->ptr && b->pool == pool) {
                 const void *p = b->ptr;
                 uint64_t bytes = b->hit.size;
-                table_del(&annotated, b);
+                mk__table_del(&annotated, b);
                 count_free(c, p, bytes);
             } else {
                 i++;
             }
         }
-        unspin(&annotated.lock);
+        mk__table_unlock(&annotated);
         c->guard--;
     }
 }
