@@ -42,11 +42,17 @@ static void *mk__table_map(size_t n) { return mk__sys_map(n, 0); }
 
 static void mk__be_init(void) {} /* the counters (initialized by the layer) are the whole state */
 
-/* ---- the slack tag ---- */
+/* ---- the slack tag ----
+ *
+ * A heap chunk (the common case) keeps at most 47 bytes of slack (less than glibc's MINSIZE after
+ * a split, plus alignment), so its tag is one byte; a larger value read there belongs to a block
+ * without a tag and counts as no slack. An mmapped chunk (bit 1 of the header) may keep pages of
+ * slack: its tag is one byte below 0x80, two bytes (0x80 | high, low) below 0x7f00, or 0xff and
+ * a word. The tag records usable - max(request, 1), so a zero-byte block frees 1, as it counted. */
 
-static inline void tag(void *p, uint64_t usable, uint64_t slack) {
+static __attribute__((noinline)) void tag_mapped(void *p, uint64_t usable, uint64_t slack) {
     unsigned char *end = (unsigned char *)p + usable;
-    if (__builtin_expect(slack < 0x80, 1)) {
+    if (slack < 0x80) {
         end[-1] = (unsigned char)slack;
     } else if (slack < 0x7f00) {
         end[-1] = (unsigned char)(0x80 | (slack >> 8));
@@ -57,20 +63,36 @@ static inline void tag(void *p, uint64_t usable, uint64_t slack) {
     }
 }
 
-/* The requested size of the block at p (a zero-byte request counts 1, as in DHAT). */
-static inline uint64_t requested(const void *p) {
-    uint64_t head = ((const uint64_t *)p)[-1];
-    uint64_t usable = (head & ~(uint64_t)7) - 8 - ((head & 2) << 2);
+static __attribute__((noinline)) uint64_t requested_mapped(const void *p, uint64_t head) {
+    uint64_t usable = (head & ~(uint64_t)7) - 16;
     const unsigned char *end = (const unsigned char *)p + usable;
     uint64_t t = end[-1], slack;
-    if (__builtin_expect(t < 0x80, 1)) slack = t;
+    if (t < 0x80) slack = t;
     else if (t < 0xff) slack = (t & 0x7f) << 8 | end[-2];
     else memcpy(&slack, end - 9, 8);
-    /* glibc leaves at most 47 bytes of slack in a heap chunk (less than MINSIZE after a split,
-     * plus alignment); more is a block without a tag. */
-    if (slack > usable || (!(head & 2) && slack > 47)) slack = 0;
-    uint64_t n = usable - slack;
-    return n ? n : 1;
+    return slack < usable ? usable - slack : usable;
+}
+
+/* The requested size of the block at p (1 for a zero-byte request). */
+static inline uint64_t requested(const void *p) {
+    uint64_t head = ((const uint64_t *)p)[-1];
+    if (__builtin_expect(head & 2, 0)) return requested_mapped(p, head);
+    uint64_t usable = (head & ~(uint64_t)7) - 8;
+    uint64_t slack = ((const unsigned char *)p)[usable - 1];
+    return usable - (slack > 47 ? 0 : slack);
+}
+
+static void *refit(void *p, size_t size, unsigned fn);
+
+/* Tags the block p just returned for size bytes; returns the block to hand out (another one when
+ * p had no room for the tag and could be swapped). */
+static inline void *tagged(void *p, size_t size, unsigned fn, int swappable) {
+    uint64_t head = ((const uint64_t *)p)[-1], want = size ? size : 1;
+    uint64_t usable = (head & ~(uint64_t)7) - 8 - ((head & 2) << 2);
+    if (__builtin_expect(usable <= want, 0)) return swappable ? refit(p, size, fn) : p;
+    if (__builtin_expect(head & 2, 0)) tag_mapped(p, usable, usable - want);
+    else ((unsigned char *)p)[usable - 1] = (unsigned char)(usable - want);
+    return p;
 }
 
 /* A block that fills its chunk: swap it for one a byte larger, which has room for the tag. */
@@ -82,10 +104,7 @@ static __attribute__((noinline)) void *refit(void *p, size_t size, unsigned fn) 
     else q = __libc_memalign((uintptr_t)p & -(uintptr_t)p, size + 1); /* p's own alignment covers the request's */
     if (q) __libc_free(p);
     tls.guard--;
-    if (!q) return p; /* untagged: its free may count a little less */
-    uint64_t u = mk__chunk_usable((uintptr_t)q);
-    tag(q, u, u - size);
-    return q;
+    return q ? tagged(q, size, fn, 0) : p; /* else untagged: its free may count a little less */
 }
 
 /* ---- block tracking (MK_EXPECT_NO_LEAKS) ---- */
@@ -129,9 +148,7 @@ static inline uint64_t mk__be_bytes(const void *p, size_t size) {
 
 static inline void *mk__be_alloc(void *p, size_t size, unsigned fn, const void *frame) {
     (void)frame;
-    uint64_t u = mk__chunk_usable((uintptr_t)p);
-    if (__builtin_expect(u > size, 1)) tag(p, u, u - size);
-    else p = refit(p, size, fn);
+    p = tagged(p, size, fn, 1);
     if (__builtin_expect(tls.c.track, 0)) track_alloc(p, size);
     return p;
 }
@@ -149,8 +166,7 @@ static inline void mk__be_realloc_take(void *old, struct mk__be_realloc *t) {
 static inline uint64_t mk__be_realloc_done(struct mk__be_realloc *t, void *p, size_t size, const void *frame) {
     (void)frame;
     if (p) {
-        uint64_t u = mk__chunk_usable((uintptr_t)p);
-        if (u > size) tag(p, u, u - size);
+        (void)tagged(p, size, MK_FN_REALLOC, 0);
         if (__builtin_expect(tls.c.track, 0)) track_alloc(p, size);
     }
     return t->old_bytes;
