@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "memkit/count.h"
+#include "memkit/prof.h"
 #include "count_iface.h"
 #include "count_report.h"
 
@@ -54,6 +55,22 @@ static void find_iface(void) {
 static const struct mk__count_iface *layer(void) {
     pthread_once(&iface_once, find_iface);
     return iface;
+}
+
+/* ---- custom allocators (memkit/prof.h) ---- */
+
+int mk_prof_active;
+
+void mk_prof_alloc(const void *pool, const void *ptr, size_t size) {
+    if (ext && ptr) ext->annotate(MK__ANN_ALLOC, pool, ptr, size);
+}
+
+void mk_prof_free(const void *pool, const void *ptr) {
+    if (ext && ptr) ext->annotate(MK__ANN_FREE, pool, ptr, 0);
+}
+
+void mk_prof_pool_reset(const void *pool) {
+    if (ext) ext->annotate(MK__ANN_RESET, pool, NULL, 0);
 }
 
 /* A usable layer, or NULL. */
@@ -233,7 +250,8 @@ static void fork_child(void) {
 __attribute__((constructor(103))) static void count_ctor(void) {
     on_exit(at_exit, NULL);
     pthread_atfork(NULL, NULL, fork_child);
-    layer(); /* now, so that no expectation (one in a signal handler, say) runs pthread_once */
+    /* Now, so that no expectation (one in a signal handler, say) runs pthread_once. */
+    if (layer() && !iface->unavailable && ext) mk_prof_active = 1;
 }
 
 /* ---- expectations ---- */

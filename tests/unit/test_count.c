@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "memkit/arena.h"
+#include "memkit/pool.h"
+#include "memkit/prof.h"
 
 /* Stores through a volatile pointer so the compiler cannot drop a malloc/free pair. */
 static void *volatile sink;
@@ -471,6 +474,73 @@ TEST(harness_check_allocs_uses_the_macros) {
     REQUIRE_COUNTING();
     CHECK_NO_ALLOCS({ sink = &dummy; });
     CHECK_ALLOCS(1, { free(keep(malloc(8))); });
+}
+
+/* ---- custom allocators (memkit/prof.h) ---- */
+
+TEST(annotated_blocks_count_as_allocations) {
+    REQUIRE_COUNTING();
+    CHECK(mk_prof_active);
+    static char slab[256];
+    mk_count_region r;
+    struct mk_count_stats d;
+    mk_count_region_begin(&r);
+    MK_PROF_ALLOC(slab, 48);
+    MK_PROF_POOL_ALLOC(slab, slab + 64, 16);
+    mk_count_region_end(&r, &d);
+    CHECK_EQ(d.allocs, 2);
+    CHECK_EQ(d.bytes_allocated, 64);
+    CHECK_EQ(d.live_bytes, 64);
+    MK_PROF_FREE(slab);
+    MK_PROF_FREE(slab + 200); /* never reported: ignored */
+    MK_PROF_POOL_RESET(slab); /* slab + 64 was the pool's */
+    mk_count_region_end(&r, &d);
+    CHECK_EQ(d.frees, 2);
+    CHECK_EQ(d.live_bytes, 0);
+    /* An expectation sees them, and a leak report names the block. */
+    EXPECT_FAIL(MK_EXPECT_NO_ALLOCS({ MK_PROF_ALLOC(slab, 8); MK_PROF_FREE(slab); }));
+    EXPECT_FAIL(MK_EXPECT_NO_LEAKS({ MK_PROF_ALLOC(slab, 8); }));
+    MK_PROF_FREE(slab);
+    EXPECT_PASS(MK_EXPECT_NO_LEAKS({ MK_PROF_ALLOC(slab, 8); MK_PROF_FREE(slab); }));
+}
+
+TEST(annotated_arena_and_pool) {
+    REQUIRE_COUNTING();
+    mk_arena a;
+    mk_arena_init(&a, NULL);
+    CHECK(mk_arena_annotate(&a, true));
+    keep(mk_arena_alloc(&a, 8, 8)); /* the first chunk comes from malloc: out of the way */
+    mk_arena_reset(&a);
+    mk_count_region r;
+    struct mk_count_stats d;
+    mk_count_region_begin(&r);
+    for (int i = 0; i < 5; i++) CHECK_NOT_NULL(mk_arena_alloc(&a, 100, 8));
+    mk_count_region_end(&r, &d);
+    CHECK_EQ(d.allocs, 5);
+    CHECK_EQ(d.bytes_allocated, 500);
+    EXPECT_FAIL(MK_EXPECT_ALLOCS(2, { for (int i = 0; i < 3; i++) keep(mk_arena_alloc(&a, 10, 1)); }));
+    mk_arena_reset(&a);
+    mk_count_region_end(&r, &d);
+    CHECK_EQ(d.live_bytes, 0); /* the reset gave every block back, the chunk stays */
+    CHECK_EQ(d.frees, 8);
+    mk_arena_destroy(&a);
+
+    mk_pool p;
+    CHECK_EQ(mk_pool_init(&p, 40, 8, NULL), MK_OK);
+    CHECK(mk_pool_annotate(&p, true));
+    void *x = mk_pool_alloc(&p);
+    mk_count_region_begin(&r);
+    void *y = mk_pool_alloc(&p), *z = mk_pool_alloc(&p);
+    mk_pool_free(&p, y);
+    mk_count_region_end(&r, &d);
+    CHECK_EQ(d.allocs, 2);
+    CHECK_EQ(d.frees, 1);
+    CHECK_EQ(d.bytes_allocated, 80);
+    (void)x, (void)z;
+    CHECK_EQ(d.live_bytes, 40);
+    mk_pool_destroy(&p);
+    mk_count_region_end(&r, &d);
+    CHECK_EQ(d.frees, 4); /* y; then x (from before the region), z and the pool's chunk */
 }
 
 TEST_MAIN()
