@@ -216,6 +216,9 @@ install: all
 	ln -sf libmemkit.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libmemkit.so.0
 	ln -sf libmemkit.so.0 $(DESTDIR)$(PREFIX)/lib/libmemkit.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' memkit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/memkit.pc
+	install -d $(DESTDIR)$(PREFIX)/lib/cmake/memkit
+	$(foreach f,memkitConfig memkitConfigVersion,sed -e 's|@VERSION@|$(VERSION)|' -e 's|@VERSION_MAJOR@|$(firstword $(subst ., ,$(VERSION)))|' \
+	    cmake/$(f).cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/memkit/$(f).cmake &&) true
 
 clean:
 	rm -rf build
