@@ -98,7 +98,10 @@ void mk_arena_init_buf(mk_arena *a, void *buf, size_t cap) {
 }
 
 static void release(mk_arena *a, mk_arena_chunk *c) {
-    if (!c->size) return; /* the caller's buffer */
+    if (!c->size) { /* the caller's buffer: theirs again, addressable */
+        if (a->tracking) mk_track_unpoison(c, (size_t)(c->end - (char *)c));
+        return;
+    }
     if (a->tracking) mk_track_unpoison(c, c->size);
     a->reserved -= c->size;
     a->nchunks--;

@@ -30,26 +30,48 @@ static const char *no_layer_reason = "no counting layer: link with libmemkit-cou
 static const char *partial_reason = ""; /* what an available layer does not count */
 static pthread_once_t iface_once = PTHREAD_ONCE_INIT;
 
-static void find_iface(void) {
-    const struct mk__count_iface *(*get)(void) = mk__count_iface;
-    if (!get) get = (const struct mk__count_iface *(*)(void))dlsym(RTLD_DEFAULT, "mk__count_iface");
-    const struct mk__count_iface *f = get ? get() : NULL;
+/* The lookups that cannot allocate: the weak references (libmemkit-count linked in, libmemkit
+ * inside the recorder, libmemkit.so under a preloaded recorder) and the sanitizer layer. Returns
+ * whether a layer was settled. */
+static int find_linked(void) {
+    const struct mk__count_iface *f = mk__count_iface ? mk__count_iface() : NULL;
     if (f && f->version == MK__COUNT_IFACE_VERSION) {
         iface = f;
-        const struct mk__count_ext *(*get_ext)(void) = mk__count_ext;
-        if (!get_ext) get_ext = (const struct mk__count_ext *(*)(void))dlsym(RTLD_DEFAULT, "mk__count_ext");
-        const struct mk__count_ext *x = get_ext ? get_ext() : NULL;
+        const struct mk__count_ext *x = mk__count_ext ? mk__count_ext() : NULL;
         if (x && x->version == MK__COUNT_EXT_VERSION) ext = x;
-        return;
+        return 1;
+    }
+    if (f) {
+        no_layer_reason = "the counting layer in this process is of another memkit version";
+        return 1;
     }
     const char *why = "";
     iface = mk__count_san_iface(&ext, &why);
-    if (!iface && *why) no_layer_reason = why;
     if (iface) partial_reason = why;
+    else if (*why) no_layer_reason = why;
+    return iface || *why;
+}
+
+/* Then dlsym, for a recorder preloaded into a program that links libmemkit statically. dlsym
+ * allocates when it fails, so it runs only on the first call into the API, never at start. */
+static void find_iface(void) {
+    if (iface || find_linked()) return;
+    const struct mk__count_iface *(*get)(void) =
+        (const struct mk__count_iface *(*)(void))dlsym(RTLD_DEFAULT, "mk__count_iface");
+    const struct mk__count_iface *f = get ? get() : NULL;
+    if (f && f->version == MK__COUNT_IFACE_VERSION) {
+        iface = f;
+        const struct mk__count_ext *(*get_ext)(void) =
+            (const struct mk__count_ext *(*)(void))dlsym(RTLD_DEFAULT, "mk__count_ext");
+        const struct mk__count_ext *x = get_ext ? get_ext() : NULL;
+        if (x && x->version == MK__COUNT_EXT_VERSION) ext = x;
+    } else if (f) {
+        no_layer_reason = "the counting layer in this process is of another memkit version";
+    }
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-    if (!iface && !*why) no_layer_reason = "a sanitizer owns malloc in this build but its allocation hooks are missing";
+    if (!iface) no_layer_reason = "a sanitizer owns malloc in this build but its allocation hooks are missing";
 #endif
-    if (!iface && f) no_layer_reason = "the counting layer in this process is of another memkit version";
+    if (iface && !iface->unavailable && ext) mk_prof_active = 1;
 }
 
 static const struct mk__count_iface *layer(void) {
@@ -250,8 +272,9 @@ static void fork_child(void) {
 __attribute__((constructor(103))) static void count_ctor(void) {
     on_exit(at_exit, NULL);
     pthread_atfork(NULL, NULL, fork_child);
-    /* Now, so that no expectation (one in a signal handler, say) runs pthread_once. */
-    if (layer() && !iface->unavailable && ext) mk_prof_active = 1;
+    /* The lookups that cannot allocate, now: annotations need mk_prof_active from the start, and
+     * an expectation in a signal handler then finds its layer settled. */
+    if (find_linked() && iface && !iface->unavailable && ext) mk_prof_active = 1;
 }
 
 /* ---- expectations ---- */
