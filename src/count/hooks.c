@@ -109,10 +109,12 @@ static __attribute__((noinline)) void *refit(void *p, size_t size, unsigned fn) 
 
 /* ---- block tracking (MK_EXPECT_NO_LEAKS) ---- */
 
-static __attribute__((noinline)) void track_alloc(void *p, size_t size) {
+/* skip: the frames between this function and the program's call (the hook; or the annotation
+ * entry, which libmemkit's mk_prof_alloc reaches by a tail call). */
+static __attribute__((noinline)) void track_alloc(void *p, size_t size, int skip) {
     struct mk__watch_hit h;
     tls.guard++;
-    mk__counters_stack(&h, 2); /* past this function and the hook */
+    mk__counters_stack(&h, skip + 1);
     h.index = tls.c.v[MK__C_ALLOCS];
     h.size = size ? size : 1;
     h.bytes_after = tls.c.v[MK__C_BYTES_ALLOC];
@@ -149,7 +151,7 @@ static inline uint64_t mk__be_bytes(const void *p, size_t size) {
 static inline void *mk__be_alloc(void *p, size_t size, unsigned fn, const void *frame) {
     (void)frame;
     p = tagged(p, size, fn, 1);
-    if (__builtin_expect(tls.c.track, 0)) track_alloc(p, size);
+    if (__builtin_expect(tls.c.track, 0)) track_alloc(p, size, 1);
     return p;
 }
 
@@ -167,7 +169,7 @@ static inline uint64_t mk__be_realloc_done(struct mk__be_realloc *t, void *p, si
     (void)frame;
     if (p) {
         (void)tagged(p, size, MK_FN_REALLOC, 0);
-        if (__builtin_expect(tls.c.track, 0)) track_alloc(p, size);
+        if (__builtin_expect(tls.c.track, 0)) track_alloc(p, size, 1);
     }
     return t->old_bytes;
 }
@@ -242,7 +244,7 @@ static void ext_annotate(int kind, const void *pool, const void *ptr, uint64_t s
         mk__table_unlock(&annotated);
         tls.guard--;
         mk__count_alloc(c, bytes, 0);
-        if (c->track) track_alloc((void *)ptr, size);
+        if (c->track) track_alloc((void *)ptr, size, 0);
     } else if (kind == MK__ANN_FREE) {
         tls.guard++;
         mk__table_lock(&annotated);

@@ -200,6 +200,22 @@ static int watch_hits(uint64_t after, struct mk__watch_hit *out, int max) {
     return k;
 }
 
+static void pause_counting(int delta) {
+    if (delta > 0) mk__guard_enter();
+    else mk__guard_leave();
+}
+
+/* The extended table as the layer alone offers it: watches, the thread's peak and pausing. A
+ * backend that also tracks blocks and takes annotations (src/count) defines its own. */
+static const struct mk__count_ext layer_ext = {
+    .version = MK__COUNT_EXT_VERSION,
+    .watch_set = mk__counters_watch_set,
+    .thread_max = mk__counters_thread_max,
+    .pause = pause_counting,
+};
+
+__attribute__((weak, visibility("default"))) const struct mk__count_ext *mk__count_ext(void) { return &layer_ext; }
+
 static const struct mk__count_iface table = {
     MK__COUNT_IFACE_VERSION, mk__backend_name, NULL, thread_counts, process_counts, peak_reset, watch, watch_hits,
 };

@@ -71,7 +71,7 @@ static void find_iface(void) {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
     if (!iface) no_layer_reason = "a sanitizer owns malloc in this build but its allocation hooks are missing";
 #endif
-    if (iface && !iface->unavailable && ext) mk_prof_active = 1;
+    if (iface && !iface->unavailable && ext && ext->annotate) mk_prof_active = 1;
 }
 
 static const struct mk__count_iface *layer(void) {
@@ -84,15 +84,15 @@ static const struct mk__count_iface *layer(void) {
 int mk_prof_active;
 
 void mk_prof_alloc(const void *pool, const void *ptr, size_t size) {
-    if (ext && ptr) ext->annotate(MK__ANN_ALLOC, pool, ptr, size);
+    if (mk_prof_active && ptr) ext->annotate(MK__ANN_ALLOC, pool, ptr, size);
 }
 
 void mk_prof_free(const void *pool, const void *ptr) {
-    if (ext && ptr) ext->annotate(MK__ANN_FREE, pool, ptr, 0);
+    if (mk_prof_active && ptr) ext->annotate(MK__ANN_FREE, pool, ptr, 0);
 }
 
 void mk_prof_pool_reset(const void *pool) {
-    if (ext) ext->annotate(MK__ANN_RESET, pool, NULL, 0);
+    if (mk_prof_active) ext->annotate(MK__ANN_RESET, pool, NULL, 0);
 }
 
 /* A usable layer, or NULL. */
@@ -274,7 +274,7 @@ __attribute__((constructor(103))) static void count_ctor(void) {
     pthread_atfork(NULL, NULL, fork_child);
     /* The lookups that cannot allocate, now: annotations need mk_prof_active from the start, and
      * an expectation in a signal handler then finds its layer settled. */
-    if (find_linked() && iface && !iface->unavailable && ext) mk_prof_active = 1;
+    if (find_linked() && iface && !iface->unavailable && ext && ext->annotate) mk_prof_active = 1;
 }
 
 /* ---- expectations ---- */
@@ -338,7 +338,7 @@ mk_count_expect mk_count_expect_begin(int what, unsigned flags, uint64_t max, co
         e.watched = 1;
     }
     if (what == MK_COUNT_PEAK && ext) e.prev_max = ext->thread_max(raw_balance);
-    if (what == MK_COUNT_LEAKS && ext) {
+    if (what == MK_COUNT_LEAKS && ext && ext->track) {
         ext->track(1);
         e.tracked = 1;
     }

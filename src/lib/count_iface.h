@@ -64,7 +64,9 @@ struct mk__count_iface {
 /* The extended table, offered by layers that export mk__count_ext() (and by the sanitizer layer):
  * watches on bytes and on the live balance, the thread's peak, block tracking, pausing, and the
  * annotations of custom allocators. A layer without it still counts; the API then says which
- * figure it cannot check. Every entry is non-NULL. */
+ * figure it cannot check. watch_set, thread_max and pause are never NULL (the interposition layer
+ * offers them to every backend); track, tracked_live and annotate are NULL in a layer whose
+ * backend keeps no table of blocks for them (the recorder, today). */
 struct mk__count_ext {
     unsigned version; /* MK__COUNT_EXT_VERSION */
 

@@ -82,6 +82,27 @@ out=$("$tmp/nolayer_skip" 2>&1); status=$?
 gcc -std=c11 -O1 -g -Iinclude -o "$tmp/count_test_plain" examples/count_test.c $B/libmemkit.a -pthread || exit 2
 out=$(MEMKIT_OUT="$tmp/ct.%p.raw" LD_PRELOAD=$PWD/$B/libmemkit-prof.so "$tmp/count_test_plain" 2>&1); status=$?
 [ $status -eq 0 ] && ok "count_test under the recorder: its promises hold" || bad "count_test under the recorder: $status: $out"
+# Under the recorder the layer's own extended figures work too: a byte limit and a peak limit, each
+# broken once, report the allocation that broke them.
+cat >"$tmp/peak.c" <<'C'
+#include <stdlib.h>
+#include <memkit/count.h>
+static void *volatile sink;
+static void *keep(void *p) { sink = p; return p; }
+int main(void) {
+    MK_EXPECT_BYTES(100, { free(keep(malloc(60))); free(keep(malloc(50))); });
+    MK_EXPECT_PEAK(1000, { void *a = keep(malloc(800)), *b = keep(malloc(400)); free(a); free(b); });
+    MK_EXPECT_PEAK(1000, { free(keep(malloc(800))); free(keep(malloc(400))); });
+    return 0;
+}
+C
+gcc -std=c11 -O1 -g -Iinclude -o "$tmp/peak" "$tmp/peak.c" $B/libmemkit.a -pthread || exit 2
+out=$(MEMKIT_OUT="$tmp/pk.%p.raw" LD_PRELOAD=$PWD/$B/libmemkit-prof.so "$tmp/peak" 2>&1); status=$?
+[ $status -eq 1 ] && printf '%s\n' "$out" | grep -q "MK_EXPECT_BYTES: expected at most 100 bytes allocated, got 110" \
+    && printf '%s\n' "$out" | grep -q "MK_EXPECT_PEAK: expected live bytes to rise at most 1000 above the start, rose 1200" \
+    && printf '%s\n' "$out" | grep -q "allocation 2 of the block (400 bytes)" \
+    && [ "$(printf '%s\n' "$out" | grep -c 'MK_EXPECT_PEAK:')" -eq 1 ] \
+    && ok "under the recorder: byte and peak limits checked, the offending allocations shown" || bad "recorder peak: $status: $out"
 for san in address thread; do
     flags="-fsanitize=$san"
     if ! gcc -std=c11 -O1 -g $flags -Iinclude -o "$tmp/ct_$san" examples/count_test.c src/lib/*.c -pthread 2>"$tmp/err"; then
