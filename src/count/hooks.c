@@ -11,7 +11,9 @@
  * one byte larger instead (1 in 16 sizes pay a second call); a realloc result cannot be swapped,
  * so such a block carries no tag and its free may count up to 47 bytes less (when its last byte
  * is 1..47). A program that writes into the slack because malloc_usable_size said it may, makes
- * its free counted as if the request had been larger. Built without frame pointers (the unwinder
+ * its free counted as if the request had been larger. The tag of a block glibc mmapped on its own
+ * (128 KiB and more by default) touches that block's last page, which the program might never
+ * have touched: one page of resident memory per such block. Built without frame pointers (the unwinder
  * reads CFI), so a hook costs a call and a few loads and stores.
  *
  * Expectations' extras live here too (mk__count_ext): block tracking for MK_EXPECT_NO_LEAKS and
