@@ -54,6 +54,8 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 TSAN_SRC := $(wildcard tests/tsan/test_*.c)
 TSAN_BIN := $(TSAN_SRC:tests/tsan/%.c=$(B)/tsan-tests/%)
+# The counting API under ThreadSanitizer too (it counts through the sanitizer's allocation hooks).
+TSAN_BIN += $(B)/tests/test_count
 # Suites that run real programs (the profiler, the command line): every tests/<dir>/check.sh.
 SUITES := $(wildcard tests/*/check.sh)
 
@@ -236,6 +238,9 @@ install: all
 	ln -sf libmemkit.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libmemkit.so.0
 	ln -sf libmemkit.so.0 $(DESTDIR)$(PREFIX)/lib/libmemkit.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' memkit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/memkit.pc
+	install -d $(DESTDIR)$(PREFIX)/lib/cmake/memkit
+	$(foreach f,memkitConfig memkitConfigVersion,sed -e 's|@VERSION@|$(VERSION)|' -e 's|@VERSION_MAJOR@|$(firstword $(subst ., ,$(VERSION)))|' \
+	    cmake/$(f).cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/memkit/$(f).cmake &&) true
 
 clean:
 	rm -rf build

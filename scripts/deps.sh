@@ -7,7 +7,8 @@
 #                            for the pprof output
 #   scripts/deps.sh --ci     also what `make check` uses: valgrind (DHAT comparisons), Chromium and
 #                            Node.js (valgrind's dh_view.html in a headless browser), g++, and
-#                            libunwind (the stack-capture tests' oracle)
+#                            libunwind (the stack-capture tests' oracle), cmake and libgtest-dev
+#                            (the counting examples' CMake and GoogleTest projects)
 missing=""
 need_pc() { pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"; }
 need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
@@ -25,6 +26,9 @@ if [ "${1:-}" = "--ci" ]; then
     need_cmd npm npm
     need_pc libunwind libunwind-dev   # the oracle the stack-capture tests compare with
     need_cmd go golang-go             # `go tool pprof` reads memkit's --format pprof files
+    need_cmd cmake cmake              # the CMake package's example project (tests/count)
+    [ -f /usr/lib/x86_64-linux-gnu/libgtest.a ] || [ -f /usr/lib/libgtest.a ] \
+        || missing="$missing libgtest-dev" # the GoogleTest example (tests/count)
 fi
 [ -z "$missing" ] && exit 0
 
