@@ -129,7 +129,7 @@
     line("At t-end:", num(T.eb) + " bytes in " + num(T.ebk) + " blocks", "t-end");
     if (D.haveTotals)
       line("Frees:", num(T.frees) + ", reallocs: " + num(T.reallocs) + ", frees of unknown pointers: " +
-        num(T.unknownFrees) + ", threads: " + num(T.threads), "t-frees");
+        num(T.unknownFrees) + ", threads that allocated: " + num(T.threads), "t-frees");
     if (D.stateBytes != null) line("Recorder:", human(D.stateBytes) + " of state", "t-state");
   }
 
