@@ -136,6 +136,7 @@ mk_err mk__prof_add_site(mk__prof *p, const uint32_t *fs, uint32_t nfs, const st
         mk__prof_site *s = &p->sites[t->s[j].idx - 1];
         if (t->s[j].hash == h && s->nfs == nfs && memcmp(s->fs, fs, nfs * sizeof *fs) == 0) {
             merge(&s->f, fig);
+            p->last_site_ = (size_t)t->s[j].idx - 1;
             return MK_OK;
         }
     }
@@ -152,6 +153,7 @@ mk_err mk__prof_add_site(mk__prof *p, const uint32_t *fs, uint32_t nfs, const st
     s->fs = mk_arena_alloc_array(&p->arena, nfs ? nfs : 1, sizeof *fs, _Alignof(uint32_t));
     if (!s->fs || p->nsites >= UINT32_MAX - 1) return MK_ENOMEM;
     if (nfs) memcpy(s->fs, fs, nfs * sizeof *fs);
+    p->last_site_ = p->nsites;
     t->s[j] = (struct slot){h, (uint32_t)++p->nsites};
     t->used++;
     return MK_OK;
@@ -206,6 +208,8 @@ mk_err mk__prof_from_raw(const mk__raw_profile *raw, mk__prof *p, char *err, siz
     p->cmd = cmd;
     sym = mk__symtab_new(raw);
     if (!sym) goto nomem;
+    p->raw_site_map = mk_arena_alloc_array(&p->arena, raw->nsites ? raw->nsites : 1, sizeof *p->raw_site_map, _Alignof(uint32_t));
+    if (!p->raw_site_map) goto nomem;
     char buf[4096];
     for (size_t i = 0; i < raw->nsites; i++) {
         const mk__raw_site_rec *r = &raw->sites[i];
@@ -242,6 +246,7 @@ mk_err mk__prof_from_raw(const mk__raw_profile *raw, mk__prof *p, char *err, siz
             }
         }
         if (mk__prof_add_site(p, fs, (uint32_t)n, &r->s)) goto nomem;
+        p->raw_site_map[i] = (uint32_t)p->last_site_;
     }
     free(fs);
     mk__symtab_free(sym);

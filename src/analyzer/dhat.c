@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "dhat.h"
+#include "timeline.h"
 
 #define MAX_SAFE ((1ULL << 53) - 1) /* JavaScript's largest exact integer */
 
@@ -72,8 +73,13 @@ int mk__dhat_write(const mk__prof *p, FILE *o) {
         for (uint32_t k = 0; k < s->nfs; k++) fprintf(o, k ? ",%u" : "%u", s->fs[k]);
         fputs("]}", o);
     }
+    fputs("\n]\n", o);
+    if (mk__dhat_write_time(p, o, order)) {
+        free(order);
+        return -1;
+    }
     free(order);
-    fputs("\n]\n,\"ftbl\":\n[", o);
+    fputs(",\"ftbl\":\n[", o);
     for (size_t i = 0; i < p->nftbl; i++) {
         if (i) fputs("\n,", o);
         put_str(o, p->ftbl[i]);

@@ -12,6 +12,7 @@
 #include "../analyzer/analyze.h"
 #include "cli.h"
 #include "../analyzer/dhat.h"
+#include "../analyzer/timeline.h"
 
 static void usage(FILE *f) {
     fputs("usage: memkit report [--format dhat,text,folded] [--top N] [--sort KEY] FILE\n"
@@ -88,7 +89,9 @@ int mk__cmd_report(int argc, char **argv) {
         return 1;
     }
     int rc = 0;
-    if (formats & MK_OUT_TEXT) rc |= mk__report_text(&p, stdout, (enum mk__sort)sort, (size_t)top) | mk__report_advice(&p, stdout);
+    if (formats & MK_OUT_TEXT)
+        rc |= mk__report_text(&p, stdout, (enum mk__sort)sort, (size_t)top) | mk__report_time(&p, stdout) |
+              mk__report_advice(&p, stdout);
     if (formats & MK_OUT_FOLDED) rc |= mk__report_folded(&p, stdout);
     if (formats & MK_OUT_DHAT) rc |= mk__dhat_write(&p, stdout);
     mk__prof_free(&p);

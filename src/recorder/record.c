@@ -36,7 +36,7 @@
 #include "../format/raw.h"
 #include "../unwind/unwind.h"
 
-struct mk__rec mk__rec;
+struct mk__rec mk__rec __attribute__((aligned(4096))); /* whole pages: state.c may map the state file over them */
 #define g mk__rec
 
 extern char __libc_single_threaded;
@@ -86,6 +86,7 @@ static __attribute__((noinline)) uint64_t clock_read(void) {
     rt.clock_left = dense ? MK_CLOCK_EVERY - 1 : 0;
     rt.clock_window = rt.clock_left + 1;
     rt.tsc = t;
+    if (__builtin_expect(t >= g.hdr.tl_next, 0)) mk__state_tick(t); /* the timeline (state.c) */
     return t;
 }
 
@@ -173,12 +174,16 @@ void mk__backend_init(void) {
     g.short_bt = (uint64_t)(MK_RAW_SHORT_LIVED_US * g.ticks_per_us) >> MK_BT_SHIFT;
     g.dense_ticks = (uint64_t)(MK_CLOCK_DENSE_NS * g.ticks_per_us / 1000.0);
 
+    /* With MEMKIT_STATE the sites and figures live in a shared file that outlives the process
+     * (state.c); the site index and the live table stay private: no reader needs them. */
+    mk__state_open(getenv("MEMKIT_STATE"));
     g.slots = mk__sys_map(sizeof(uint32_t) * MK_SITE_SLOTS, 1);
-    g.sites = mk__sys_map(sizeof(void *) * MK_MAX_SITES, 1);
+    g.sites = mk__state_sites();
+    if (!g.sites) g.sites = mk__sys_map(sizeof(void *) * MK_MAX_SITES, 1);
     mk_arena_opts ao = {0};
     ao.first_chunk = 64 << 10;
     ao.max_chunk = 4 << 20;
-    ao.backing = mk__sys_allocator();
+    ao.backing = mk__state_allocator();
     if (!g.slots || !g.sites || mk_arena_init(&g.site_arena, &ao) != MK_OK) return;
     /* Sampled: the shadow for unsampled blocks (see "unsampled blocks"). 8 TiB of address space,
      * reserved without commitment; a system that refuses (overcommit disabled, an address-space
@@ -225,7 +230,7 @@ static __attribute__((noinline)) uint32_t site_insert(uint64_t h, const uintptr_
         if (st->hash == h && st->nframes == (uint32_t)n && !memcmp(st->frames, f, sizeof *f * (size_t)n)) goto done;
     }
     s = 0;
-    if (g.nsites >= MK_MAX_SITES) {
+    if (g.nsites >= MK_MAX_SITES || (mk__state_on && !mk__state_site_room(g.nsites))) {
         g.flags |= MK_RAW_TRUNCATED;
         goto done;
     }
@@ -246,6 +251,7 @@ static __attribute__((noinline)) uint32_t site_insert(uint64_t h, const uintptr_
     __atomic_store_n(&g.slots[i], s, __ATOMIC_RELEASE);
 done:
     unlock_if(&g.site_lock, locked);
+    if (s) mk__state_new_site(); /* new code may have been loaded: the module list in the state */
     return s;
 }
 
@@ -420,6 +426,7 @@ static inline void peak_single(uint64_t tsc) {
     g.max_blocks = g.live_blocks;
     g.tgmax_tsc = tsc ? tsc : clock_tsc();
     g.peak_seq++;
+    if (__builtin_expect(g.max_bytes >= g.snap_next, 0)) mk__state_crossed(g.tgmax_tsc);
 }
 
 /* The unsampled fast path (fast.h) reached a new global peak. */
@@ -451,6 +458,7 @@ static inline __attribute__((always_inline)) int global_add(int64_t delta, int64
         g.tgmax_tsc = tsc ? tsc : clock_tsc();
         __atomic_store_n(&g.peak_seq, g.peak_seq + 1, __ATOMIC_RELAXED);
         r = 1;
+        if (__builtin_expect(nb >= g.snap_next, 0)) mk__state_crossed(g.tgmax_tsc);
     }
     spin_unlock(&g.peak_lock);
     return r;
@@ -741,9 +749,11 @@ static void unlock_all(void) {
 static void fork_prepare(void) {
     mk__guard_enter();
     lock_all();
+    mk__state_fork_prepare(g.follow_fork);
 }
 
 static void fork_parent(void) {
+    mk__state_fork_parent();
     unlock_all();
     mk__guard_leave();
 }
@@ -751,6 +761,8 @@ static void fork_parent(void) {
 /* The child inherits the parent's tables (as valgrind's child inherits DHAT's): with --follow-fork it
  * goes on recording into its own file, otherwise it stops touching them at once. */
 static void fork_child(void) {
+    /* First: until then the globals are the parent's state file, shared with it. */
+    mk__state_fork_child(g.follow_fork, (uint64_t)syscall(SYS_getpid));
     unlock_all();
     if (g.follow_fork) {
         g.ppid = g.pid;
@@ -775,7 +787,8 @@ static void finish(int full) {
     if (!recording || !g.pid || (uint64_t)syscall(SYS_getpid) != g.pid) return;
     if (__atomic_exchange_n(&finished, 1, __ATOMIC_ACQ_REL)) return;
     mk__guard_enter();
-    mk__output_modules();
+    if (mk__state_on) mk__state_refresh_modules(1);
+    else mk__output_modules();
     mk__guard_leave();
     if (full) {
         extern void __libc_freeres(void);
@@ -790,6 +803,9 @@ static void finish(int full) {
     uint64_t tsc = __rdtsc();
     lock_all();
     mk__output_write(tsc);
+    struct timespec ts;
+    syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
+    mk__state_finish(full ? MK_STATE_EXIT : MK_STATE__EXIT, tsc, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
     unlock_all();
     mk__guard_leave();
 }
