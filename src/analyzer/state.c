@@ -121,6 +121,9 @@ static mk_err check_hdr(const struct mk__state_hdr *h, uint64_t fsize, char *err
         h->rec_size % 4096 || h->nglobal > MK_SG_N || h->nsite > MK_SS_N || h->nsite < MK_SS_N ||
         h->site_size > 4096 || h->site_size < 8 || h->region_used > h->region_cap)
         return fail(err, errlen, MK_EFORMAT, "corrupt state file (bad header)");
+    if (fsize < h->rec_size + h->region_used)
+        return fail(err, errlen, MK_EFORMAT, "truncated state file (%llu bytes, the header says %llu)", (unsigned long long)fsize,
+                    (unsigned long long)(h->rec_size + h->region_used));
     if (fsize < h->rec_size) return fail(err, errlen, MK_EFORMAT, "truncated state file (%llu bytes, the header says at least %llu)",
                                         (unsigned long long)fsize, (unsigned long long)h->rec_size);
     for (int i = 0; i < MK_SS_N; i++) {
@@ -337,7 +340,8 @@ mk_err mk__state_load(const char *path, uint64_t now_tsc, uint64_t now_ns, mk__s
     const char *tlp = rptr(&c, c.h.tl_ptr, ntl * sizeof(struct mk__state_point));
     v->points = malloc((ntl + 1) * sizeof *v->points);
     if (!v->points) o.failed = 1;
-    for (uint64_t i = 0; tlp && v->points && i < ntl; i++) {
+    uint64_t keep = ntl < MK_STATE_TIMELINE ? ntl : MK_STATE_TIMELINE - 1; /* room for the point at t-end */
+    for (uint64_t i = 0; tlp && v->points && i < keep; i++) {
         struct mk__state_point q;
         memcpy(&q, tlp + i * sizeof q, sizeof q);
         if (q.tsc < tsc0 || q.tsc > end_tsc) continue;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../format/state.h"
+
 #define CHART_COLS 64
 #define CHART_ROWS 8
 
@@ -250,4 +252,32 @@ int mk__dhat_write_time(const mk__prof *p, FILE *o, const size_t *order) {
         free(pp);
     }
     return ferror(o) ? -1 : 0;
+}
+
+/* ---- a profile from a state file ---- */
+
+int mk__state_is_file(const char *path) {
+    char m[8];
+    FILE *f = fopen(path, "rb");
+    int yes = f && fread(m, 1, 8, f) == 8 && !memcmp(m, MK_STATE_MAGIC, 8);
+    if (f) fclose(f);
+    return yes;
+}
+
+mk_err mk__prof_from_state(const char *path, mk__prof *p, char *err, size_t errlen) {
+    uint64_t tsc, ns;
+    mk__state_now(&tsc, &ns);
+    mk__state_view v;
+    char inner[400];
+    mk_err rc = mk__state_load(path, tsc, ns, &v, inner, sizeof inner);
+    if (rc) {
+        snprintf(err, errlen, "%s: %s", path, inner);
+        return rc;
+    }
+    rc = mk__prof_from_raw(&v.raw, p, inner, sizeof inner);
+    if (!rc && (rc = mk__prof_attach_state(p, &v))) mk__prof_free(p);
+    if (rc) snprintf(err, errlen, "%s: %s", path, rc == MK_ENOMEM ? "out of memory" : inner);
+    else p->ended = v.status == MK_STATE_EXIT ? MK_ENDED_EXIT : v.status == MK_STATE__EXIT ? MK_ENDED__EXIT : MK_ENDED_RUNNING;
+    mk__state_free(&v);
+    return rc;
 }

@@ -40,4 +40,11 @@ void mk__ended_text(const mk__prof *p, char *buf, size_t len);
  * used (order[k] is the site written as pps[k]). */
 int mk__dhat_write_time(const mk__prof *p, FILE *o, const size_t *order);
 
+/* 1 when path starts with a state file's magic. */
+int mk__state_is_file(const char *path);
+
+/* Builds p from the state file at path as of now (a snapshot when the writer still runs: ended is
+ * MK_ENDED_RUNNING, or finished: its status). MK_OK, or an error with a message naming path. */
+mk_err mk__prof_from_state(const char *path, mk__prof *p, char *err, size_t errlen);
+
 #endif

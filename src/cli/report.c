@@ -18,7 +18,7 @@ static void usage(FILE *f) {
     fputs("usage: memkit report [--format dhat,text,folded] [--top N] [--sort KEY] FILE\n"
           "\n"
           "Renders a saved profile (the DHAT JSON file `memkit run` wrote, a DHAT file from\n"
-          "valgrind --tool=dhat, or a raw profile) on stdout.\n"
+          "valgrind --tool=dhat, a raw profile, or a recorder's state file) on stdout.\n"
           "\n"
           "  --format LIST  comma-separated: text (the default), folded (flame graph stacks),\n"
           "                 dhat (the DHAT JSON again, after merging equal stacks)\n"
@@ -84,7 +84,7 @@ int mk__cmd_report(int argc, char **argv) {
     }
     mk__prof p;
     char err[512];
-    if (mk__profile_load(path, &p, err, sizeof err)) {
+    if (mk__state_is_file(path) ? mk__prof_from_state(path, &p, err, sizeof err) : mk__profile_load(path, &p, err, sizeof err)) {
         fprintf(stderr, "memkit report: %s\n", err);
         return 1;
     }

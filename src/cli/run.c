@@ -173,6 +173,10 @@ static int load_profile(const char *dir, uint64_t pid, const struct ending *end,
     snprintf(path, sizeof path, "%s/raw.%" PRIu64, dir, pid);
     /* A state that tmpfs could not hold whole is second to a complete raw file. */
     int use_state = rc == MK_OK && (!(v.state_flags & MK_STATE_INCOMPLETE) || access(path, F_OK) != 0);
+    int incomplete = rc == MK_OK && (v.state_flags & MK_STATE_INCOMPLETE);
+    uint32_t status = rc == MK_OK ? v.status : MK_STATE_RUNNING;
+    mk__state_view keep_timeline;
+    memset(&keep_timeline, 0, sizeof keep_timeline);
     if (use_state) {
         rc = mk__prof_from_raw(&v.raw, p, err, sizeof err);
         if (!rc && mk__prof_attach_state(p, &v)) {
@@ -180,25 +184,38 @@ static int load_profile(const char *dir, uint64_t pid, const struct ending *end,
             rc = MK_ENOMEM;
             snprintf(err, sizeof err, "out of memory");
         }
-        p->ended = v.status == MK_STATE__EXIT ? MK_ENDED__EXIT : v.status == MK_STATE_EXIT ? MK_ENDED_EXIT : MK_ENDED_UNKNOWN;
-        if (v.lost_sites) fprintf(stderr, "memkit: %" PRIu64 " sites of process %" PRIu64 " were not in its state "
-                                          "(tmpfs was full): the totals are exact, those sites are missing\n", v.lost_sites, pid);
+        if (v.lost_sites) fprintf(stderr, "memkit: %" PRIu64 " sites of process %" PRIu64 " were unreadable in its "
+                                          "state: the totals are exact, those sites are missing\n", v.lost_sites, pid);
         mk__state_free(&v);
     } else {
-        if (rc == MK_OK) mk__state_free(&v);
+        if (rc == MK_OK) {
+            keep_timeline = v; /* the timeline holds; its detailed points refer to the state's sites */
+            for (size_t k = 0; k < keep_timeline.ndetailed; k++) free(v.detailed[k].site), free(v.detailed[k].live);
+            keep_timeline.ndetailed = 0;
+        }
         mk__raw_profile raw;
         if (mk__raw_load(path, &raw, err, sizeof err)) {
-            if (have_state) return -1;
-            fprintf(stderr, "memkit: unreadable profile %s\n", err);
+            mk__state_free(&keep_timeline);
+            if (!have_state) fprintf(stderr, "memkit: unreadable profile %s\n", err);
             return -1;
         }
         rc = mk__prof_from_raw(&raw, p, err, sizeof err);
         mk__raw_free(&raw);
+        if (!rc && keep_timeline.npoints && mk__prof_attach_state(p, &keep_timeline)) {
+            mk__prof_free(p);
+            rc = MK_ENOMEM;
+            snprintf(err, sizeof err, "out of memory");
+        }
+        mk__state_free(&keep_timeline);
     }
+    if (incomplete)
+        fprintf(stderr, "memkit: the recorder's state of process %" PRIu64 " could not grow (tmpfs full, or a file-size "
+                        "limit): blocks from stacks first seen after that are in the totals, unattributed\n", pid);
     if (rc) {
         fprintf(stderr, "memkit: %s\n", err);
         return -1;
     }
+    p->ended = status == MK_STATE__EXIT ? MK_ENDED__EXIT : status == MK_STATE_EXIT ? MK_ENDED_EXIT : MK_ENDED_UNKNOWN;
     if (end->known && WIFSIGNALED(end->status)) {
         p->ended = MK_ENDED_SIGNAL;
         p->ended_code = WTERMSIG(end->status);

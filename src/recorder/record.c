@@ -231,6 +231,7 @@ static __attribute__((noinline)) uint32_t site_insert(uint64_t h, const uintptr_
     }
     s = 0;
     if (g.nsites >= MK_MAX_SITES || (mk__state_on && !mk__state_site_room(g.nsites))) {
+        if (mk__state_on) g.hdr.state_flags |= MK_STATE_INCOMPLETE;
         g.flags |= MK_RAW_TRUNCATED;
         goto done;
     }

@@ -120,7 +120,7 @@ MK__HIDDEN void *mk__state_alloc(size_t size);
 MK__HIDDEN void *mk__state_sites(void);
 /* 1 when g.sites[s] may be stored (its page is allocated), 0: leave the stack unattributed. */
 MK__HIDDEN int mk__state_site_room(uint32_t s);
-/* The mk_allocator for the site arena: state memory, or private memory flagged MK_STATE_INCOMPLETE. */
+/* The mk_allocator for the site arena: state memory (NULL when tmpfs refuses: MK_STATE_INCOMPLETE). */
 MK__HIDDEN const mk_allocator *mk__state_allocator(void);
 /* A new site exists: refresh the module list in the state if the loader's lists changed. */
 MK__HIDDEN void mk__state_new_site(void);

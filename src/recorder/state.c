@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -56,8 +57,15 @@ static void lock(int *l) {
 static int trylock(int *l) { return !__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE); }
 static void unlock(int *l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
 
+/* 1 when a file may grow to end bytes: past RLIMIT_FSIZE the kernel would send the program SIGXFSZ. */
+static int size_allowed(uint64_t end) {
+    struct rlimit rl;
+    return syscall(SYS_getrlimit, RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || end <= rl.rlim_cur;
+}
+
 /* fallocate [off, off + len) of the file (offsets in the file); 0 on success. */
 static int falloc(uint64_t off, uint64_t len) {
+    if (!size_allowed(off + len)) return -1;
     int fd = (int)syscall(SYS_open, path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) return -1;
     long r = syscall(SYS_fallocate, fd, 0, (long)off, (long)len);
@@ -116,15 +124,17 @@ uint64_t mk__state_bytes(void) {
     return mk__state_on ? rec_size + sites_committed + committed : 0;
 }
 
-/* ---- the site arena's backing: state memory, else private memory (flagged) ---- */
+/* ---- the site arena's backing: state memory ---- */
 
+/* When tmpfs refuses, the arena fails: new stacks then go unattributed (site 0, which is in the
+ * state), exactly as when the recorder runs out of memory, so the totals stay exact in the state
+ * and in the raw file alike, and the state is flagged incomplete. */
 static void *st_alloc(void *ctx, size_t size, size_t align) {
     (void)ctx;
     if (align > 4096) return NULL;
     void *p = mk__state_alloc(size ? size : 1);
-    if (p) return p;
-    if (mk__state_on) __atomic_or_fetch(&g.hdr.state_flags, MK_STATE_INCOMPLETE, __ATOMIC_RELAXED);
-    return mk__sys_map(size ? size : 1, 0);
+    if (!p) __atomic_or_fetch(&g.hdr.state_flags, MK_STATE_INCOMPLETE, __ATOMIC_RELAXED);
+    return p;
 }
 
 static int in_region(const void *p) {
@@ -238,7 +248,9 @@ int mk__state_open(const char *dir) {
     fork_rec = mk__sys_map(rec_size, 0);
     if (!fork_rec) goto fail_fd;
     /* The first part: its current bytes into the file (this allocates it), then the file over it. */
-    if (syscall(SYS_fallocate, fd, 0, 0L, (long)(rec_size + 65536)) != 0) goto fail_fd;
+    if (!size_allowed(rec_size + MK_SITES_BYTES) || syscall(SYS_fallocate, fd, 0, 0L, (long)(rec_size + 65536)) != 0 ||
+        syscall(SYS_ftruncate, fd, (long)(rec_size + MK_SITES_BYTES)) != 0) /* the site array's holes: no memory */
+        goto fail_fd;
     region = mmap(NULL, MK_REGION_CAP, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, (off_t)rec_size);
     if (region == MAP_FAILED) {
         region = NULL;
@@ -508,7 +520,7 @@ void mk__state_fork_child(int follow, uint64_t pid) {
     syscall(SYS_unlink, path);
     int fd = (int)syscall(SYS_open, path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     uint64_t total = rec_size + MK_SITES_BYTES + committed;
-    int ok = fd >= 0 && syscall(SYS_fallocate, fd, 0, 0L, (long)rec_size) == 0 &&
+    int ok = fd >= 0 && size_allowed(total) && syscall(SYS_fallocate, fd, 0, 0L, (long)rec_size) == 0 &&
              syscall(SYS_fallocate, fd, 0, (long)rec_size, (long)sites_committed) == 0 &&
              (!committed || syscall(SYS_fallocate, fd, 0, (long)(rec_size + MK_SITES_BYTES), (long)committed) == 0) &&
              syscall(SYS_ftruncate, fd, (long)total) == 0 &&
