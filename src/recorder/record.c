@@ -21,6 +21,7 @@
 #include "record.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <pthread.h>
 #include <math.h>
@@ -780,6 +781,21 @@ static void fork_child(void) {
 
 static int finished;
 
+static int libstdcxx_cb(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    if (info->dlpi_name && strstr(info->dlpi_name, "/libstdc++.so")) *(int *)data = 1;
+    return *(int *)data;
+}
+
+/* libstdc++'s __gnu_cxx::__freeres, looked up only when libstdc++ is loaded: a failed dlsym leaves
+ * glibc's dlerror buffers behind (allocated under the guard, so untracked), which __libc_freeres
+ * then frees: two "frees of unknown pointers" on every C program, none of them the program's. */
+static void (*cxx_freeres_fn(void))(void) {
+    int have = 0;
+    dl_iterate_phdr(libstdcxx_cb, &have);
+    return have ? (void (*)(void))dlsym(RTLD_DEFAULT, "_ZN9__gnu_cxx9__freeresEv") : NULL;
+}
+
 /* Writes the profile once. full: a normal exit, so first let glibc and libstdc++ free what they keep
  * for the life of the process (as valgrind does before its t-end snapshot); not from _exit, where
  * __libc_freeres would flush stdio buffers that _exit must drop. */
@@ -794,7 +810,7 @@ static void finish(int full) {
     if (full) {
         extern void __libc_freeres(void);
         mk__guard_enter(); /* dlsym may allocate */
-        void (*cxx_freeres)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "_ZN9__gnu_cxx9__freeresEv");
+        void (*cxx_freeres)(void) = cxx_freeres_fn();
         mk__guard_leave();
         if (cxx_freeres) cxx_freeres();
         __libc_freeres();

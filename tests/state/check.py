@@ -95,6 +95,18 @@ for how, rc, ended in endings:
            f"killed by signal {-rc} (" in r.stderr and "figures as of its last allocation event" in r.stderr, r.stderr[-300:])
         ok(f"{how}: mkStateBytes is reported", d.get("mkStateBytes", 0) > 0)
 
+# valgrind's viewer loads the DHAT file of a killed run (headless Chromium, as tests/analyzer does).
+viewer = os.path.join(TOP, "tests/analyzer/viewer.js")
+if shutil.which("node") and os.path.exists("/usr/bin/chromium") and os.path.exists("/usr/libexec/valgrind/dh_view.html") \
+        and os.path.isdir(os.path.join(TOP, "tests/analyzer/node_modules/playwright-core")):
+    f = os.path.join(work, "kill", "p.json")
+    d = load(f)
+    want = [str(sum(p[k] for p in d.get("pps", []))) for k in ("tb", "tbk")]
+    r = subprocess.run(["node", viewer, f, *want], capture_output=True, text=True, timeout=300)
+    ok("dh_view.html loads the DHAT file of a run killed by SIGKILL", r.returncode == 0, r.stdout[-300:] + r.stderr[-300:])
+else:
+    skip("dh_view.html on a killed run (needs node, chromium, dh_view.html and tests/analyzer's npm install)")
+
 # valgrind's DHAT agrees on the clean ending.
 if shutil.which("valgrind"):
     vg = os.path.join(work, "vg.json")
@@ -233,6 +245,30 @@ if pid:
     ok("--snapshot-at 50K: a snapshot whose peak passed 50 KiB (and none for 1G)",
        any(x.get("mkTotals", {}).get("gb", 0) >= 51200 for x in at) and txt.count("--snapshot-at") == 1, txt)
     ok("snapshots are running profiles", all(x.get("mkEnded") == {"how": "running"} for x in at))
+
+# ---- equal peaks: the latest is kept, in the multi-threaded path and in the sampled fast path ----
+for mode, args, name in (("mt", [], "multi-threaded path"), ("st", ["--sample", "1G"], "sampled fast path")):
+    d = os.path.join(work, "peaks-" + mode)
+    os.makedirs(d, exist_ok=True)
+    f = os.path.join(d, "p.json")
+    r = subprocess.run([MK, "run", "--format", "dhat", "-o", f, *args, "--", os.path.join(BIN, "peaks"), mode],
+                       cwd=d, env=env(), capture_output=True, text=True)
+    t = load(f).get("mkTotals", {})
+    ok(f"equal peaks, {name}: t-gmax is the later peak (two blocks of 50000, not one of 100000)",
+       r.returncode == 0 and t.get("gb") == t.get("eb", -1) + 100000 and t.get("gbk") == t.get("ebk", -1) + 2, str(t))
+    if mode == "mt":
+        two = [p for p in load(f).get("pps", []) if p.get("mkMin") == 50000]
+        ok("equal peaks, multi-threaded path: the later peak's sites hold the t-gmax bytes",
+           (sum(p["gb"] for p in two), sum(p["gbk"] for p in two)) == (100000, 2), str(two))
+
+# ---- a program that allocates nothing: nothing reported that is not the program's ----
+d = os.path.join(work, "empty")
+os.makedirs(d, exist_ok=True)
+r = subprocess.run([MK, "run", "--format", "dhat", "-o", os.path.join(d, "p.json"), "--", os.path.join(BIN, "empty")],
+                   cwd=d, env=env(), capture_output=True, text=True)
+t = load(os.path.join(d, "p.json")).get("mkTotals", {})
+ok("empty main: no frees of unknown pointers (the recorder's own dlerror buffers are not the program's)",
+   r.returncode == 0 and t.get("unknownFrees") == 0 and t.get("tbk") == 0, str(t))
 
 # ---- bad input ----
 def bad(name, argv, status, needle):
