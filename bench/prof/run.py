@@ -62,11 +62,11 @@ contenders.append(("memkit recorder, --sample 512K", False,
                    lambda cmd: (cmd, {"LD_PRELOAD": lib, "MEMKIT_OUT": os.path.join(tmp, "r.%p.raw"), "MEMKIT_SAMPLE": "524288",
                                       "MEMKIT_STATE": statedir})))
 if a.before:
-    before = os.path.abspath(a.before)
+    before_lib = os.path.abspath(a.before)
     contenders.append(("before: recorder, exact", False,
-                       lambda cmd: (cmd, {"LD_PRELOAD": before, "MEMKIT_OUT": os.path.join(tmp, "r.%p.raw")})))
+                       lambda cmd: (cmd, {"LD_PRELOAD": before_lib, "MEMKIT_OUT": os.path.join(tmp, "r.%p.raw")})))
     contenders.append(("before: recorder, --sample 512K", False,
-                       lambda cmd: (cmd, {"LD_PRELOAD": before, "MEMKIT_OUT": os.path.join(tmp, "r.%p.raw"), "MEMKIT_SAMPLE": "524288"})))
+                       lambda cmd: (cmd, {"LD_PRELOAD": before_lib, "MEMKIT_OUT": os.path.join(tmp, "r.%p.raw"), "MEMKIT_SAMPLE": "524288"})))
 if have_memkit_run():
     contenders.append(("memkit run", False, lambda cmd: ([memkit, "run", "-o", os.path.join(tmp, "m.%p.json"), "--", *cmd], {})))
 else:
