@@ -57,20 +57,23 @@ TSAN_BIN := $(TSAN_SRC:tests/tsan/%.c=$(B)/tsan-tests/%)
 # Suites that run real programs (the profiler, the command line): every tests/<dir>/check.sh.
 SUITES := $(wildcard tests/*/check.sh)
 
-# The profiler's recorder, preloaded into other programs: always optimized, never sanitized, with
-# frame pointers of its own and initial-exec TLS (safe to touch before the program's TLS is set up).
-# Its sources: the interposition layer (src/interpose), the recorder backend (src/recorder) and the
-# stack unwinder (src/unwind).
-PROF_DIRS := interpose recorder unwind
-PROF_SRC := $(foreach d,$(PROF_DIRS),$(wildcard src/$(d)/*.c))
-PROF_OBJ := $(PROF_SRC:src/%.c=$(B)/obj/%.o)
+# The interposition layer (src/interpose) and the stack unwinder (src/unwind), shared by both
+# backends and built once: optimized, never sanitized, with frame pointers of their own and
+# initial-exec TLS (safe to touch before the program's TLS is set up). src/unwind/testing.c holds
+# entry points for tests and benchmarks only (tests/unwind, bench/unwind.mk link it).
+LAYER_SRC := $(filter-out src/unwind/testing.c,$(wildcard src/interpose/*.c src/unwind/*.c))
+LAYER_OBJ := $(LAYER_SRC:src/%.c=$(B)/obj/%.o)
 PROF_CFLAGS := -fno-omit-frame-pointer -ftls-model=initial-exec
-# libmemkit-count.a: the same interposition layer with a counting-only backend (memkit/count.h).
-# Linked into programs' own executables: no frame pointer of its own (the unwinder reads CFI), so
-# the hooks cost a call and a few stores.
-COUNT_CFLAGS := -fomit-frame-pointer -ftls-model=initial-exec -DMK_HOOKS_COUNT_ONLY
-COUNT_SRC := $(wildcard src/interpose/*.c src/unwind/*.c src/count/*.c)
-COUNT_OBJ := $(COUNT_SRC:src/%.c=$(B)/obj/count/%.o)
+# The profiler's recorder (src/recorder), preloaded into other programs; its hooks.c compiles the
+# layer's exported functions (src/interpose/exports.inc) with the recorder's backend inlined.
+PROF_SRC := $(wildcard src/recorder/*.c)
+PROF_OBJ := $(LAYER_OBJ) $(PROF_SRC:src/%.c=$(B)/obj/%.o)
+# libmemkit-count.a: the layer with the counting-only backend (src/count, memkit/count.h). Linked
+# into programs' own executables: no frame pointer of its own (the unwinder reads CFI), so the
+# hooks cost a call and a few stores.
+COUNT_CFLAGS := -fomit-frame-pointer -ftls-model=initial-exec
+COUNT_SRC := $(wildcard src/count/*.c)
+COUNT_OBJ := $(LAYER_OBJ) $(COUNT_SRC:src/%.c=$(B)/obj/%.o)
 # Unit tests link the counting layer (to check allocation promises), except under sanitizers,
 # which own malloc themselves.
 TEST_COUNT_LIB := $(if $(filter rel dbg,$(MODE)),$(B)/libmemkit-count.a)
@@ -110,7 +113,7 @@ $(B)/obj/analyzer/%.o: src/analyzer/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(MK_CFLAGS) -c -o $@ $<
 
-$(B)/obj/count/%.o: src/%.c
+$(B)/obj/count/%.o: src/count/%.c
 	@mkdir -p $(@D)
 	$(CC) $(MK_CFLAGS) $(COUNT_CFLAGS) -c -o $@ $<
 
@@ -216,4 +219,4 @@ clean:
 	rm -rf build
 	-$(MAKE) -C bench clean
 
--include $(wildcard $(B)/obj/*/*.d $(B)/obj/count/*/*.d $(B)/tests/*.d $(B)/fuzz/*.d $(B)/tsan-tests/*.d)
+-include $(wildcard $(B)/obj/*/*.d $(B)/tests/*.d $(B)/fuzz/*.d $(B)/tsan-tests/*.d)
