@@ -27,7 +27,7 @@
 #define MK_REC_MAX (1u << 20)      /* a first part larger than this is not a state we wrote */
 #define MK_FRAMES_MAX 1024
 
-static mk_err fail(char *err, size_t errlen, mk_err code, const char *fmt, ...) {
+static mk_err sv_fail(char *err, size_t errlen, mk_err code, const char *fmt, ...) {
     if (err && errlen) {
         va_list ap;
         va_start(ap, fmt);
@@ -44,7 +44,7 @@ void mk__state_now(uint64_t *tsc, uint64_t *ns) {
     *ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static int read_at(int fd, void *buf, size_t len, off_t off) {
+static int sv_read_at(int fd, void *buf, size_t len, off_t off) {
     size_t got = 0;
     while (got < len) {
         ssize_t r = pread(fd, (char *)buf + got, len - got, off + (off_t)got);
@@ -56,7 +56,7 @@ static int read_at(int fd, void *buf, size_t len, off_t off) {
 }
 
 /* Reads [off, off + len) of the file into buf (zeroed beforehand), skipping holes. */
-static int read_sparse(int fd, char *buf, size_t len, off_t off) {
+static int sv_read_sparse(int fd, char *buf, size_t len, off_t off) {
     off_t end = off + (off_t)len, pos = off;
     while (pos < end) {
         off_t d = lseek(fd, pos, SEEK_DATA);
@@ -64,13 +64,13 @@ static int read_sparse(int fd, char *buf, size_t len, off_t off) {
         if (d >= end) return 0;
         off_t h = lseek(fd, d, SEEK_HOLE);
         if (h < 0 || h > end) h = end;
-        if (read_at(fd, buf + (d - off), (size_t)(h - d), d)) return -1;
+        if (sv_read_at(fd, buf + (d - off), (size_t)(h - d), d)) return -1;
         pos = h;
     }
     return 0;
 }
 
-struct copy {
+struct sv_copy {
     struct mk__state_hdr h;
     char *rec;       /* h.rec_size bytes */
     char *region;    /* rlen bytes */
@@ -78,7 +78,7 @@ struct copy {
 };
 
 /* A global figure from the first part (0 when the field is unusable). */
-static uint64_t glob(const struct copy *c, int i) {
+static uint64_t sv_glob(const struct sv_copy *c, int i) {
     struct mk__state_field f = c->h.global[i];
     if ((uint32_t)i >= c->h.nglobal || (f.size != 4 && f.size != 8) || (uint64_t)f.off + f.size > c->h.rec_size) return 0;
     if (f.size == 4) {
@@ -92,14 +92,14 @@ static uint64_t glob(const struct copy *c, int i) {
 }
 
 /* A writer pointer to n bytes in the region, as a pointer into the copy, or NULL. */
-static const char *rptr(const struct copy *c, uint64_t p, uint64_t n) {
+static const char *sv_rptr(const struct sv_copy *c, uint64_t p, uint64_t n) {
     if (p < c->h.region_addr) return NULL;
     uint64_t o = p - c->h.region_addr;
     if (o > c->rlen || n > c->rlen - o) return NULL;
     return c->region + o;
 }
 
-static uint64_t sfield(const struct copy *c, const char *site, int i) {
+static uint64_t sv_sfield(const struct sv_copy *c, const char *site, int i) {
     struct mk__state_field f = c->h.site[i];
     uint64_t v = 0;
     if (f.size == 4) {
@@ -112,49 +112,49 @@ static uint64_t sfield(const struct copy *c, const char *site, int i) {
     return v;
 }
 
-static mk_err check_hdr(const struct mk__state_hdr *h, uint64_t fsize, char *err, size_t errlen) {
-    if (memcmp(h->magic, MK_STATE_MAGIC, 8) != 0) return fail(err, errlen, MK_EFORMAT, "not a memkit state file");
+static mk_err sv_check_hdr(const struct mk__state_hdr *h, uint64_t fsize, char *err, size_t errlen) {
+    if (memcmp(h->magic, MK_STATE_MAGIC, 8) != 0) return sv_fail(err, errlen, MK_EFORMAT, "not a memkit state file");
     if (h->version > MK_STATE_VERSION)
-        return fail(err, errlen, MK_EFORMAT, "state file written by a newer memkit (state version %u; this memkit reads %u)",
+        return sv_fail(err, errlen, MK_EFORMAT, "state file written by a newer memkit (state version %u; this memkit reads %u)",
                     h->version, MK_STATE_VERSION);
     if (h->version != MK_STATE_VERSION || h->hdr_size < sizeof *h || h->rec_size < sizeof *h || h->rec_size > MK_REC_MAX ||
         h->rec_size % 4096 || h->nglobal > MK_SG_N || h->nsite > MK_SS_N || h->nsite < MK_SS_N ||
         h->site_size > 4096 || h->site_size < 8 || h->region_used > h->region_cap)
-        return fail(err, errlen, MK_EFORMAT, "corrupt state file (bad header)");
+        return sv_fail(err, errlen, MK_EFORMAT, "corrupt state file (bad header)");
     if (fsize < h->rec_size + h->region_used)
-        return fail(err, errlen, MK_EFORMAT, "truncated state file (%llu bytes, the header says %llu)", (unsigned long long)fsize,
+        return sv_fail(err, errlen, MK_EFORMAT, "truncated state file (%llu bytes, the header says %llu)", (unsigned long long)fsize,
                     (unsigned long long)(h->rec_size + h->region_used));
-    if (fsize < h->rec_size) return fail(err, errlen, MK_EFORMAT, "truncated state file (%llu bytes, the header says at least %llu)",
+    if (fsize < h->rec_size) return sv_fail(err, errlen, MK_EFORMAT, "truncated state file (%llu bytes, the header says at least %llu)",
                                         (unsigned long long)fsize, (unsigned long long)h->rec_size);
     for (int i = 0; i < MK_SS_N; i++) {
         struct mk__state_field f = h->site[i];
         if ((f.size != 4 && f.size != 8) || (uint64_t)f.off + f.size > (i == MK_SS_FRAMES ? h->site_size + 8u : h->site_size))
-            return fail(err, errlen, MK_EFORMAT, "corrupt state file (bad site layout)");
+            return sv_fail(err, errlen, MK_EFORMAT, "corrupt state file (bad site layout)");
     }
     return MK_OK;
 }
 
-static mk_err take_copy(int fd, uint64_t fsize, struct copy *c, char *err, size_t errlen) {
+static mk_err sv_take_copy(int fd, uint64_t fsize, struct sv_copy *c, char *err, size_t errlen) {
     memset(c, 0, sizeof *c);
     for (int attempt = 0;; attempt++) {
         free(c->rec), free(c->region);
         c->rec = c->region = NULL;
-        if (read_at(fd, &c->h, sizeof c->h, 0)) return fail(err, errlen, MK_EFORMAT, "truncated state file (no header)");
-        mk_err rc = check_hdr(&c->h, fsize, err, errlen);
+        if (sv_read_at(fd, &c->h, sizeof c->h, 0)) return sv_fail(err, errlen, MK_EFORMAT, "truncated state file (no header)");
+        mk_err rc = sv_check_hdr(&c->h, fsize, err, errlen);
         if (rc) return rc;
         uint64_t gen = c->h.gen;
         c->rec = malloc(c->h.rec_size);
         c->rlen = c->h.region_used;
         if (c->rlen > fsize - c->h.rec_size) c->rlen = fsize - c->h.rec_size;
         c->region = calloc(1, c->rlen ? c->rlen : 1);
-        if (!c->rec || !c->region) return fail(err, errlen, MK_ENOMEM, "out of memory reading the state");
-        if (read_at(fd, c->rec, c->h.rec_size, 0) || read_sparse(fd, c->region, c->rlen, (off_t)c->h.rec_size))
-            return fail(err, errlen, MK_EIO, "cannot read the state file: %s", strerror(errno ? errno : EIO));
+        if (!c->rec || !c->region) return sv_fail(err, errlen, MK_ENOMEM, "out of memory reading the state");
+        if (sv_read_at(fd, c->rec, c->h.rec_size, 0) || sv_read_sparse(fd, c->region, c->rlen, (off_t)c->h.rec_size))
+            return sv_fail(err, errlen, MK_EIO, "cannot read the state file: %s", strerror(errno ? errno : EIO));
         memcpy(&c->h, c->rec, sizeof c->h); /* the header as of the copy */
-        rc = check_hdr(&c->h, fsize, err, errlen);
+        rc = sv_check_hdr(&c->h, fsize, err, errlen);
         if (rc) return rc;
         struct mk__state_hdr again;
-        if (read_at(fd, &again, sizeof again, 0)) return fail(err, errlen, MK_EFORMAT, "truncated state file");
+        if (sv_read_at(fd, &again, sizeof again, 0)) return sv_fail(err, errlen, MK_EFORMAT, "truncated state file");
         if ((gen % 2 == 0 && again.gen == gen) || attempt >= 20) return MK_OK;
         usleep(1000); /* the writer is decimating its timeline or writing modules: a moment */
     }
@@ -162,13 +162,13 @@ static mk_err take_copy(int fd, uint64_t fsize, struct copy *c, char *err, size_
 
 /* ---- building the raw stream ---- */
 
-struct out {
+struct sv_out {
     char *p;
     size_t len, cap;
     int failed;
 };
 
-static void put(struct out *o, const void *d, size_t n) {
+static void sv_put(struct sv_out *o, const void *d, size_t n) {
     if (o->failed) return;
     if (o->len + n > o->cap) {
         size_t cap = o->cap ? o->cap : 65536;
@@ -184,17 +184,17 @@ static void put(struct out *o, const void *d, size_t n) {
     o->len += n;
 }
 
-static void record(struct out *o, uint32_t tag, const void *a, size_t alen, const void *b, size_t blen) {
+static void sv_record(struct sv_out *o, uint32_t tag, const void *a, size_t alen, const void *b, size_t blen) {
     static const char zeros[8];
     struct mk__raw_record r = {tag, (uint32_t)(alen + blen)};
-    put(o, &r, sizeof r);
-    if (alen) put(o, a, alen);
-    if (blen) put(o, b, blen);
+    sv_put(o, &r, sizeof r);
+    if (alen) sv_put(o, a, alen);
+    if (blen) sv_put(o, b, blen);
     size_t pad = (8 - (alen + blen) % 8) % 8;
-    if (pad) put(o, zeros, pad);
+    if (pad) sv_put(o, zeros, pad);
 }
 
-static uint64_t clamp(uint64_t v, uint64_t max, uint64_t *clamped) {
+static uint64_t sv_clamp(uint64_t v, uint64_t max, uint64_t *clamped) {
     if (v <= max) return v;
     ++*clamped;
     return max;
@@ -203,18 +203,18 @@ static uint64_t clamp(uint64_t v, uint64_t max, uint64_t *clamped) {
 mk_err mk__state_load(const char *path, uint64_t now_tsc, uint64_t now_ns, mk__state_view *v, char *err, size_t errlen) {
     memset(v, 0, sizeof *v);
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return fail(err, errlen, mk_err_from_errno(errno), "cannot open %s: %s", path, strerror(errno));
+    if (fd < 0) return sv_fail(err, errlen, mk_err_from_errno(errno), "cannot open %s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        return fail(err, errlen, MK_EFORMAT, "%s is not a state file", path);
+        return sv_fail(err, errlen, MK_EFORMAT, "%s is not a state file", path);
     }
     if (st.st_uid != geteuid()) {
         close(fd);
-        return fail(err, errlen, MK_EACCES, "%s belongs to another user", path);
+        return sv_fail(err, errlen, MK_EACCES, "%s belongs to another user", path);
     }
-    struct copy c;
-    mk_err rc = take_copy(fd, (uint64_t)st.st_size, &c, err, errlen);
+    struct sv_copy c;
+    mk_err rc = sv_take_copy(fd, (uint64_t)st.st_size, &c, err, errlen);
     close(fd);
     if (rc) {
         free(c.rec), free(c.region);
@@ -227,7 +227,7 @@ mk_err mk__state_load(const char *path, uint64_t now_tsc, uint64_t now_ns, mk__s
 
     /* The clock: over the whole run, from the end calibration or the reader's own reading (the same
      * TSC: one machine), else the writer's 200 us start calibration. */
-    uint64_t tsc0 = glob(&c, MK_SG_TSC0), ns0 = glob(&c, MK_SG_NS0), tpu_bits = glob(&c, MK_SG_TICKS_PER_US);
+    uint64_t tsc0 = sv_glob(&c, MK_SG_TSC0), ns0 = sv_glob(&c, MK_SG_NS0), tpu_bits = sv_glob(&c, MK_SG_TICKS_PER_US);
     double tpu;
     memcpy(&tpu, &tpu_bits, sizeof tpu);
     uint64_t end_tsc = c.h.status != MK_STATE_RUNNING && c.h.end_tsc ? c.h.end_tsc : now_tsc;
@@ -241,31 +241,31 @@ mk_err mk__state_load(const char *path, uint64_t now_tsc, uint64_t now_ns, mk__s
 #define US(ticks) ((uint64_t)((double)(ticks) / tpu))
     uint64_t end_bt = (end_tsc - tsc0) >> 10;
 
-    struct out o = {0};
+    struct sv_out o = {0};
     struct mk__raw_header h;
     memset(&h, 0, sizeof h);
     memcpy(h.magic, MK_RAW_MAGIC, 8);
     h.version = MK_RAW_VERSION;
-    h.flags = (uint32_t)glob(&c, MK_SG_FLAGS);
-    h.pid = glob(&c, MK_SG_PID);
-    h.ppid = glob(&c, MK_SG_PPID);
-    h.sample_bytes = glob(&c, MK_SG_SAMPLE);
-    h.max_depth = glob(&c, MK_SG_DEPTH);
+    h.flags = (uint32_t)sv_glob(&c, MK_SG_FLAGS);
+    h.pid = sv_glob(&c, MK_SG_PID);
+    h.ppid = sv_glob(&c, MK_SG_PPID);
+    h.sample_bytes = sv_glob(&c, MK_SG_SAMPLE);
+    h.max_depth = sv_glob(&c, MK_SG_DEPTH);
     h.t_end = US(end_tsc - tsc0);
-    uint64_t tg = glob(&c, MK_SG_TGMAX_TSC);
+    uint64_t tg = sv_glob(&c, MK_SG_TGMAX_TSC);
     h.t_gmax = tg > tsc0 ? US(tg - tsc0) : 0;
     if (h.t_gmax > h.t_end) h.t_gmax = h.t_end;
     if (c.h.state_flags & MK_STATE_INCOMPLETE) h.flags |= MK_RAW_TRUNCATED;
-    record(&o, MK_RAW_HEADER, &h, sizeof h, NULL, 0);
-    const char *cmd = rptr(&c, c.h.cmd_ptr, c.h.cmd_len);
-    if (cmd && c.h.cmd_len && c.h.cmd_len < (1u << 24) && cmd[c.h.cmd_len - 1] == 0) record(&o, MK_RAW_CMD, cmd, c.h.cmd_len, NULL, 0);
-    const char *mods = rptr(&c, c.h.mods_ptr, c.h.mods_len);
-    if (mods && c.h.mods_len % 8 == 0) put(&o, mods, c.h.mods_len); /* already raw records: parsed below */
+    sv_record(&o, MK_RAW_HEADER, &h, sizeof h, NULL, 0);
+    const char *cmd = sv_rptr(&c, c.h.cmd_ptr, c.h.cmd_len);
+    if (cmd && c.h.cmd_len && c.h.cmd_len < (1u << 24) && cmd[c.h.cmd_len - 1] == 0) sv_record(&o, MK_RAW_CMD, cmd, c.h.cmd_len, NULL, 0);
+    const char *mods = sv_rptr(&c, c.h.mods_ptr, c.h.mods_len);
+    if (mods && c.h.mods_len % 8 == 0) sv_put(&o, mods, c.h.mods_len); /* already raw records: parsed below */
 
     struct mk__raw_totals t;
     memset(&t, 0, sizeof t);
-    uint64_t nsites = glob(&c, MK_SG_NSITES), sites_ptr = glob(&c, MK_SG_SITES), peak_seq = glob(&c, MK_SG_PEAK_SEQ);
-    const char *sites = nsites <= (1u << 22) ? rptr(&c, sites_ptr, nsites * 8) : NULL;
+    uint64_t nsites = sv_glob(&c, MK_SG_NSITES), sites_ptr = sv_glob(&c, MK_SG_SITES), peak_seq = sv_glob(&c, MK_SG_PEAK_SEQ);
+    const char *sites = nsites <= (1u << 22) ? sv_rptr(&c, sites_ptr, nsites * 8) : NULL;
     if (!sites) nsites = 0;
     uint32_t *rawix = calloc(nsites ? nsites : 1, sizeof *rawix); /* recorder site -> raw site + 1 */
     uint32_t nraw = 0;
@@ -273,71 +273,71 @@ mk_err mk__state_load(const char *path, uint64_t now_tsc, uint64_t now_ns, mk__s
     for (uint64_t i = 0; i < nsites && !o.failed; i++) {
         uint64_t sp;
         memcpy(&sp, sites + i * 8, 8);
-        const char *s = rptr(&c, sp, c.h.site_size);
+        const char *s = sv_rptr(&c, sp, c.h.site_size);
         if (!s) {
             if (sp) v->lost_sites++;
             continue;
         }
-        uint64_t nfr = sfield(&c, s, MK_SS_NFRAMES);
-        const char *fr = nfr <= MK_FRAMES_MAX ? rptr(&c, sp + c.h.site[MK_SS_FRAMES].off, nfr * 8) : NULL;
+        uint64_t nfr = sv_sfield(&c, s, MK_SS_NFRAMES);
+        const char *fr = nfr <= MK_FRAMES_MAX ? sv_rptr(&c, sp + c.h.site[MK_SS_FRAMES].off, nfr * 8) : NULL;
         if (!fr) {
             v->lost_sites++;
             continue;
         }
-        t.tb += sfield(&c, s, MK_SS_RAW_TB);
-        t.tbk += sfield(&c, s, MK_SS_RAW_TBK);
-        t.frees += sfield(&c, s, MK_SS_RAW_FREES);
-        t.reallocs += sfield(&c, s, MK_SS_RAW_REALLOCS);
-        uint64_t tbk = sfield(&c, s, MK_SS_TBK);
+        t.tb += sv_sfield(&c, s, MK_SS_RAW_TB);
+        t.tbk += sv_sfield(&c, s, MK_SS_RAW_TBK);
+        t.frees += sv_sfield(&c, s, MK_SS_RAW_FREES);
+        t.reallocs += sv_sfield(&c, s, MK_SS_RAW_REALLOCS);
+        uint64_t tbk = sv_sfield(&c, s, MK_SS_TBK);
         if (i == 0 || !tbk) continue;
         struct mk__raw_site r;
         memset(&r, 0, sizeof r);
         uint64_t clamped = 0;
-        r.tb = sfield(&c, s, MK_SS_TB);
+        r.tb = sv_sfield(&c, s, MK_SS_TB);
         r.tbk = tbk;
-        uint64_t live = clamp(sfield(&c, s, MK_SS_LIVE), r.tb, &clamped), livek = clamp(sfield(&c, s, MK_SS_LIVEK), r.tbk, &clamped);
-        uint64_t tl = sfield(&c, s, MK_SS_TL) + livek * end_bt, bsum = sfield(&c, s, MK_SS_BIRTH_SUM);
+        uint64_t live = sv_clamp(sv_sfield(&c, s, MK_SS_LIVE), r.tb, &clamped), livek = sv_clamp(sv_sfield(&c, s, MK_SS_LIVEK), r.tbk, &clamped);
+        uint64_t tl = sv_sfield(&c, s, MK_SS_TL) + livek * end_bt, bsum = sv_sfield(&c, s, MK_SS_BIRTH_SUM);
         r.tl = tl > bsum ? US((tl - bsum) << 10) : 0;
-        r.mb = clamp(sfield(&c, s, MK_SS_MB), r.tb, &clamped);
-        r.mbk = clamp(sfield(&c, s, MK_SS_MBK), r.tbk, &clamped);
-        int unsaved = sfield(&c, s, MK_SS_SEQ) != peak_seq;
-        r.gb = clamp(unsaved ? live : sfield(&c, s, MK_SS_GB), r.tb, &clamped);
-        r.gbk = clamp(unsaved ? livek : sfield(&c, s, MK_SS_GBK), r.tbk, &clamped);
+        r.mb = sv_clamp(sv_sfield(&c, s, MK_SS_MB), r.tb, &clamped);
+        r.mbk = sv_clamp(sv_sfield(&c, s, MK_SS_MBK), r.tbk, &clamped);
+        int unsaved = sv_sfield(&c, s, MK_SS_SEQ) != peak_seq;
+        r.gb = sv_clamp(unsaved ? live : sv_sfield(&c, s, MK_SS_GB), r.tb, &clamped);
+        r.gbk = sv_clamp(unsaved ? livek : sv_sfield(&c, s, MK_SS_GBK), r.tbk, &clamped);
         r.eb = live;
         r.ebk = livek;
-        r.temporary = clamp(sfield(&c, s, MK_SS_TEMPORARY), r.tbk, &clamped);
-        r.short_lived = clamp(sfield(&c, s, MK_SS_SHORT_LIVED), r.tbk, &clamped);
-        r.reallocs = sfield(&c, s, MK_SS_REALLOCS);
-        r.max_chain = sfield(&c, s, MK_SS_MAX_CHAIN);
-        r.min_size = sfield(&c, s, MK_SS_MIN_SIZE);
+        r.temporary = sv_clamp(sv_sfield(&c, s, MK_SS_TEMPORARY), r.tbk, &clamped);
+        r.short_lived = sv_clamp(sv_sfield(&c, s, MK_SS_SHORT_LIVED), r.tbk, &clamped);
+        r.reallocs = sv_sfield(&c, s, MK_SS_REALLOCS);
+        r.max_chain = sv_sfield(&c, s, MK_SS_MAX_CHAIN);
+        r.min_size = sv_sfield(&c, s, MK_SS_MIN_SIZE);
         if (r.min_size == UINT64_MAX) r.min_size = 0;
-        r.max_size = sfield(&c, s, MK_SS_MAX_SIZE);
-        r.small = clamp(sfield(&c, s, MK_SS_SMALL), r.tbk, &clamped);
+        r.max_size = sv_sfield(&c, s, MK_SS_MAX_SIZE);
+        r.small = sv_clamp(sv_sfield(&c, s, MK_SS_SMALL), r.tbk, &clamped);
         r.nframes = (uint32_t)nfr;
-        uint64_t kind = sfield(&c, s, MK_SS_KIND);
+        uint64_t kind = sv_sfield(&c, s, MK_SS_KIND);
         r.kind = kind > MK_FN_OTHER ? MK_FN_OTHER : (uint32_t)kind;
         if (clamped) v->clamped++;
-        record(&o, MK_RAW_SITE, &r, sizeof r, fr, nfr * 8);
+        sv_record(&o, MK_RAW_SITE, &r, sizeof r, fr, nfr * 8);
         rawix[i] = ++nraw;
     }
-    t.tb += glob(&c, MK_SG_UNS_TB);
-    t.tbk += glob(&c, MK_SG_UNS_TBK);
-    t.frees += glob(&c, MK_SG_UNS_FREES);
-    t.gb = clamp(glob(&c, MK_SG_MAX_BYTES), t.tb, &v->clamped);
-    t.gbk = clamp(glob(&c, MK_SG_MAX_BLOCKS), t.tbk, &v->clamped);
-    t.eb = clamp(glob(&c, MK_SG_LIVE_BYTES), t.gb, &v->clamped);
-    t.ebk = clamp(glob(&c, MK_SG_LIVE_BLOCKS), t.tbk, &v->clamped);
-    t.unknown_frees = glob(&c, MK_SG_UNKNOWN_FREES);
-    t.threads = glob(&c, MK_SG_THREADS);
+    t.tb += sv_glob(&c, MK_SG_UNS_TB);
+    t.tbk += sv_glob(&c, MK_SG_UNS_TBK);
+    t.frees += sv_glob(&c, MK_SG_UNS_FREES);
+    t.gb = sv_clamp(sv_glob(&c, MK_SG_MAX_BYTES), t.tb, &v->clamped);
+    t.gbk = sv_clamp(sv_glob(&c, MK_SG_MAX_BLOCKS), t.tbk, &v->clamped);
+    t.eb = sv_clamp(sv_glob(&c, MK_SG_LIVE_BYTES), t.gb, &v->clamped);
+    t.ebk = sv_clamp(sv_glob(&c, MK_SG_LIVE_BLOCKS), t.tbk, &v->clamped);
+    t.unknown_frees = sv_glob(&c, MK_SG_UNKNOWN_FREES);
+    t.threads = sv_glob(&c, MK_SG_THREADS);
     t.recorder_bytes = c.h.recorder_bytes;
     v->live_bytes = t.eb;
     v->lost_sites += c.h.lost_sites;
-    record(&o, MK_RAW_TOTALS, &t, sizeof t, NULL, 0);
-    record(&o, MK_RAW_END, NULL, 0, NULL, 0);
+    sv_record(&o, MK_RAW_TOTALS, &t, sizeof t, NULL, 0);
+    sv_record(&o, MK_RAW_END, NULL, 0, NULL, 0);
 
     /* The timeline: times strictly increasing, then a last point at t-end with the end figures. */
     uint64_t ntl = c.h.tl_n <= MK_STATE_TIMELINE ? c.h.tl_n : 0;
-    const char *tlp = rptr(&c, c.h.tl_ptr, ntl * sizeof(struct mk__state_point));
+    const char *tlp = sv_rptr(&c, c.h.tl_ptr, ntl * sizeof(struct mk__state_point));
     v->points = malloc((ntl + 1) * sizeof *v->points);
     if (!v->points) o.failed = 1;
     uint64_t keep = ntl < MK_STATE_TIMELINE ? ntl : MK_STATE_TIMELINE - 1; /* room for the point at t-end */
@@ -349,9 +349,9 @@ mk_err mk__state_load(const char *path, uint64_t now_tsc, uint64_t now_ns, mk__s
         if (v->npoints && us <= v->points[v->npoints - 1][0]) continue;
         if (us >= h.t_end) break;
         v->points[v->npoints][0] = us;
-        v->points[v->npoints][1] = clamp(q.live_bytes, t.tb, &v->clamped);
-        v->points[v->npoints][2] = clamp(q.live_blocks, t.tbk, &v->clamped);
-        v->points[v->npoints][3] = clamp(q.total_bytes, t.tb, &v->clamped);
+        v->points[v->npoints][1] = sv_clamp(q.live_bytes, t.tb, &v->clamped);
+        v->points[v->npoints][2] = sv_clamp(q.live_blocks, t.tbk, &v->clamped);
+        v->points[v->npoints][3] = sv_clamp(q.total_bytes, t.tb, &v->clamped);
         v->npoints++;
     }
     if (v->points) {
@@ -368,7 +368,7 @@ mk_err mk__state_load(const char *path, uint64_t now_tsc, uint64_t now_ns, mk__s
     for (uint64_t i = 0; v->detailed && i < ndt && !o.failed; i++) {
         const struct mk__state_detail *d = &c.h.dt[i];
         if (d->seq % 2 || d->n > d->cap || d->n > MK_STATE_DETAIL_MAX || d->tsc < tsc0 || d->tsc > end_tsc) continue;
-        const char *e = rptr(&c, d->entries, (uint64_t)d->n * sizeof(struct mk__state_entry));
+        const char *e = sv_rptr(&c, d->entries, (uint64_t)d->n * sizeof(struct mk__state_entry));
         if (!e && d->n) continue;
         uint64_t us = US(d->tsc - tsc0);
         if (v->ndetailed && us <= v->detailed[v->ndetailed - 1].t) continue;
@@ -398,13 +398,13 @@ mk_err mk__state_load(const char *path, uint64_t now_tsc, uint64_t now_ns, mk__s
     if (o.failed) {
         free(o.p);
         mk__state_free(v);
-        return fail(err, errlen, MK_ENOMEM, "out of memory reading the state");
+        return sv_fail(err, errlen, MK_ENOMEM, "out of memory reading the state");
     }
     rc = mk__raw_parse(o.p, o.len, &v->raw, err, errlen);
     if (rc) {
         char why[256];
         snprintf(why, sizeof why, "%s", err ? err : "");
-        fail(err, errlen, rc, "corrupt state file (%s)", why);
+        sv_fail(err, errlen, rc, "corrupt state file (%s)", why);
         memset(&v->raw, 0, sizeof v->raw); /* mk__raw_parse freed it */
         mk__state_free(v);
         return rc;
@@ -426,11 +426,11 @@ int mk__state_peek(const char *path, uint64_t *snap_seq, uint64_t *live_bytes, u
     struct stat st;
     struct mk__state_hdr h;
     int rc = -1;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() && !read_at(fd, &h, sizeof h, 0) &&
-        !check_hdr(&h, (uint64_t)st.st_size, NULL, 0)) {
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() && !sv_read_at(fd, &h, sizeof h, 0) &&
+        !sv_check_hdr(&h, (uint64_t)st.st_size, NULL, 0)) {
         struct mk__state_field f = h.global[MK_SG_LIVE_BYTES];
         uint64_t lb = 0;
-        if (f.size == 8 && f.off + 8u <= h.rec_size && !read_at(fd, &lb, 8, f.off)) {
+        if (f.size == 8 && f.off + 8u <= h.rec_size && !sv_read_at(fd, &lb, 8, f.off)) {
             *snap_seq = h.snap_seq;
             *live_bytes = lb;
             *status = h.status;

@@ -51,7 +51,7 @@ mk_err mk__prof_attach_state(mk__prof *p, const mk__state_view *v) {
 
 /* ---- growing sites ---- */
 
-static int cmp_growth(const void *a, const void *b) {
+static int tl_cmp_growth(const void *a, const void *b) {
     const mk__growth *x = a, *y = b;
     return (x->to < y->to) - (x->to > y->to);
 }
@@ -95,17 +95,17 @@ size_t mk__prof_growing(const mk__prof *p, mk__growth *out, size_t max) {
         if (f->eb * 10 < top * 9 || f->eb < from * 2) continue;
         if (n < max) out[n++] = (mk__growth){s, t_from, from, f->eb, rises, steps};
         else {
-            qsort(out, n, sizeof *out, cmp_growth);
+            qsort(out, n, sizeof *out, tl_cmp_growth);
             if (f->eb > out[n - 1].to) out[n - 1] = (mk__growth){s, t_from, from, f->eb, rises, steps};
         }
     }
-    qsort(out, n, sizeof *out, cmp_growth);
+    qsort(out, n, sizeof *out, tl_cmp_growth);
     return n;
 }
 
 /* ---- text ---- */
 
-static void fmt_bytes(char *b, size_t n, uint64_t v) {
+static void tl_fmt_bytes(char *b, size_t n, uint64_t v) {
     const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     double d = (double)v;
     int i = 0;
@@ -114,7 +114,7 @@ static void fmt_bytes(char *b, size_t n, uint64_t v) {
     else snprintf(b, n, "%.*f %s", d < 10 ? 2 : d < 100 ? 1 : 0, d, u[i]);
 }
 
-static void fmt_time(char *b, size_t n, uint64_t us) {
+static void tl_fmt_time(char *b, size_t n, uint64_t us) {
     if (us < 1000) snprintf(b, n, "%" PRIu64 " us", us);
     else if (us < 1000000) snprintf(b, n, "%.1f ms", (double)us / 1e3);
     else if (us < 600000000) snprintf(b, n, "%.2f s", (double)us / 1e6);
@@ -134,7 +134,7 @@ void mk__ended_text(const mk__prof *p, char *buf, size_t len) {
 }
 
 /* A site's name for the lists: its innermost frame's text without the address. */
-static const char *short_name(const mk__prof *p, size_t s) {
+static const char *tl_short_name(const mk__prof *p, size_t s) {
     const mk__prof_site *site = &p->sites[s];
     for (uint32_t k = 0; k < site->nfs; k++) {
         const char *fr = p->ftbl[site->fs[k]], *fn;
@@ -169,16 +169,16 @@ int mk__report_time(const mk__prof *p, FILE *out) {
     for (size_t c = 1; c < CHART_COLS; c++)
         if (!have[c]) col[c] = col[c - 1];
     char pb[32], tb[32], eb[32], tg[32];
-    fmt_bytes(pb, sizeof pb, peak);
-    fmt_time(tg, sizeof tg, p->tg);
-    fmt_time(tb, sizeof tb, te);
-    fmt_bytes(eb, sizeof eb, p->totals.eb);
+    tl_fmt_bytes(pb, sizeof pb, peak);
+    tl_fmt_time(tg, sizeof tg, p->tg);
+    tl_fmt_time(tb, sizeof tb, te);
+    tl_fmt_bytes(eb, sizeof eb, p->totals.eb);
     fprintf(out, "\nHeap over time (live bytes, %zu points; peak %s at %s, marked ^; %s live at the end):\n",
             p->ntimeline, pb, tg, eb);
     for (int r = CHART_ROWS; r >= 1; r--) {
         char label[32] = "";
         if (r == CHART_ROWS) snprintf(label, sizeof label, "%s", pb);
-        else if (r == CHART_ROWS / 2) fmt_bytes(label, sizeof label, peak / 2);
+        else if (r == CHART_ROWS / 2) tl_fmt_bytes(label, sizeof label, peak / 2);
         fprintf(out, "  %10s |", label);
         for (size_t c = 0; c < CHART_COLS; c++) {
             double level = peak ? (double)col[c] / (double)peak * CHART_ROWS : 0;
@@ -197,18 +197,18 @@ int mk__report_time(const mk__prof *p, FILE *out) {
     else if (!ng) fprintf(out, "  none\n");
     for (size_t i = 0; i < ng; i++) {
         char a[32], b[32], t[32];
-        fmt_bytes(a, sizeof a, g[i].from);
-        fmt_bytes(b, sizeof b, g[i].to);
-        fmt_time(t, sizeof t, g[i].t_from);
+        tl_fmt_bytes(a, sizeof a, g[i].from);
+        tl_fmt_bytes(b, sizeof b, g[i].to);
+        tl_fmt_time(t, sizeof t, g[i].t_from);
         fprintf(out, "  %10s at the end (from %s at %s; grew in %zu of %zu intervals)  %s\n", b, a, t, g[i].rises,
-                g[i].steps, short_name(p, g[i].site));
+                g[i].steps, tl_short_name(p, g[i].site));
     }
     return ferror(out) ? -1 : 0;
 }
 
 /* ---- DHAT keys ---- */
 
-static uint64_t safe(uint64_t v) { return v > 9007199254740991ull ? 9007199254740991ull : v; }
+static uint64_t tl_safe(uint64_t v) { return v > 9007199254740991ull ? 9007199254740991ull : v; }
 
 int mk__dhat_write_time(const mk__prof *p, FILE *o, const size_t *order) {
     if (p->ended) {
@@ -224,12 +224,12 @@ int mk__dhat_write_time(const mk__prof *p, FILE *o, const size_t *order) {
         default: fputs(",\"mkEnded\":{\"how\":\"running\"}\n", o);
         }
     }
-    if (p->state_bytes) fprintf(o, ",\"mkStateBytes\":%" PRIu64 "\n", safe(p->state_bytes));
+    if (p->state_bytes) fprintf(o, ",\"mkStateBytes\":%" PRIu64 "\n", tl_safe(p->state_bytes));
     if (p->ntimeline) {
         fputs(",\"mkTimeline\":{\"points\":[", o);
         for (size_t i = 0; i < p->ntimeline; i++)
-            fprintf(o, "%s[%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "]", i ? "," : "", safe(p->timeline[i][0]),
-                    safe(p->timeline[i][1]), safe(p->timeline[i][2]), safe(p->timeline[i][3]));
+            fprintf(o, "%s[%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "]", i ? "," : "", tl_safe(p->timeline[i][0]),
+                    tl_safe(p->timeline[i][1]), tl_safe(p->timeline[i][2]), tl_safe(p->timeline[i][3]));
         fputs("]}\n", o);
     }
     if (p->ndetailed && order) {
@@ -239,11 +239,11 @@ int mk__dhat_write_time(const mk__prof *p, FILE *o, const size_t *order) {
         fputs(",\"mkDetailed\":[", o);
         for (size_t i = 0; i < p->ndetailed; i++) {
             const struct mk__prof_detail *d = &p->detailed[i];
-            fprintf(o, "%s{\"t\":%" PRIu64 ",\"sites\":[", i ? "\n," : "", safe(d->t));
+            fprintf(o, "%s{\"t\":%" PRIu64 ",\"sites\":[", i ? "\n," : "", tl_safe(d->t));
             int first = 1;
             for (size_t k = 0; k < d->n; k++) {
                 if (!d->live[k] || d->site[k] >= p->nsites) continue;
-                fprintf(o, "%s[%zu,%" PRIu64 "]", first ? "" : ",", pp[d->site[k]], safe(d->live[k]));
+                fprintf(o, "%s[%zu,%" PRIu64 "]", first ? "" : ",", pp[d->site[k]], tl_safe(d->live[k]));
                 first = 0;
             }
             fputs("]}", o);
