@@ -24,6 +24,7 @@
 #include <link.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,9 +54,18 @@ __thread struct mk__rec_tls mk__rt;
  * (and back in a fork child), never while this thread is inside an event. */
 static inline int mt(void) { return !__libc_single_threaded; }
 
+/* A lock whose holder the kernel descheduled (64 threads on 2 cores) is not spun on for a whole
+ * time slice: after a short spin the waiter gives its core away. */
+static __attribute__((noinline)) void spin_lock_slow(int *l) {
+    for (unsigned n = 0;; n++) {
+        if (!__atomic_load_n(l, __ATOMIC_RELAXED) && !__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE)) return;
+        if (n < 100) __builtin_ia32_pause();
+        else sched_yield();
+    }
+}
+
 static inline void spin_lock(int *l) {
-    while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
-        while (__atomic_load_n(l, __ATOMIC_RELAXED)) __builtin_ia32_pause();
+    if (__builtin_expect(__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE), 0)) spin_lock_slow(l);
 }
 static inline void spin_unlock(int *l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
 static inline int lock_if(int *l) {
@@ -513,22 +523,24 @@ static inline uint64_t shadow_take(uintptr_t p) {
 }
 
 /* The live totals and site 0's raw figures, for an unsampled block that came or went. */
+/* Counted with the fast path's unsampled totals: plain adds for one thread, atomic adds (not a lock
+ * on site 0 that every thread would queue on) for several. */
 static inline void unsampled_alloc(uint64_t sz) {
     uint64_t seq;
     global_add((int64_t)sz, 1, 0, &seq);
-    struct mk__prof_site *st = g.sites[0];
-    int locked = lock_if(stripe(0));
-    st->raw_tb += sz;
-    st->raw_tbk++;
-    unlock_if(stripe(0), locked);
+    if (!mt()) {
+        g.uns_tb += sz;
+        g.uns_tbk++;
+    } else {
+        __atomic_add_fetch(&g.uns_tb, sz, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&g.uns_tbk, 1, __ATOMIC_RELAXED);
+    }
 }
 
 static inline void unsampled_free(uint64_t sz) {
     global_sub(sz);
-    struct mk__prof_site *st = g.sites[0];
-    int locked = lock_if(stripe(0));
-    st->raw_frees++;
-    unlock_if(stripe(0), locked);
+    if (!mt()) g.uns_frees++;
+    else __atomic_add_fetch(&g.uns_frees, 1, __ATOMIC_RELAXED);
 }
 
 /* ---- events ---- */
