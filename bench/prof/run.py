@@ -38,6 +38,8 @@ workloads = [
     ("P3", "5M strdup'd words, half kept", [os.path.join(bindir, "p3")]),
     ("P4", "two threads, cross-thread frees", [os.path.join(bindir, "p4")]),
     ("P5", "python3 builds and serializes a big JSON document", [python, os.path.join(top, "bench/prof/p5.py")]),
+    ("T2", "2 threads x 4M malloc/free pairs", [os.path.join(bindir, "pt"), "2", "4000000"]),
+    ("T64", "64 threads x 200k malloc/free pairs on this machine's cores", [os.path.join(bindir, "pt"), "64", "200000"]),
 ]
 if a.only:
     keep = set(a.only.upper().split(","))
