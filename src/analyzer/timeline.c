@@ -175,6 +175,11 @@ int mk__report_time(const mk__prof *p, FILE *out) {
     tl_fmt_bytes(eb, sizeof eb, p->totals.eb);
     fprintf(out, "\nHeap over time (live bytes, %zu points; peak %s at %s, marked ^; %s live at the end):\n",
             p->ntimeline, pb, tg, eb);
+    if (p->state_bytes) {
+        char sb[32];
+        tl_fmt_bytes(sb, sizeof sb, p->state_bytes);
+        fprintf(out, "  (the recorder's state file: %s)\n", sb);
+    }
     for (int r = CHART_ROWS; r >= 1; r--) {
         char label[32] = "";
         if (r == CHART_ROWS) snprintf(label, sizeof label, "%s", pb);
