@@ -491,8 +491,17 @@ int mk__cmd_run(int argc, char **argv) {
         return 2;
     }
     fflush(NULL);
+    /* The signals memkit forwards stay blocked until its handlers are in place: one sent as soon
+     * as the program runs (a test that kills on the program's first output) is forwarded, not
+     * fatal to memkit. */
+    sigset_t fwd, old_mask;
+    sigemptyset(&fwd);
+    sigaddset(&fwd, SIGINT), sigaddset(&fwd, SIGTERM), sigaddset(&fwd, SIGHUP), sigaddset(&fwd, SIGQUIT);
+    sigprocmask(SIG_BLOCK, &fwd, &old_mask);
     pid_t pid = fork();
+    if (pid == 0) sigprocmask(SIG_SETMASK, &old_mask, NULL);
     if (pid < 0) {
+        sigprocmask(SIG_SETMASK, &old_mask, NULL);
         fprintf(stderr, "memkit run: fork: %s\n", strerror(errno));
         rmdir(dir);
         return 2;
@@ -528,6 +537,7 @@ int mk__cmd_run(int argc, char **argv) {
     sigaction(SIGTERM, &sa, &old_term);
     sigaction(SIGHUP, &sa, &old_hup);
     sigaction(SIGQUIT, &sa, &old_quit);
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
     int exec_err = 0;
     ssize_t got;
     while ((got = read(pfd[0], &exec_err, sizeof exec_err)) < 0 && errno == EINTR) {}

@@ -215,6 +215,23 @@ if pid:
     t2 = subprocess.run([MK, "top", "-n", "2", "--top", "3", str(pid)], capture_output=True, text=True)
     ok("top -n 2: two frames, the second with a growth rate", t2.returncode == 0 and t2.stdout.count("live:") == 2 and "/s" in t2.stdout,
        t2.stdout)
+    import pty, select
+    m, sl = pty.openpty()
+    tt = subprocess.Popen([MK, "top", str(pid)], stdin=sl, stdout=sl, stderr=sl)
+    screen = b""
+    while screen.count(b"live:") < 2 and tt.poll() is None:  # two refreshes, then q
+        if select.select([m], [], [], 30)[0]:
+            screen += os.read(m, 65536)
+        else:
+            break
+    os.write(m, b"q")
+    try:
+        tt.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        tt.kill()
+    ok("top in a terminal: it refreshes (clearing the screen) and q quits", tt.returncode == 0 and
+       screen.count(b"live:") >= 2 and b"\033[H" in screen and b"q quits" in screen, repr(screen[-300:]))
+    os.close(m), os.close(sl)
     out, err = p.communicate(timeout=60)  # closes the program's stdin: it exits
     fd = load(os.path.join(d, "p.json"))
     ok("snapshot: mkEnded says running", sd.get("mkEnded") == {"how": "running"}, str(sd.get("mkEnded")))
