@@ -56,9 +56,9 @@ struct mk__shard {
  * the end), so state.c can map the file over them and every access stays a plain global one. */
 struct mk__rec {
     struct mk__state_hdr hdr;
-    uint64_t snap_next; /* the next --snapshot-at threshold (UINT64_MAX: none) */
-    /* configuration */
-    int depth;
+    /* configuration (on a cache line of its own: the hot figures below keep the line layout they
+     * have without the header) */
+    _Alignas(64) int depth;
     int follow_fork;
     uint64_t sample;
     uint32_t flags; /* enum mk__raw_flags */
@@ -76,6 +76,7 @@ struct mk__rec {
     uint64_t max_bytes, max_blocks, tgmax_tsc, peak_seq;
     int peak_lock;
     uint64_t unknown_frees, threads;
+    uint64_t snap_next; /* the next --snapshot-at threshold (UINT64_MAX: none) */
     /* sites: index 0 is the sentinel for blocks without a site (unsampled, or table full) */
     int site_lock;
     uint32_t nsites;
