@@ -143,6 +143,11 @@ $(B)/tests/%: tests/unit/%.c tests/harness.h $(B)/libmemkit.a $(TEST_COUNT_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(MK_CFLAGS) -Itests -o $@ $< $(B)/libmemkit.a $(TEST_COUNT_LIB) $(MK_LDFLAGS)
 
+# The unwinder's DWARF decoder is tested on its own: its unit test links the decoder alone.
+$(B)/tests/test_dwarf: tests/unit/test_dwarf.c tests/harness.h $(B)/obj/unwind/dwarf.o $(B)/libmemkit.a $(TEST_COUNT_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(MK_CFLAGS) -Itests -o $@ $< $(B)/obj/unwind/dwarf.o $(B)/libmemkit.a $(TEST_COUNT_LIB) $(MK_LDFLAGS)
+
 $(B)/tests/%_cpp: tests/unit/%.cpp tests/harness.h $(B)/libmemkit.a $(TEST_COUNT_LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(MK_CXXFLAGS) -Itests -o $@ $< $(B)/libmemkit.a $(TEST_COUNT_LIB) $(MK_LDFLAGS)
@@ -152,6 +157,11 @@ $(B)/tests/%_cpp: tests/unit/%.cpp tests/harness.h $(B)/libmemkit.a $(TEST_COUNT
 $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(B)/libmemkit.a
 	@mkdir -p $(@D)
 	$(CC) $(MK_CFLAGS) -Itests -o $@ $< tests/fuzz/driver.c $(B)/libmemkit.a $(MK_LDFLAGS)
+
+# The DWARF decoder's fuzz target links the decoder alone.
+$(B)/fuzz/fuzz_dwarf: tests/fuzz/fuzz_dwarf.c tests/fuzz/driver.c $(B)/obj/unwind/dwarf.o $(B)/libmemkit.a
+	@mkdir -p $(@D)
+	$(CC) $(MK_CFLAGS) -Itests -o $@ $< tests/fuzz/driver.c $(B)/obj/unwind/dwarf.o $(B)/libmemkit.a $(MK_LDFLAGS)
 
 $(B)/tsan-tests/%: tests/tsan/%.c tests/harness.h $(B)/libmemkit.a
 	@mkdir -p $(@D)
@@ -175,7 +185,7 @@ tools: lib $(TOOLS) $(EXAMPLE_BIN)
 fuzz:
 	@mkdir -p build/fuzz
 	$(foreach f,$(FUZZ_SRC),clang -std=c11 -g -O1 -Iinclude -Itests -fsanitize=fuzzer,address,undefined \
-	    -o build/fuzz/$(basename $(notdir $(f))) $(f) $(LIB_SRC) -pthread &&) true
+	    -o build/fuzz/$(basename $(notdir $(f))) $(f) $(LIB_SRC) $(if $(findstring fuzz_dwarf,$(f)),src/unwind/dwarf.c) -pthread &&) true
 	@echo "fuzzers in build/fuzz/: run one as build/fuzz/fuzz_<name> -max_total_time=60"
 
 # Every test, plain and sanitized; tests/run.sh prints the closing "N passed, N failed". The

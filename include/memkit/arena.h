@@ -66,7 +66,7 @@ struct mk_arena_stats {
 };
 
 /* Prepares an empty arena; allocates nothing. opts may be NULL. Returns MK_EINVAL when a size in
- * opts is unusable (max_chunk < first_chunk). */
+ * opts is unusable (max_chunk < first_chunk); *a is then zeroed, which mk_arena_destroy accepts. */
 MK_API mk_err mk_arena_init(mk_arena *a, const mk_arena_opts *opts) MK_NONNULL(1);
 
 /* Prepares an arena whose first chunk is the caller's buffer buf[0..cap) (any alignment; about 32

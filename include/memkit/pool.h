@@ -40,7 +40,7 @@ struct mk_pool_stats {
 
 /* Prepares a pool of objects of size bytes at alignment align (a power of two); allocates nothing.
  * backing NULL means the heap. Returns MK_EINVAL for a bad alignment, MK_EOVERFLOW for a size that
- * cannot be rounded up. */
+ * cannot be rounded up; *p is then zeroed, which mk_pool_destroy accepts. */
 MK_API mk_err mk_pool_init(mk_pool *p, size_t size, size_t align, const mk_allocator *backing) MK_NONNULL(1);
 
 /* As mk_pool_init with arena options (chunk sizes, a byte limit) for the memory behind the slots. */

@@ -56,12 +56,12 @@ static void *take(mk_arena *a, char *p, size_t size) {
 mk_err mk_arena_init(mk_arena *a, const mk_arena_opts *opts) {
     static const mk_arena_opts defaults = {0, 0, 0, NULL};
     if (!opts) opts = &defaults;
+    *a = (mk_arena){0}; /* a failed init leaves an arena that destroy accepts */
     size_t first = opts->first_chunk ? opts->first_chunk : DEFAULT_FIRST;
     size_t max = opts->max_chunk ? opts->max_chunk : DEFAULT_MAX;
     if (!opts->max_chunk && max < first) max = first;
     if (max < first) return MK_EINVAL;
     if (first < sizeof(mk_arena_chunk) + CHUNK_ALIGN) first = sizeof(mk_arena_chunk) + CHUNK_ALIGN;
-    *a = (mk_arena){0};
     a->next_size = first;
     a->max_chunk = max;
     a->limit = opts->limit;

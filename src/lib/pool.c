@@ -22,6 +22,7 @@ static bool checked_build(void) {
 }
 
 mk_err mk_pool_init_opts(mk_pool *p, size_t size, size_t align, const mk_arena_opts *opts) {
+    *p = (mk_pool){0}; /* a failed init leaves a pool that destroy accepts */
     if (!mk_is_pow2(align)) return MK_EINVAL;
     size_t object_size = size;
     if (align < sizeof(void *)) align = sizeof(void *);

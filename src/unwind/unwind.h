@@ -9,8 +9,8 @@
  * Contract: never calls malloc or any function that may; safe to call from any thread at once and
  * from a signal handler; never crashes on a broken stack (it stops instead); bounded by max.
  */
-#ifndef MEMKIT_PROF_UNWIND_H
-#define MEMKIT_PROF_UNWIND_H
+#ifndef MEMKIT_UNWIND_UNWIND_H
+#define MEMKIT_UNWIND_UNWIND_H
 
 #include <stdint.h>
 
