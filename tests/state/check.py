@@ -142,6 +142,7 @@ for sig, target in ((signal.SIGKILL, "program"), (signal.SIGTERM, "memkit"), (si
         ok(name + ": the program started", False)
         continue
     os.kill(pid if target == "program" else p.pid, sig)
+    p.wait(timeout=120)  # stdin stays open: the program can only end by the (forwarded) signal
     _, err = p.communicate(timeout=60)
     dd = load(os.path.join(d, "p.json"))
     ok(f"{name}: memkit dies of the same signal", p.returncode == -sig, f"got {p.returncode}: {err[-300:]}")
@@ -152,6 +153,7 @@ for sig, target in ((signal.SIGKILL, "program"), (signal.SIGTERM, "memkit"), (si
 p, pid, d, _ = start("threads", [], ("threads",))
 if pid:
     os.kill(pid, signal.SIGKILL)
+    p.wait(timeout=120)
     p.communicate(timeout=60)
     dd = load(os.path.join(d, "p.json"))
     s64 = site(dd, 64) or {}
