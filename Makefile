@@ -54,6 +54,8 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 TSAN_SRC := $(wildcard tests/tsan/test_*.c)
 TSAN_BIN := $(TSAN_SRC:tests/tsan/%.c=$(B)/tsan-tests/%)
+# The counting API under ThreadSanitizer too (it counts through the sanitizer's allocation hooks).
+TSAN_BIN += $(B)/tests/test_count
 # Suites that run real programs (the profiler, the command line): every tests/<dir>/check.sh.
 SUITES := $(wildcard tests/*/check.sh)
 
@@ -80,8 +82,10 @@ TEST_COUNT_LIB := $(if $(filter rel dbg,$(MODE)),$(B)/libmemkit-count.a)
 # The memkit command: the analyzer (src/analyzer: model, symbolizer, readers, renderers) and the
 # subcommands (src/cli).
 CLI_SRC := $(wildcard src/analyzer/*.c src/cli/*.c)
-CLI_OBJ := $(CLI_SRC:src/%.c=$(B)/obj/%.o)
-CLI_LIBS = $(shell pkg-config --libs libdw libelf 2>/dev/null || echo -ldw -lelf)
+# The HTML report's page (src/analyzer/web/: .html, .css, .js), embedded into memkit as byte arrays.
+WEB_SRC := $(sort $(wildcard src/analyzer/web/*))
+CLI_OBJ := $(CLI_SRC:src/%.c=$(B)/obj/%.o) $(if $(WEB_SRC),$(B)/obj/gen/web.o)
+CLI_LIBS = $(shell pkg-config --libs libdw libelf zlib 2>/dev/null || echo -ldw -lelf -lz)
 TOOLS := $(if $(PROF_SRC),$(B)/libmemkit-prof.so $(B)/libmemkit-count.a) $(if $(CLI_SRC),$(B)/memkit)
 
 .PHONY: all lib tools unit tsan fuzz check demo demo-arena bench install clean deps
@@ -126,6 +130,14 @@ $(B)/libmemkit-prof.so: $(PROF_OBJ) $(B)/libmemkit.a
 $(B)/memkit: $(CLI_OBJ) $(B)/libmemkit.a
 	$(CC) -o $@ $(CLI_OBJ) $(B)/libmemkit.a $(MK_LDFLAGS) $(CLI_LIBS)
 
+$(B)/gen/web.c: $(WEB_SRC) scripts/embed.sh
+	@mkdir -p $(@D)
+	scripts/embed.sh $@ $(WEB_SRC)
+
+$(B)/obj/gen/web.o: $(B)/gen/web.c
+	@mkdir -p $(@D)
+	$(CC) $(MK_CFLAGS) -c -o $@ $<
+
 # Checks for the Debian -dev packages the analyzer links with; installs them when run as root.
 deps:
 	@scripts/deps.sh
@@ -154,9 +166,11 @@ $(B)/tests/%_cpp: tests/unit/%.cpp tests/harness.h $(B)/libmemkit.a $(TEST_COUNT
 
 # Fuzz targets: built here with a deterministic driver (random inputs from a fixed seed, or the
 # files named on the command line) so make check replays them; `make fuzz` builds them for libFuzzer.
+# The driver comes first: -MMD writes one dependency file per output, the last source's, which must
+# be the target's (fuzz_dhat.c includes the analyzer's sources).
 $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(B)/libmemkit.a
 	@mkdir -p $(@D)
-	$(CC) $(MK_CFLAGS) -Itests -o $@ $< tests/fuzz/driver.c $(B)/libmemkit.a $(MK_LDFLAGS)
+	$(CC) $(MK_CFLAGS) -Itests -o $@ tests/fuzz/driver.c $< $(B)/libmemkit.a $(MK_LDFLAGS)
 
 # The DWARF decoder's fuzz target links the decoder alone.
 $(B)/fuzz/fuzz_dwarf: tests/fuzz/fuzz_dwarf.c tests/fuzz/driver.c $(B)/obj/unwind/dwarf.o $(B)/libmemkit.a
@@ -224,6 +238,9 @@ install: all
 	ln -sf libmemkit.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libmemkit.so.0
 	ln -sf libmemkit.so.0 $(DESTDIR)$(PREFIX)/lib/libmemkit.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' memkit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/memkit.pc
+	install -d $(DESTDIR)$(PREFIX)/lib/cmake/memkit
+	$(foreach f,memkitConfig memkitConfigVersion,sed -e 's|@VERSION@|$(VERSION)|' -e 's|@VERSION_MAJOR@|$(firstword $(subst ., ,$(VERSION)))|' \
+	    cmake/$(f).cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/memkit/$(f).cmake &&) true
 
 clean:
 	rm -rf build

@@ -25,6 +25,7 @@ typedef struct mk_pool {
     size_t align;
     void *checked_free; /* the free list in checked mode */
     mk_arena arena;     /* where slots are carved */
+    unsigned annotate;  /* nonzero: alloc and free are reported (memkit/prof.h) */
 } mk_pool;
 
 #define MK_POOL_STATS_VERSION 1u
@@ -45,6 +46,12 @@ MK_API mk_err mk_pool_init(mk_pool *p, size_t size, size_t align, const mk_alloc
 
 /* As mk_pool_init with arena options (chunk sizes, a byte limit) for the memory behind the slots. */
 MK_API mk_err mk_pool_init_opts(mk_pool *p, size_t size, size_t align, const mk_arena_opts *opts) MK_NONNULL(1);
+
+/* With on, reports each object handed out and freed to memkit's counting layer and profiler as a
+ * block of this pool (memkit/prof.h), and a reset or destroy as all of them given back; alloc and
+ * free then go through the library. Call it before the first alloc. Returns whether annotation is
+ * on: false when no layer takes annotations (the pool keeps its inline fast path). */
+MK_API bool mk_pool_annotate(mk_pool *p, bool on) MK_NONNULL(1);
 
 /* Frees all memory; every object becomes invalid. */
 MK_API void mk_pool_destroy(mk_pool *p) MK_NONNULL(1);

@@ -191,6 +191,24 @@ static int frame_string(char *buf, size_t cap, const mk__symtab_frame *f) {
     return snprintf(buf, cap, "0x%" PRIX64 ": %s", a, f->func ? f->func : "???");
 }
 
+mk_err mk__prof_set_modules(mk__prof *p, const mk__raw_profile *raw) {
+    if (!raw->nmodules) return MK_OK;
+    p->modules = mk_arena_alloc_array(&p->arena, raw->nmodules, sizeof *p->modules, _Alignof(mk__prof_module));
+    if (!p->modules) return MK_ENOMEM;
+    for (size_t i = 0; i < raw->nmodules; i++) {
+        const mk__raw_module_rec *r = &raw->modules[i];
+        mk__prof_module *m = &p->modules[i];
+        memset(m, 0, sizeof *m);
+        if (!(m->path = mk_arena_strdup(&p->arena, r->path))) return MK_ENOMEM;
+        m->start = r->m.start;
+        m->end = r->m.end;
+        size_t n = r->m.build_id_len < 40 ? r->m.build_id_len : 40;
+        for (size_t k = 0; k < n; k++) snprintf(m->build_id + 2 * k, 3, "%02x", r->m.build_id[k]);
+    }
+    p->nmodules = raw->nmodules;
+    return MK_OK;
+}
+
 mk_err mk__prof_from_raw(const mk__raw_profile *raw, mk__prof *p, char *err, size_t errlen) {
     mk_err rc = mk__prof_init(p);
     mk__symtab *sym = NULL;
@@ -205,6 +223,7 @@ mk_err mk__prof_from_raw(const mk__raw_profile *raw, mk__prof *p, char *err, siz
     p->extra = 1;
     p->have_totals = 1;
     p->totals = raw->totals;
+    if (mk__prof_set_modules(p, raw)) goto nomem;
     for (size_t i = 0; i < raw->argc; i++)
         if ((i && !mk__char_vec_push(&cmd, ' ')) || !mk__char_vec_extend(&cmd, raw->argv[i], strlen(raw->argv[i])))
             goto nomem;

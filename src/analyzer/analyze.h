@@ -32,6 +32,13 @@ typedef struct mk__prof_site {
 
 MK_VEC_DEFINE(mk__site_vec, mk__prof_site)
 
+/* An object file of the process: from the raw profile, or a memkit DHAT file's mkModules. */
+typedef struct mk__prof_module {
+    const char *path;
+    uint64_t start, end;  /* lowest and highest address of its loaded segments */
+    char build_id[81];    /* hex, "" when unknown */
+} mk__prof_module;
+
 typedef struct mk__prof {
     const char *cmd;        /* program and arguments joined by spaces */
     uint64_t pid, ppid, te, tg, sample_bytes, max_depth;
@@ -43,6 +50,8 @@ typedef struct mk__prof {
     size_t nftbl;           /* frames_.len */
     mk__prof_site *sites;   /* the same array as sites_.data */
     size_t nsites;          /* sites_.len */
+    mk__prof_module *modules; /* in the arena; none for valgrind's files */
+    size_t nmodules;
     /* How the program ended, the heap over time and the state's size: from the recorder's state
      * file or memkit's DHAT keys (timeline.c); zero/NULL when unknown. */
     int ended;              /* enum mk__ended */
@@ -79,6 +88,9 @@ mk_err mk__prof_from_raw(const mk__raw_profile *raw, mk__prof *p, char *err, siz
  * frame or site may be added afterwards). mk__prof_free releases everything, after a failed init
  * too, and leaves p zeroed. */
 mk_err mk__prof_init(mk__prof *p);
+/* Copies the raw profile's modules into p (dhat.c reads a DHAT file's mkModules itself). Returns
+ * MK_OK or MK_ENOMEM. */
+mk_err mk__prof_set_modules(mk__prof *p, const mk__raw_profile *raw);
 long mk__prof_frame(mk__prof *p, const char *s, size_t len);
 mk_err mk__prof_add_site(mk__prof *p, const uint32_t *fs, uint32_t nfs, const struct mk__raw_site *fig);
 void mk__prof_finish(mk__prof *p);
@@ -109,8 +121,8 @@ int mk__report_folded(const mk__prof *p, FILE *out);
 void mk__frame_func(const char *frame, const char **start, size_t *len);
 
 
-/* Output formats chosen with --format (a comma-separated list of dhat, text, folded). */
-enum { MK_OUT_DHAT = 1u, MK_OUT_TEXT = 2u, MK_OUT_FOLDED = 4u };
+/* Output formats chosen with --format (a comma-separated list of dhat, text, folded, html, pprof). */
+enum { MK_OUT_DHAT = 1u, MK_OUT_TEXT = 2u, MK_OUT_FOLDED = 4u, MK_OUT_HTML = 8u, MK_OUT_PPROF = 16u };
 
 /* Parses a --format list into *mask; returns 0, or -1 naming nothing (the caller reports). */
 int mk__formats_parse(const char *list, unsigned *mask);

@@ -51,6 +51,16 @@ int mk__dhat_write(const mk__prof *p, FILE *o) {
                    ",\"reallocs\":%" PRIu64 ",\"threads\":%" PRIu64 ",\"recorderBytes\":%" PRIu64 "}\n",
                 safe(t->tb), safe(t->tbk), safe(t->gb), safe(t->gbk), safe(t->eb), safe(t->ebk), safe(t->frees),
                 safe(t->unknown_frees), safe(t->reallocs), safe(t->threads), safe(t->recorder_bytes));
+    if (p->nmodules) {
+        fputs(",\"mkModules\":[", o);
+        for (size_t i = 0; i < p->nmodules; i++) {
+            const mk__prof_module *m = &p->modules[i];
+            fputs(i ? "\n,{\"path\":" : "\n{\"path\":", o);
+            put_str(o, m->path);
+            fprintf(o, ",\"start\":%" PRIu64 ",\"end\":%" PRIu64 ",\"buildId\":\"%s\"}", safe(m->start), safe(m->end), m->build_id);
+        }
+        fputs("]\n", o);
+    }
     fputs(",\"pps\":\n[", o);
     size_t *order = mk__prof_order(p, MK_SORT_BYTES);
     if (!order) {
@@ -402,6 +412,77 @@ static int read_pp(struct rd *r) {
     return 0;
 }
 
+/* mkModules: [{"path": "...", "start": N, "end": N, "buildId": "hex"}, ...] into p (paths in its
+ * arena). Unknown keys are skipped; a module without a path is dropped. */
+static int read_modules(struct rd *r, mk__prof *p) {
+    mk__prof_module *mods = NULL;
+    size_t n = 0, cap = 0;
+    int rc = -1;
+    if (!eat(r, '[')) return bad(r, "expected the mkModules array"), -1;
+    if (eat(r, ']')) return 0;
+    do {
+        mk__prof_module m = {0};
+        if (!eat(r, '{')) {
+            bad(r, "expected a module object");
+            goto out;
+        }
+        if (!eat(r, '}')) {
+            do {
+                if (str(r) || !eat(r, ':')) {
+                    bad(r, "expected a key");
+                    goto out;
+                }
+                char k[8];
+                snprintf(k, sizeof k, "%s", sbuf(r));
+                if (!strcmp(k, "path") || !strcmp(k, "buildId")) {
+                    if (str(r)) goto out;
+                    if (k[0] == 'p') {
+                        if (!(m.path = mk_arena_strndup(&p->arena, sbuf(r), r->buf.len))) {
+                            oom(r);
+                            goto out;
+                        }
+                    } else if (r->buf.len < sizeof m.build_id && strspn(sbuf(r), "0123456789abcdef") == r->buf.len) {
+                        memcpy(m.build_id, sbuf(r), r->buf.len + 1);
+                    }
+                } else if (!strcmp(k, "start") || !strcmp(k, "end")) {
+                    if (read_uint(r, k, k[0] == 's' ? &m.start : &m.end)) goto out;
+                } else if (skip(r)) {
+                    goto out;
+                }
+            } while (eat(r, ','));
+            if (!eat(r, '}')) {
+                bad(r, "expected '}' after a module");
+                goto out;
+            }
+        }
+        if (!m.path) continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            mk__prof_module *nm = realloc(mods, cap * sizeof *nm);
+            if (!nm) {
+                oom(r);
+                goto out;
+            }
+            mods = nm;
+        }
+        mods[n++] = m;
+    } while (eat(r, ','));
+    if (!eat(r, ']')) {
+        bad(r, "expected ']' after mkModules");
+        goto out;
+    }
+    if (n && !(p->modules = mk_arena_alloc_array(&p->arena, n, sizeof *mods, _Alignof(mk__prof_module)))) {
+        oom(r);
+        goto out;
+    }
+    if (n) memcpy(p->modules, mods, n * sizeof *mods);
+    p->nmodules = n;
+    rc = 0;
+out:
+    free(mods);
+    return rc;
+}
+
 /* Interns each frame string into p as it is read, remembering its index there. */
 static int read_ftbl(struct rd *r, mk__prof *p) {
     if (!eat(r, '[')) return bad(r, "expected the ftbl array"), -1;
@@ -663,6 +744,8 @@ mk_err mk__dhat_parse(const char *data, size_t len, mk__prof *p, char *err, size
                     while (eat(&r, ','));
                     if (!r.failed && !eat(&r, ']')) bad(&r, "expected ']' after pps");
                 }
+            } else if (!strcmp(k, "mkModules")) {
+                read_modules(&r, p);
             } else if (!strcmp(k, "ftbl")) {
                 have_ftbl = 1;
                 read_ftbl(&r, p);

@@ -151,6 +151,8 @@ int mk__formats_parse(const char *list, unsigned *mask) {
         if (n == 4 && !strncmp(s, "dhat", 4)) m |= MK_OUT_DHAT;
         else if (n == 4 && !strncmp(s, "text", 4)) m |= MK_OUT_TEXT;
         else if (n == 6 && !strncmp(s, "folded", 6)) m |= MK_OUT_FOLDED;
+        else if (n == 4 && !strncmp(s, "html", 4)) m |= MK_OUT_HTML;
+        else if (n == 5 && !strncmp(s, "pprof", 5)) m |= MK_OUT_PPROF;
         else return -1;
         s += n;
         if (*s == ',') s++;
