@@ -2,7 +2,8 @@
  *
  * Compares two saved profiles (memkit's or valgrind's DHAT files, or raw profiles): the totals
  * side by side, then the sites that changed most, matched by their symbolized stacks (then by
- * function names, then by job, for sites left over). For CI, --fail-if-grew PCT turns growth of total bytes, total blocks or bytes at t-gmax into exit status 1.
+ * function names, then by job, for sites left over). For CI, --fail-if-grew PCT turns growth of
+ * total bytes, total blocks or bytes at t-gmax into exit status 1.
  * Exit status: 0 compared; 1 grew more than --fail-if-grew allows; 2 bad usage or a file that is
  * not a readable profile.
  */
