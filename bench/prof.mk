@@ -1,6 +1,6 @@
 # bench/prof.mk - P1-P5, the profiler's overhead (bench/prof/run.py; results in build/results/prof.md).
 # P1 is built twice: as released programs usually are (-O2 -g, no frame pointers) and with them.
-PROF_BINS := $(BB)/p1 $(BB)/p1fp $(BB)/p2 $(BB)/p3 $(BB)/p4 $(BB)/rawcheck $(BB)/empty-interposer.so
+PROF_BINS := $(BB)/p1 $(BB)/p1fp $(BB)/p2 $(BB)/p3 $(BB)/p4 $(BB)/pt $(BB)/snapbig $(BB)/rawcheck $(BB)/empty-interposer.so
 BENCH_BINS += $(PROF_BINS)
 BENCH_RUNS += $(MAKE) -C $(TOP) MODE=rel tools && python3 prof/run.py --top $(TOP) --bin $(BB) --out $(BB)/results/prof.md;
 
@@ -23,3 +23,11 @@ $(BB)/p%: prof/p%.c common.h
 $(BB)/rawcheck: $(TOP)/tests/prof/rawcheck.c $(TOP)/src/analyzer/rawread.c memkit-lib
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -I$(TOP)/src/analyzer -o $@ $(TOP)/tests/prof/rawcheck.c $(TOP)/src/analyzer/rawread.c $(MEMKIT_A)
+
+$(BB)/pt: prof/pt.c
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(BB)/snapbig: prof/snapbig.c
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<

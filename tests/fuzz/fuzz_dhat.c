@@ -10,6 +10,8 @@
 #include "../../src/analyzer/dhat.c"
 #include "../../src/analyzer/rawread.c"
 #include "../../src/analyzer/render.c"
+#include "../../src/analyzer/state.c"
+#include "../../src/analyzer/timeline.c"
 
 mk__symtab *mk__symtab_new(const mk__raw_profile *p) {
     (void)p;
@@ -26,7 +28,9 @@ static const char valid[] =
     "\"tu\":\"\xc2\xb5s\",\"Mtu\":\"s\",\"tuth\":10,\"cmd\":\"./p \\\"a\\\" \\\\ \\n \\u00e9\\ud83d\\ude00\",\"pid\":42,"
     "\"te\":1000,\"tg\":500,\"mkVersion\":1,\"mkPpid\":1,\"mkFlags\":0,\"mkSample\":0,\"mkDepth\":32,\"mkExtra\":true,"
     "\"mkTotals\":{\"tb\":4160,\"tbk\":12,\"gb\":2048,\"gbk\":2,\"eb\":8,\"ebk\":1,\"frees\":11,\"unknownFrees\":0,"
-    "\"reallocs\":1,\"threads\":1,\"recorderBytes\":4096},\"pps\":["
+    "\"reallocs\":1,\"threads\":1,\"recorderBytes\":4096},\"mkEnded\":{\"how\":\"signal\",\"signal\":9,"
+    "\"name\":\"Killed\"},\"mkStateBytes\":65536,\"mkTimeline\":{\"points\":[[10,0,0,0],[500,2056,3,4104],[1000,8,1,4160]]},"
+    "\"mkDetailed\":[{\"t\":400,\"sites\":[[0,1024],[1,8]]},{\"t\":900,\"sites\":[[1,8]]}],\"pps\":["
     "{\"tb\":4096,\"tbk\":4,\"tl\":2000,\"mb\":2048,\"mbk\":2,\"gb\":2048,\"gbk\":2,\"eb\":0,\"ebk\":0,\"mkTmp\":1,"
     "\"mkShort\":0,\"mkRe\":1,\"mkChain\":1,\"mkMin\":1024,\"mkMax\":1024,\"mkSmall\":0,\"mkFn\":0,\"fs\":[1,2]},"
     "{\"tb\":64,\"tbk\":8,\"tl\":64,\"mb\":16,\"mbk\":2,\"gb\":0,\"gbk\":0,\"eb\":8,\"ebk\":1,\"fs\":[3,2]},"
