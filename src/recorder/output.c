@@ -253,7 +253,7 @@ int mk__output_write(uint64_t tsc_end) {
         s.max_size = st->max_size;
         s.small = st->small;
         s.nframes = st->nframes;
-        s.kind = st->kind > MK_FN_OTHER ? MK_FN_OTHER : st->kind;
+        s.kind = st->kind > MK_FN_LAST ? MK_FN_OTHER : st->kind;
         put_record(&b, MK_RAW_SITE, &s, sizeof s, st->frames, sizeof(uint64_t) * st->nframes);
     }
     t.tb += g.uns_tb;

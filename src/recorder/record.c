@@ -244,7 +244,7 @@ static __attribute__((noinline)) uint32_t site_insert(uint64_t h, const uintptr_
     }
     st->hash = h;
     st->nframes = (uint32_t)n;
-    st->kind = MK_FN_OTHER + 1; /* unset */
+    st->kind = MK_FN_LAST + 1; /* unset */
     st->min_size = UINT64_MAX;
     st->seq = __atomic_load_n(&g.peak_seq, __ATOMIC_RELAXED);
     memcpy(st->frames, f, sizeof *f * (size_t)n);
@@ -260,7 +260,7 @@ done:
 
 /* The site of the current call stack. Always inlined into the backend entry, so the recorder's own
  * frames above the program are the backend entry and the hook; they are dropped by address. */
-static inline __attribute__((always_inline)) uint32_t current_site(const void *frame) {
+static inline __attribute__((always_inline)) uint32_t current_site(const void *frame, uint64_t salt) {
     uintptr_t pcs[MK_MAX_DEPTH];
     uint32_t s;
     /* The recorder's frames (built with frame pointers) are skipped by their rbp links, not walked;
@@ -273,7 +273,7 @@ static inline __attribute__((always_inline)) uint32_t current_site(const void *f
     const uintptr_t *f = pcs + i;
     n -= i;
     if (n > g.depth) n = g.depth;
-    uint64_t h = hash_stack(f, n);
+    uint64_t h = hash_stack(f, n) ^ salt; /* salt: custom blocks never share a malloc site */
     uint32_t slot = (uint32_t)(h >> 40) & (MK_SITE_SLOTS - 1);
     for (;; slot = (slot + 1) & (MK_SITE_SLOTS - 1)) {
         s = __atomic_load_n(&g.slots[slot], __ATOMIC_ACQUIRE);
@@ -580,7 +580,7 @@ static inline __attribute__((always_inline)) void retire(const struct mk__live *
 
 /* tsc: read by the caller as early as it could, so the clock's latency (tens of nanoseconds on a
  * virtual machine) overlaps the stack walk instead of stalling here. */
-static inline __attribute__((always_inline)) void record_block(uintptr_t p, uint64_t size, unsigned fn, uint32_t s, uint64_t tsc) {
+static inline __attribute__((always_inline)) uint64_t site_alloc(uint64_t size, unsigned fn, uint32_t s, uint64_t tsc) {
     uint64_t now = (tsc - g.tsc0) >> MK_BT_SHIFT, seq;
     int peak = global_add((int64_t)size, 1, tsc, &seq);
     struct mk__prof_site *st = g.sites[s];
@@ -601,10 +601,15 @@ static inline __attribute__((always_inline)) void record_block(uintptr_t p, uint
             st->mbk = st->livek;
         }
         note_size(st, size, wk);
-        if (st->kind > MK_FN_OTHER) st->kind = fn;
+        if (st->kind > MK_FN_LAST) st->kind = fn;
         st->seq = seq;
     }
     unlock_if(stripe(s), locked);
+    return now;
+}
+
+static inline __attribute__((always_inline)) void record_block(uintptr_t p, uint64_t size, unsigned fn, uint32_t s, uint64_t tsc) {
+    uint64_t now = site_alloc(size, fn, s, tsc);
     struct mk__live b = {p, MK_LIVE_SR(size, 0), MK_LIVE_SB(s, now)}, stale;
     int r = live_insert(&b, &stale);
     if (r == 1) retire(&stale, now, 0);
@@ -630,11 +635,11 @@ void mk__on_alloc(void *p, size_t size, unsigned fn, const void *frame) {
         } else {
             tsc = clock_tsc();
             rt.countdown = draw_interval();
-            s = current_site(frame);
+            s = current_site(frame, 0);
         }
     } else {
         tsc = clock_tsc();
-        s = current_site(frame);
+        s = current_site(frame, 0);
     }
     record_block((uintptr_t)p, sz, fn, s, tsc);
 }
@@ -735,9 +740,221 @@ size_t mk__realloc_done(struct mk__realloc_tok *t, void *newp, size_t size, cons
     return old_size;
 }
 
+/* ---- custom allocators (memkit/prof.h) ----
+ *
+ * A block a custom allocator reports lies inside memory the allocator took from malloc (or mmap),
+ * so its address may equal a malloc block's (a pool's first block at its chunk's start) and its
+ * chunk header is not glibc's: it never goes to the live table or the shadow. It has a table of
+ * its own here, in recorder memory, behind one lock that no malloc or free takes: MK_CUSTOM_CAP
+ * blocks live at once, found by address through a chained hash; a block reported in a pool is also
+ * on that pool's list, so a reset frees the pool's blocks without a scan. MK_CUSTOM_POOLS pools
+ * with live blocks at once. Past either bound a block is counted as allocated and never freed
+ * (MK_RAW_TRUNCATED). Its figures are the same as a malloc block's (site by stack, sampling, live
+ * totals, the peak, lifetimes); its site is marked MK_FN_CUSTOM. Lock order: this lock, then the
+ * site stripes and the peak lock. */
+
+#define MK_CUSTOM_CAP (1u << 20)     /* annotated blocks live at once: 48 MiB of table at most */
+#define MK_CUSTOM_BUCKETS (1u << 18) /* hash heads: 1 MiB */
+#define MK_CUSTOM_POOLS 4096u        /* pools with live blocks at once: 96 KiB */
+#define MK_CUSTOM_SALT 0xC0570A11C0570A11ull
+
+struct mk__custom {
+    struct mk__live b;
+    const void *pool;
+    uint32_t hnext;        /* the next node in its hash chain, or the next free node */
+    uint32_t pnext, pprev; /* its pool's list (0: none) */
+    uint32_t pad_;
+};
+
+struct mk__cpool {
+    const void *pool; /* NULL: an empty slot */
+    uint32_t head, n;
+    uint64_t pad_;
+};
+
+static struct {
+    int lock, broken; /* broken: the tables could not be mapped */
+    uint32_t used;    /* nodes 1..used were handed out at least once (node 0 means none) */
+    uint32_t free_head;
+    uint32_t npools;
+    struct mk__custom *node;
+    uint32_t *bucket;
+    struct mk__cpool *pools;
+} cu;
+
+static int custom_ready(void) {
+    if (cu.node) return 1;
+    if (cu.broken) return 0;
+    /* Reserved, its pages touched as blocks come (as the shadow's). */
+    cu.node = mk__sys_map(sizeof *cu.node * ((size_t)MK_CUSTOM_CAP + 1), 1);
+    cu.bucket = mk__sys_map(sizeof *cu.bucket * MK_CUSTOM_BUCKETS, 1);
+    cu.pools = mk__sys_map(sizeof *cu.pools * MK_CUSTOM_POOLS, 0);
+    if (cu.node && cu.bucket && cu.pools) return 1;
+    cu.broken = 1;
+    cu.node = NULL;
+    return 0;
+}
+
+static inline uint32_t *custom_head(uintptr_t a) { return &cu.bucket[(a * 0x9E3779B97F4A7C15ull) >> 46]; }
+
+/* The link that points to a's node (*link == 0: not there). */
+static uint32_t *custom_link(uintptr_t a) {
+    uint32_t *l = custom_head(a);
+    while (*l && cu.node[*l].b.addr != a) l = &cu.node[*l].hnext;
+    return l;
+}
+
+static inline uint32_t pool_home(const void *pool) {
+    return (uint32_t)(((uintptr_t)pool * 0x9E3779B97F4A7C15ull) >> 52) & (MK_CUSTOM_POOLS - 1);
+}
+
+/* pool's slot (linear probing), or NULL: absent and not created. create: make it when absent. */
+static struct mk__cpool *pool_slot(const void *pool, int create) {
+    for (uint32_t i = pool_home(pool);; i = (i + 1) & (MK_CUSTOM_POOLS - 1)) {
+        struct mk__cpool *c = &cu.pools[i];
+        if (c->pool == pool) return c;
+        if (!c->pool) {
+            if (!create || cu.npools >= MK_CUSTOM_POOLS / 2) return NULL;
+            cu.npools++;
+            c->pool = pool;
+            c->head = c->n = 0;
+            return c;
+        }
+    }
+}
+
+/* Removes an empty pool's slot, moving later entries of its cluster back (no tombstones). */
+static void pool_drop(struct mk__cpool *c) {
+    uint32_t i = (uint32_t)(c - cu.pools);
+    cu.npools--;
+    for (uint32_t j = (i + 1) & (MK_CUSTOM_POOLS - 1);; j = (j + 1) & (MK_CUSTOM_POOLS - 1)) {
+        struct mk__cpool *e = &cu.pools[j];
+        if (!e->pool) break;
+        uint32_t h = pool_home(e->pool);
+        /* e may move to i when its home is not in (i, j] (cyclically) */
+        if (i <= j ? (h <= i || h > j) : (h <= i && h > j)) {
+            cu.pools[i] = *e;
+            i = j;
+        }
+    }
+    cu.pools[i].pool = NULL;
+}
+
+/* Takes node k out of the hash (through its link) and its pool's list (pc: that pool's slot, kept
+ * even when emptied; NULL: looked up), and frees it. */
+static void custom_drop(uint32_t *link, uint32_t k, struct mk__cpool *pc) {
+    struct mk__custom *n = &cu.node[k];
+    *link = n->hnext;
+    if (n->pool) {
+        int own = !pc; /* looked up here: an emptied pool gives its slot back */
+        if (own) pc = pool_slot(n->pool, 0);
+        if (pc) {
+            if (n->pprev) cu.node[n->pprev].pnext = n->pnext;
+            else pc->head = n->pnext;
+            if (n->pnext) cu.node[n->pnext].pprev = n->pprev;
+            if (!--pc->n && own) pool_drop(pc);
+        }
+    }
+    n->b.addr = 0;
+    n->hnext = cu.free_head;
+    cu.free_head = k;
+}
+
+static int custom_temporary(uintptr_t a) {
+    if (rt.last_alloc != a) return 0;
+    rt.last_alloc = 0;
+    return 1;
+}
+
+void mk__on_custom_alloc(const void *pool, const void *p, uint64_t size, const void *frame) {
+    first_in_thread();
+    uint64_t sz = size ? size : 1, tsc = clock_tsc();
+    uint32_t s = 0;
+    if (!g.sample || (rt.countdown -= (int64_t)sz) <= 0) {
+        if (g.sample) rt.countdown = draw_interval();
+        s = current_site(frame, MK_CUSTOM_SALT);
+    }
+    rt.last_alloc = (uintptr_t)p;
+    spin_lock(&cu.lock);
+    uint32_t *link = custom_ready() ? custom_link((uintptr_t)p) : NULL;
+    uint64_t now = (tsc - g.tsc0) >> MK_BT_SHIFT;
+    if (link && *link) { /* reported twice without a free: the earlier block ends here */
+        uint32_t k = *link;
+        struct mk__live old = cu.node[k].b;
+        custom_drop(link, k, NULL);
+        retire(&old, now, 0);
+        link = custom_link((uintptr_t)p);
+    }
+    now = site_alloc(sz, MK_FN_CUSTOM, s, tsc);
+    uint32_t k = 0;
+    struct mk__cpool *pc = NULL;
+    if (link && (!pool || (pc = pool_slot(pool, 1)))) {
+        if (cu.free_head) {
+            k = cu.free_head;
+            cu.free_head = cu.node[k].hnext;
+        } else if (cu.used < MK_CUSTOM_CAP) {
+            k = ++cu.used;
+        }
+        if (!k && pc && !pc->n) pool_drop(pc);
+    }
+    if (k) {
+        struct mk__custom *n = &cu.node[k];
+        n->b = (struct mk__live){(uintptr_t)p, MK_LIVE_SR(sz, 0), MK_LIVE_SB(s, now)};
+        n->pool = pool;
+        n->hnext = *link;
+        *link = k;
+        n->pprev = n->pnext = 0;
+        if (pc) {
+            n->pnext = pc->head;
+            if (pc->head) cu.node[pc->head].pprev = k;
+            pc->head = k;
+            pc->n++;
+        }
+    } else {
+        g.flags |= MK_RAW_TRUNCATED; /* counted as allocated, never as freed */
+    }
+    spin_unlock(&cu.lock);
+}
+
+uint64_t mk__on_custom_free(const void *p) {
+    uint64_t tsc = clock_tsc();
+    spin_lock(&cu.lock);
+    uint32_t *link = cu.node ? custom_link((uintptr_t)p) : NULL;
+    if (!link || !*link) {
+        spin_unlock(&cu.lock);
+        return 0; /* never reported (or lost): ignored */
+    }
+    uint32_t k = *link;
+    struct mk__live b = cu.node[k].b;
+    custom_drop(link, k, NULL);
+    retire(&b, (tsc - g.tsc0) >> MK_BT_SHIFT, custom_temporary((uintptr_t)p));
+    spin_unlock(&cu.lock);
+    return MK_LIVE_SIZE(&b);
+}
+
+uint64_t mk__on_custom_reset(const void *pool, uint64_t *blocks) {
+    uint64_t now = (clock_tsc() - g.tsc0) >> MK_BT_SHIFT, bytes = 0;
+    *blocks = 0;
+    if (!pool) return 0;
+    spin_lock(&cu.lock);
+    struct mk__cpool *pc = cu.node ? pool_slot(pool, 0) : NULL;
+    while (pc && pc->head) {
+        uint32_t k = pc->head;
+        struct mk__live b = cu.node[k].b;
+        custom_drop(custom_link(b.addr), k, pc);
+        retire(&b, now, custom_temporary(b.addr));
+        bytes += MK_LIVE_SIZE(&b);
+        ++*blocks;
+    }
+    if (pc) pool_drop(pc);
+    spin_unlock(&cu.lock);
+    return bytes;
+}
+
 /* ---- fork ---- */
 
 static void lock_all(void) {
+    spin_lock(&cu.lock);
     spin_lock(&g.site_lock);
     spin_lock(&g.peak_lock);
     for (int i = 0; i < MK_NSTRIPES; i++) spin_lock(&g.stripes[i * 16]);
@@ -749,6 +966,7 @@ static void unlock_all(void) {
     for (int i = MK_NSTRIPES - 1; i >= 0; i--) spin_unlock(&g.stripes[i * 16]);
     spin_unlock(&g.peak_lock);
     spin_unlock(&g.site_lock);
+    spin_unlock(&cu.lock);
 }
 
 static void fork_prepare(void) {

@@ -165,6 +165,14 @@ struct mk__realloc_tok {
 MK__HIDDEN void mk__realloc_take(void *old, struct mk__realloc_tok *t);
 MK__HIDDEN size_t mk__realloc_done(struct mk__realloc_tok *t, void *newp, size_t size, const void *frame);
 
+/* A custom allocator's block (memkit/prof.h; record.c, "custom allocators"): p, of size bytes, in
+ * pool (or NULL), was handed out; frame as for mk__on_alloc. */
+MK__HIDDEN void mk__on_custom_alloc(const void *pool, const void *p, uint64_t size, const void *frame);
+/* p was given back: its bytes (0: never reported, nothing changed). */
+MK__HIDDEN uint64_t mk__on_custom_free(const void *p);
+/* Every block still live in pool was given back: their bytes, and their number in *blocks. */
+MK__HIDDEN uint64_t mk__on_custom_reset(const void *pool, uint64_t *blocks);
+
 /* _exit or _Exit is ending the process: writes the profile (without __libc_freeres). */
 MK__HIDDEN void mk__rec_quick_exit(void);
 
