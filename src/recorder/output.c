@@ -267,7 +267,7 @@ int mk__output_write(uint64_t tsc_end) {
     t.threads = g.threads;
     t.recorder_bytes = mk__sys_mapped() + mk__state_bytes() + mk__sys_resident(g.slots, sizeof(uint32_t) * MK_SITE_SLOTS) +
                        mk__sys_resident(g.sites, sizeof(void *) * MK_MAX_SITES) +
-                       (g.shadow ? mk__sys_rss_of(g.shadow) : 0);
+                       (g.shadow ? mk__sys_rss_of(g.shadow) : 0) + mk__custom_resident();
     put_record(&b, MK_RAW_TOTALS, &t, sizeof t, NULL, 0);
     put_record(&b, MK_RAW_END, NULL, 0, NULL, 0);
 

@@ -795,6 +795,12 @@ static int custom_ready(void) {
     return 0;
 }
 
+uint64_t mk__custom_resident(void) {
+    if (!cu.node) return 0;
+    return mk__sys_resident(cu.node, sizeof *cu.node * ((size_t)MK_CUSTOM_CAP + 1)) +
+           mk__sys_resident(cu.bucket, sizeof *cu.bucket * MK_CUSTOM_BUCKETS);
+}
+
 static inline uint32_t *custom_head(uintptr_t a) { return &cu.bucket[(a * 0x9E3779B97F4A7C15ull) >> 46]; }
 
 /* The link that points to a's node (*link == 0: not there). */

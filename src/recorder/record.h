@@ -173,6 +173,9 @@ MK__HIDDEN uint64_t mk__on_custom_free(const void *p);
 /* Every block still live in pool was given back: their bytes, and their number in *blocks. */
 MK__HIDDEN uint64_t mk__on_custom_reset(const void *pool, uint64_t *blocks);
 
+/* Resident bytes of the custom blocks' reserved tables (for recorder_bytes). */
+MK__HIDDEN uint64_t mk__custom_resident(void);
+
 /* _exit or _Exit is ending the process: writes the profile (without __libc_freeres). */
 MK__HIDDEN void mk__rec_quick_exit(void);
 

@@ -4,13 +4,15 @@
  * bytes left live at exit), a hand-written pool over one malloc'd slab (8 blocks of 64 bytes, the
  * first at the slab's own address; one freed, the rest by a reset), 5 blocks of 100 bytes reported
  * without a pool and freed, and one block of 1 MiB in a static buffer, live at the program's peak.
- * plain: the same allocations with no annotation. Prints "annotate=N" (mk_arena_annotate's result).
+ * plain: the same allocations with no annotation. Prints "annotate=N" (mk_arena_annotate's result)
+ * and "region=ALLOCS,BYTES,FREES,BYTES_FREED": what the counting API saw of the pool part.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "memkit/arena.h"
+#include "memkit/count.h"
 #include "memkit/prof.h"
 
 static char big[1 << 20];
@@ -53,7 +55,13 @@ int main(int argc, char **argv) {
     for (int i = 0; i < 100; i++)
         if (!arena_small(&a)) return 1;
     mk_arena_reset(&a);
+    mk_count_region r;
+    struct mk_count_stats d;
+    mk_count_region_begin(&r);
     pool_part(on);
+    mk_count_region_end(&r, &d);
+    printf("region=%llu,%llu,%llu,%llu\n", (unsigned long long)d.allocs, (unsigned long long)d.bytes_allocated,
+           (unsigned long long)d.frees, (unsigned long long)d.bytes_freed);
     loose_part(on);
     big_part(on);
     for (int i = 0; i < 10; i++)
