@@ -103,6 +103,15 @@ check_pair("custom")
 check_pair("custom_nopie")
 check_pair("custom", {"MEMKIT_SAMPLE": "4096"}, " (sampled)")
 
+_, t = raw_run("custom", "threads")
+ok("threads: a profile", t is not None)
+if t:
+    f = by_size(t, 32)
+    ok("threads: 4 pools of 1000 blocks of 32 bytes, all given back", f["tbk"] == 4000 and f["tb"] == 128000
+       and f["ebk"] == 0 and f["eb"] == 0, str(f))
+    ok("threads: totals' t-end and frees", t["totals"]["ebk"] == sum(s["ebk"] for s in t["sites"])
+       and t["totals"]["frees"] == t["totals"]["tbk"] - t["totals"]["ebk"], str(t["totals"]))
+
 # memkit run: the text report marks the custom sites and says what the totals hold; the DHAT file
 # carries mkFn.
 d = os.path.join(work, "cli")

@@ -4,9 +4,11 @@
  * bytes left live at exit), a hand-written pool over one malloc'd slab (8 blocks of 64 bytes, the
  * first at the slab's own address; one freed, the rest by a reset), 5 blocks of 100 bytes reported
  * without a pool and freed, and one block of 1 MiB in a static buffer, live at the program's peak.
+ * threads: see pool_thread.
  * plain: the same allocations with no annotation. Prints "annotate=N" (mk_arena_annotate's result)
  * and "region=ALLOCS,BYTES,FREES,BYTES_FREED": what the counting API saw of the pool part.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +48,27 @@ static __attribute__((noinline)) void big_part(int on) {
     if (on) MK_PROF_FREE(big);
 }
 
+/* threads: 4 threads, each with a pool of its own over a malloc'd slab: 1000 blocks of 32 bytes,
+ * the even ones freed one by one, the rest by a reset. */
+static void *pool_thread(void *arg) {
+    (void)arg;
+    char *slab = malloc(1000 * 32);
+    if (!slab) return NULL;
+    for (int i = 0; i < 1000; i++) MK_PROF_POOL_ALLOC(slab, slab + i * 32, 32);
+    for (int i = 0; i < 1000; i += 2) MK_PROF_POOL_FREE(slab, slab + i * 32);
+    MK_PROF_POOL_RESET(slab);
+    free(slab);
+    return slab;
+}
+
 int main(int argc, char **argv) {
+    if (argc > 1 && !strcmp(argv[1], "threads")) {
+        pthread_t t[4];
+        for (int i = 0; i < 4; i++)
+            if (pthread_create(&t[i], NULL, pool_thread, NULL)) return 1;
+        for (int i = 0; i < 4; i++) pthread_join(t[i], NULL);
+        return 0;
+    }
     int on = argc > 1 && !strcmp(argv[1], "annotate");
     static mk_arena a;
     if (mk_arena_init(&a, NULL) != MK_OK) return 1;
