@@ -96,7 +96,8 @@ static void rec_pause(int delta) {
 }
 
 static __attribute__((noinline)) void rec_annotate(int kind, const void *pool, const void *ptr, uint64_t size) {
-    if (!mk__layer_want()) return;
+    /* A live entry keeps 48 bits of size: a larger claim is no block any allocator hands out. */
+    if ((kind == MK__ANN_ALLOC && size >> 48) || !mk__layer_want()) return;
     struct mk__hook_counters *c = &tls.c;
     uint64_t bytes, blocks = 1;
     tls.guard++;

@@ -3,7 +3,9 @@
  * annotate: an mk_arena with mk_arena_annotate (100 blocks of 24 bytes, reset; 10 blocks of 40
  * bytes left live at exit), a hand-written pool over one malloc'd slab (8 blocks of 64 bytes, the
  * first at the slab's own address; one freed, the rest by a reset), 5 blocks of 100 bytes reported
- * without a pool and freed, and one block of 1 MiB in a static buffer, live at the program's peak.
+ * without a pool and freed, one block of 1 MiB in a static buffer, live at the program's peak, an
+ * mk_pool with mk_pool_annotate (20 objects of 48 bytes, 5 freed, the rest by mk_pool_reset) and a
+ * claim of 2^48 bytes (ignored).
  * threads: see pool_thread.
  * plain: the same allocations with no annotation. Prints "annotate=N" (mk_arena_annotate's result)
  * and "region=ALLOCS,BYTES,FREES,BYTES_FREED": what the counting API saw of the pool part.
@@ -15,6 +17,7 @@
 
 #include "memkit/arena.h"
 #include "memkit/count.h"
+#include "memkit/pool.h"
 #include "memkit/prof.h"
 
 static char big[1 << 20];
@@ -42,8 +45,21 @@ static __attribute__((noinline)) void loose_part(int on) {
     if (on) MK_PROF_FREE(loose + 1); /* never reported: ignored */
 }
 
+static __attribute__((noinline)) void mkpool_part(int on) {
+    mk_pool p;
+    void *obj[20];
+    if (mk_pool_init(&p, 48, 8, NULL) != MK_OK) exit(1);
+    if (on && !mk_pool_annotate(&p, true)) exit(1);
+    for (int i = 0; i < 20; i++)
+        if (!(obj[i] = mk_pool_alloc(&p))) exit(1);
+    for (int i = 0; i < 5; i++) mk_pool_free(&p, obj[i]);
+    mk_pool_reset(&p);
+    mk_pool_destroy(&p);
+}
+
 static __attribute__((noinline)) void big_part(int on) {
     if (on) MK_PROF_ALLOC(big, sizeof big);
+    if (on) MK_PROF_ALLOC(big, (size_t)1 << 48);
     memset(big, 2, sizeof big);
     if (on) MK_PROF_FREE(big);
 }
@@ -86,6 +102,7 @@ int main(int argc, char **argv) {
            (unsigned long long)d.frees, (unsigned long long)d.bytes_freed);
     loose_part(on);
     big_part(on);
+    mkpool_part(on);
     for (int i = 0; i < 10; i++)
         if (!arena_kept(&a)) return 1;
     return 0; /* the arena and its 10 blocks stay live at exit */
