@@ -20,7 +20,7 @@
 
 /* One allocation site. Figures are in bytes/blocks (scaled by the sampling weights when sampling),
  * times in "bt" units (tsc >> MK_BT_SHIFT); output.c converts. Guarded by stripe lock idx % 256. */
-struct mk__prof_site {
+struct mk__rec_site {
     uint64_t hash;
     uint32_t nframes, kind;
     uint64_t tb, tbk, tl, mb, mbk, gb, gbk, live, livek, birth_sum;
@@ -81,7 +81,7 @@ struct mk__rec {
     int site_lock;
     uint32_t nsites;
     uint32_t *slots;         /* MK_SITE_SLOTS site indices, 0 = empty */
-    struct mk__prof_site **sites;  /* MK_MAX_SITES pointers */
+    struct mk__rec_site **sites;  /* MK_MAX_SITES pointers */
     mk_arena site_arena;
     int stripes[MK_NSTRIPES * 16]; /* one lock per 64-byte line */
     struct mk__shard shards[MK_NSHARDS];
