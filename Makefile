@@ -74,14 +74,18 @@ COUNT_OBJ := $(COUNT_SRC:src/%.c=$(B)/obj/count/%.o)
 # Unit tests link the counting layer (to check allocation promises), except under sanitizers,
 # which own malloc themselves.
 TEST_COUNT_LIB := $(if $(filter rel dbg,$(MODE)),$(B)/libmemkit-count.a)
-# The memkit command: the analyzer (src/analyzer: model, symbolizer, readers, renderers) and the
-# subcommands (src/cli).
-CLI_SRC := $(wildcard src/analyzer/*.c src/cli/*.c)
+# The analyzer (src/analyzer: model, symbolizer, readers, renderers): an internal static library,
+# libmemkit-analyzer.a (never installed), linked by the memkit command, the fuzz targets and the
+# tests' raw-profile dumper. The memkit command: the analyzer and the subcommands (src/cli).
+ANALYZER_SRC := $(wildcard src/analyzer/*.c)
+ANALYZER_OBJ := $(ANALYZER_SRC:src/%.c=$(B)/obj/%.o)
+ANALYZER_LIB := $(if $(ANALYZER_SRC),$(B)/libmemkit-analyzer.a)
+CLI_SRC := $(wildcard src/cli/*.c)
 CLI_OBJ := $(CLI_SRC:src/%.c=$(B)/obj/%.o)
 CLI_LIBS = $(shell pkg-config --libs libdw libelf 2>/dev/null || echo -ldw -lelf)
-TOOLS := $(if $(PROF_SRC),$(B)/libmemkit-prof.so $(B)/libmemkit-count.a) $(if $(CLI_SRC),$(B)/memkit)
+TOOLS := $(if $(PROF_SRC),$(B)/libmemkit-prof.so $(B)/libmemkit-count.a) $(ANALYZER_LIB) $(if $(CLI_SRC),$(B)/memkit)
 
-.PHONY: all lib tools unit tsan fuzz check demo demo-arena bench install clean deps
+.PHONY: all lib analyzer tools unit tsan fuzz check demo demo-arena bench install clean deps
 all: lib tools
 
 lib: $(B)/libmemkit.a $(B)/libmemkit.so
@@ -120,8 +124,13 @@ $(B)/libmemkit-count.a: $(COUNT_OBJ)
 $(B)/libmemkit-prof.so: $(PROF_OBJ) $(B)/libmemkit.a
 	$(CC) -shared -Wl,-soname,libmemkit-prof.so -o $@ $(PROF_OBJ) $(B)/libmemkit.a $(MK_LDFLAGS) -ldl -lm
 
-$(B)/memkit: $(CLI_OBJ) $(B)/libmemkit.a
-	$(CC) -o $@ $(CLI_OBJ) $(B)/libmemkit.a $(MK_LDFLAGS) $(CLI_LIBS)
+analyzer: $(ANALYZER_LIB)
+
+$(B)/libmemkit-analyzer.a: $(ANALYZER_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/memkit: $(CLI_OBJ) $(ANALYZER_LIB) $(B)/libmemkit.a
+	$(CC) -o $@ $(CLI_OBJ) $(ANALYZER_LIB) $(B)/libmemkit.a $(MK_LDFLAGS) $(CLI_LIBS)
 
 # Checks for the Debian -dev packages the analyzer links with; installs them when run as root.
 deps:
@@ -144,11 +153,13 @@ $(B)/tests/%_cpp: tests/unit/%.cpp tests/harness.h $(B)/libmemkit.a $(TEST_COUNT
 	@mkdir -p $(@D)
 	$(CXX) $(MK_CXXFLAGS) -Itests -o $@ $< $(B)/libmemkit.a $(TEST_COUNT_LIB) $(MK_LDFLAGS)
 
-# Fuzz targets: built here with a deterministic driver (random inputs from a fixed seed, or the
-# files named on the command line) so make check replays them; `make fuzz` builds them for libFuzzer.
-$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(B)/libmemkit.a
+# Fuzz targets: built here with a deterministic driver (random inputs from a fixed seed, then every
+# file of tests/fuzz/corpus/<target>/) so make check replays them; `make fuzz` builds them for
+# libFuzzer. Every target links the library and the analyzer (a target uses what it calls).
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(B)/libmemkit.a $(ANALYZER_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(MK_CFLAGS) -Itests -o $@ $< tests/fuzz/driver.c $(B)/libmemkit.a $(MK_LDFLAGS)
+	$(CC) $(MK_CFLAGS) -Itests -DMK_FUZZ_CORPUS='"$(CURDIR)/tests/fuzz/corpus"' -o $@ $< tests/fuzz/driver.c \
+	    $(ANALYZER_LIB) $(B)/libmemkit.a $(MK_LDFLAGS) $(CLI_LIBS)
 
 $(B)/tsan-tests/%: tests/tsan/%.c tests/harness.h $(B)/libmemkit.a
 	@mkdir -p $(@D)
@@ -169,11 +180,16 @@ tsan: $(TSAN_BIN)
 
 tools: lib $(TOOLS) $(EXAMPLE_BIN)
 
+# `make fuzz`: the library and the analyzer built by clang with coverage for libFuzzer and
+# ASan+UBSan that stop at the first report (MODE=asan has -fno-sanitize-recover=all), then one
+# fuzzer per tests/fuzz/fuzz_*.c.
+FUZZ_B := build/fuzz
 fuzz:
-	@mkdir -p build/fuzz
+	$(MAKE) CC=clang MODE=asan B=$(FUZZ_B) CFLAGS=-fsanitize=fuzzer-no-link $(FUZZ_B)/libmemkit.a $(FUZZ_B)/libmemkit-analyzer.a
 	$(foreach f,$(FUZZ_SRC),clang -std=c11 -g -O1 -Iinclude -Itests -fsanitize=fuzzer,address,undefined \
-	    -o build/fuzz/$(basename $(notdir $(f))) $(f) $(LIB_SRC) -pthread &&) true
-	@echo "fuzzers in build/fuzz/: run one as build/fuzz/fuzz_<name> -max_total_time=60"
+	    -fno-sanitize-recover=all -o $(FUZZ_B)/$(basename $(notdir $(f))) $(f) $(FUZZ_B)/libmemkit-analyzer.a \
+	    $(FUZZ_B)/libmemkit.a -pthread $(CLI_LIBS) &&) true
+	@echo "fuzzers in $(FUZZ_B)/: run one as $(FUZZ_B)/fuzz_<name> -max_total_time=60 tests/fuzz/corpus/fuzz_<name>"
 
 # Every test, plain and sanitized; tests/run.sh prints the closing "N passed, N failed". The
 # library and the tests are also built with clang (when installed), which must compile them cleanly,

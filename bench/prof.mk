@@ -21,9 +21,9 @@ $(BB)/p%: prof/p%.c common.h
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -o $@ $<
 
-$(BB)/rawcheck: $(TOP)/tests/prof/rawcheck.c $(TOP)/src/analyzer/rawread.c memkit-lib
+$(BB)/rawcheck: $(TOP)/tests/prof/rawcheck.c memkit-lib
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) -I$(TOP)/src/analyzer -o $@ $(TOP)/tests/prof/rawcheck.c $(TOP)/src/analyzer/rawread.c $(MEMKIT_A)
+	$(CC) $(BENCH_CFLAGS) -I$(TOP)/src/analyzer -o $@ $(TOP)/tests/prof/rawcheck.c $(MEMKIT_ANALYZER_A) $(MEMKIT_A)
 
 $(BB)/mt: prof/mt.c common.h
 	@mkdir -p $(@D)

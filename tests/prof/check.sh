@@ -19,7 +19,7 @@ fail_build=0
 # -no-pie: the same addresses natively and under valgrind, so sites can be matched by address.
 PFLAGS="-O1 -g -no-pie -fno-omit-frame-pointer -pthread -Wno-alloc-size-larger-than"
 $CC -O2 -g -I"$top/include" -I"$top/src/analyzer" -o "$out/rawcheck" "$top/tests/prof/rawcheck.c" \
-    "$top/src/analyzer/rawread.c" "$top/build/rel/libmemkit.a" || fail_build=1
+    "$top/build/rel/libmemkit-analyzer.a" "$top/build/rel/libmemkit.a" || fail_build=1
 for c in "$top"/tests/prof/progs/*.c; do
     $CC $PFLAGS -rdynamic -o "$out/$(basename "$c" .c)" "$c" -ldl || fail_build=1
 done
