@@ -18,6 +18,8 @@ endif
 ifeq ($(origin CXX),default)
 CXX := g++
 endif
+# The suites of make check (tests/*/check.sh) build their programs with these too.
+export CC CXX
 PREFIX ?= /usr/local
 DESTDIR ?=
 MODE ?= rel

@@ -3,14 +3,13 @@
 # reports that counting is unavailable, and the same binary counts under the memkit run recorder
 # (whose interposition layer keeps the same counters). Runs after `make MODE=rel all`.
 cd "$(dirname "$0")/../.." || exit 2
+. tests/lib.sh
+suite count
 B=build/rel
-pass=0 fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 
-gcc -std=c11 -O2 -g -Iinclude -o "$tmp/plain" examples/count_requests.c $B/libmemkit.a -pthread || exit 2
+$CC -std=c11 -O2 -g -Iinclude -o "$tmp/plain" examples/count_requests.c $B/libmemkit.a -pthread || exit 2
 
 out=$("$tmp/plain" 2>&1); status=$?
 [ $status -ne 0 ] && printf '%s' "$out" | grep -q "counting unavailable: no counting layer" \
@@ -31,5 +30,4 @@ out=$($B/examples/count_requests 2>&1); status=$?
 [ $status -eq 0 ] && printf '%s\n' "$out" | grep -q "copying   request 2: 27 bytes of text,  9 allocations" \
     && ok "linked with libmemkit-count: counts" || bad "linked: $out"
 
-echo "count: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -8,13 +8,12 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/build/rel/prof-tests
 lib=$top/build/rel/libmemkit-prof.so
 mkdir -p "$out"
+. "$top/tests/lib.sh"
+suite prof
 if [ ! -f "$lib" ]; then
-    echo "prof: $lib is missing: run make MODE=rel all first"
-    echo "prof: 0 passed, 1 failed"
-    exit 1
+    bad "prof: $lib is missing: run make MODE=rel all first"
+    finish
 fi
-CC=${CC:-gcc}
-CXX=${CXX:-g++}
 fail_build=0
 # -no-pie: the same addresses natively and under valgrind, so sites can be matched by address.
 PFLAGS="-O1 -g -no-pie -fno-omit-frame-pointer -pthread -Wno-alloc-size-larger-than"
@@ -30,7 +29,7 @@ for c in "$top"/tests/prof/progs/*.cpp; do
     $CXX $PFLAGS -o "$out/$(basename "$c" .cpp)" "$c" || fail_build=1
 done
 if [ "$fail_build" -ne 0 ]; then
-    echo "prof: 0 passed, 1 failed (the test programs did not build)"
-    exit 1
+    bad "prof: the test programs did not build"
+    finish
 fi
 exec python3 "$top/tests/prof/check.py" "$lib" "$out"
