@@ -14,7 +14,7 @@ tool is skipped with a note.
 The threaded and real-program rows (MT1, MT2, MT64, PY, GXX, XZ) are the recorder's cost on
 threads and on programs built by Debian: bench/prof/mt.c with 1, 2 (some frees of the other
 thread's blocks) and 64 threads; Debian's python3 with PYTHONMALLOC=malloc (pymalloc off, so every
-object is a malloc) on bench/prof/interp.py; g++ -O2 on a file written by bench/prof/gen_cpp.py;
+object is a malloc) on bench/prof/interp.py; g++'s cc1plus -O2 on a file written by bench/prof/gen_cpp.py;
 xz -T2 on a text file written by w6_gen. A program that is not installed skips its row with a note.
 --skip drops contenders by key: empty, counting, exact, sampled, run, heaptrack, dhat.
 
@@ -37,6 +37,10 @@ memkit = os.path.join(top, "build/rel/memkit")
 tmp = tempfile.mkdtemp(prefix="mkbench.")
 python = subprocess.run(["python3", "-c", "import sys; print(sys.executable)"], capture_output=True, text=True).stdout.strip()
 
+# The compiler row runs g++'s compiler proper itself: the g++ driver's children are profiled by memkit
+# (LD_PRELOAD is inherited) but not by heaptrack, which would compare different work.
+cc1plus = subprocess.run(["g++", "-print-prog-name=cc1plus"], capture_output=True, text=True).stdout.strip() \
+    if shutil.which("g++") else "cc1plus"
 workloads = [
     ("P1", "churn, -O2 -g (no frame pointers)", [os.path.join(bindir, "p1")]),
     ("P1-fp", "churn, -O2 -g -fno-omit-frame-pointer", [os.path.join(bindir, "p1fp")]),
@@ -52,8 +56,9 @@ workloads = [
      [os.path.join(bindir, "mt"), "64", "1000000", "0"]),
     ("PY", "Debian's python3, PYTHONMALLOC=malloc, bench/prof/interp.py 40000",
      ["/usr/bin/python3", os.path.join(top, "bench/prof/interp.py"), "40000"], {"PYTHONMALLOC": "malloc"}),
-    ("GXX", "Debian's g++ -O2 -c on a generated 25-function C++ file (bench/prof/gen_cpp.py)",
-     ["g++", "-O2", "-c", "-o", "/dev/null", os.path.join(bindir, "gxx-input.cpp")]),
+    ("GXX", "Debian's g++ compiler proper (cc1plus) -O2 on a generated 25-function C++ file (bench/prof/gen_cpp.py)",
+     [cc1plus, "-quiet", "-O2", "-imultiarch", "x86_64-linux-gnu", "-D_GNU_SOURCE", os.path.join(bindir, "gxx-input.cpp"),
+      "-o", "/dev/null"]),
     ("XZ", "Debian's xz -T2 -0 on a 32 MiB generated text file (w6_gen)",
      ["xz", "-T2", "-0", "-c", os.path.join(bindir, "xz-input.txt")]),
 ]
