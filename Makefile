@@ -59,20 +59,23 @@ TSAN_BIN := $(TSAN_SRC:tests/tsan/%.c=$(B)/tsan-tests/%)
 # Suites that run real programs (the profiler, the command line): every tests/<dir>/check.sh.
 SUITES := $(wildcard tests/*/check.sh)
 
-# The profiler's recorder, preloaded into other programs: always optimized, never sanitized, with
-# frame pointers of its own and initial-exec TLS (safe to touch before the program's TLS is set up).
-# Its sources: the interposition layer (src/interpose), the recorder backend (src/recorder) and the
-# stack unwinder (src/unwind).
-PROF_DIRS := interpose recorder unwind
-PROF_SRC := $(foreach d,$(PROF_DIRS),$(wildcard src/$(d)/*.c))
-PROF_OBJ := $(PROF_SRC:src/%.c=$(B)/obj/%.o)
+# The interposition layer (src/interpose) and the stack unwinder (src/unwind), shared by both
+# backends and built once: optimized, never sanitized, with frame pointers of their own and
+# initial-exec TLS (safe to touch before the program's TLS is set up). src/unwind/testing.c holds
+# entry points for tests and benchmarks only (tests/unwind, bench/unwind.mk link it).
+LAYER_SRC := $(filter-out src/unwind/testing.c,$(wildcard src/interpose/*.c src/unwind/*.c))
+LAYER_OBJ := $(LAYER_SRC:src/%.c=$(B)/obj/%.o)
 PROF_CFLAGS := -fno-omit-frame-pointer -ftls-model=initial-exec
-# libmemkit-count.a: the same interposition layer with a counting-only backend (memkit/count.h).
-# Linked into programs' own executables: no frame pointer of its own (the unwinder reads CFI), so
-# the hooks cost a call and a few stores.
-COUNT_CFLAGS := -fomit-frame-pointer -ftls-model=initial-exec -DMK_HOOKS_COUNT_ONLY
-COUNT_SRC := $(wildcard src/interpose/*.c src/unwind/*.c src/count/*.c)
-COUNT_OBJ := $(COUNT_SRC:src/%.c=$(B)/obj/count/%.o)
+# The profiler's recorder (src/recorder), preloaded into other programs; its hooks.c compiles the
+# layer's exported functions (src/interpose/exports.inc) with the recorder's backend inlined.
+PROF_SRC := $(wildcard src/recorder/*.c)
+PROF_OBJ := $(LAYER_OBJ) $(PROF_SRC:src/%.c=$(B)/obj/%.o)
+# libmemkit-count.a: the layer with the counting-only backend (src/count, memkit/count.h). Linked
+# into programs' own executables: no frame pointer of its own (the unwinder reads CFI), so the
+# hooks cost a call and a few stores.
+COUNT_CFLAGS := -fomit-frame-pointer -ftls-model=initial-exec
+COUNT_SRC := $(wildcard src/count/*.c)
+COUNT_OBJ := $(LAYER_OBJ) $(COUNT_SRC:src/%.c=$(B)/obj/%.o)
 # Unit tests link the counting layer (to check allocation promises), except under sanitizers,
 # which own malloc themselves.
 TEST_COUNT_LIB := $(if $(filter rel dbg,$(MODE)),$(B)/libmemkit-count.a)
@@ -116,7 +119,7 @@ $(B)/obj/analyzer/%.o: src/analyzer/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(MK_CFLAGS) -c -o $@ $<
 
-$(B)/obj/count/%.o: src/%.c
+$(B)/obj/count/%.o: src/count/%.c
 	@mkdir -p $(@D)
 	$(CC) $(MK_CFLAGS) $(COUNT_CFLAGS) -c -o $@ $<
 
@@ -151,17 +154,26 @@ $(B)/tests/%: tests/unit/%.c tests/harness.h $(B)/libmemkit.a $(TEST_COUNT_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(MK_CFLAGS) -Itests -o $@ $< $(B)/libmemkit.a $(TEST_COUNT_LIB) $(MK_LDFLAGS)
 
+# The unwinder's DWARF decoder is tested on its own: its unit test links the decoder alone.
+$(B)/tests/test_dwarf: tests/unit/test_dwarf.c tests/harness.h $(B)/obj/unwind/dwarf.o $(B)/libmemkit.a $(TEST_COUNT_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(MK_CFLAGS) -Itests -o $@ $< $(B)/obj/unwind/dwarf.o $(B)/libmemkit.a $(TEST_COUNT_LIB) $(MK_LDFLAGS)
+
 $(B)/tests/%_cpp: tests/unit/%.cpp tests/harness.h $(B)/libmemkit.a $(TEST_COUNT_LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(MK_CXXFLAGS) -Itests -o $@ $< $(B)/libmemkit.a $(TEST_COUNT_LIB) $(MK_LDFLAGS)
 
 # Fuzz targets: built here with a deterministic driver (random inputs from a fixed seed, then every
 # file of tests/fuzz/corpus/<target>/) so make check replays them; `make fuzz` builds them for
-# libFuzzer. Every target links the library and the analyzer (a target uses what it calls).
-$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(B)/libmemkit.a $(ANALYZER_LIB)
+# libFuzzer. Every target links the library and the analyzer (a target uses what it calls), and the
+# objects FUZZ_LINK_<target> names (paths under the build directory).
+FUZZ_LINK_fuzz_dwarf := obj/unwind/dwarf.o
+FUZZ_LINK_ALL := $(sort $(foreach f,$(FUZZ_SRC),$(FUZZ_LINK_$(basename $(notdir $(f))))))
+.SECONDEXPANSION:
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(B)/libmemkit.a $(ANALYZER_LIB) $$(addprefix $(B)/,$$(FUZZ_LINK_$$*))
 	@mkdir -p $(@D)
 	$(CC) $(MK_CFLAGS) -Itests -DMK_FUZZ_CORPUS='"$(CURDIR)/tests/fuzz/corpus"' -o $@ $< tests/fuzz/driver.c \
-	    $(ANALYZER_LIB) $(B)/libmemkit.a $(MK_LDFLAGS) $(CLI_LIBS)
+	    $(addprefix $(B)/,$(FUZZ_LINK_$*)) $(ANALYZER_LIB) $(B)/libmemkit.a $(MK_LDFLAGS) $(CLI_LIBS)
 
 $(B)/tsan-tests/%: tests/tsan/%.c tests/harness.h $(B)/libmemkit.a
 	@mkdir -p $(@D)
@@ -187,9 +199,11 @@ tools: lib $(TOOLS) $(EXAMPLE_BIN)
 # fuzzer per tests/fuzz/fuzz_*.c.
 FUZZ_B := build/fuzz
 fuzz:
-	$(MAKE) CC=clang MODE=asan B=$(FUZZ_B) CFLAGS=-fsanitize=fuzzer-no-link $(FUZZ_B)/libmemkit.a $(FUZZ_B)/libmemkit-analyzer.a
+	$(MAKE) CC=clang MODE=asan B=$(FUZZ_B) CFLAGS=-fsanitize=fuzzer-no-link $(FUZZ_B)/libmemkit.a \
+	    $(FUZZ_B)/libmemkit-analyzer.a $(addprefix $(FUZZ_B)/,$(FUZZ_LINK_ALL))
 	$(foreach f,$(FUZZ_SRC),clang -std=c11 -g -O1 -Iinclude -Itests -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=all -o $(FUZZ_B)/$(basename $(notdir $(f))) $(f) $(FUZZ_B)/libmemkit-analyzer.a \
+	    -fno-sanitize-recover=all -o $(FUZZ_B)/$(basename $(notdir $(f))) $(f) \
+	    $(addprefix $(FUZZ_B)/,$(FUZZ_LINK_$(basename $(notdir $(f))))) $(FUZZ_B)/libmemkit-analyzer.a \
 	    $(FUZZ_B)/libmemkit.a -pthread $(CLI_LIBS) &&) true
 	@echo "fuzzers in $(FUZZ_B)/: run one as $(FUZZ_B)/fuzz_<name> -max_total_time=60 tests/fuzz/corpus/fuzz_<name>"
 
@@ -239,4 +253,4 @@ clean:
 	rm -rf build
 	-$(MAKE) -C bench clean
 
--include $(wildcard $(B)/obj/*/*.d $(B)/obj/count/*/*.d $(B)/tests/*.d $(B)/fuzz/*.d $(B)/tsan-tests/*.d)
+-include $(wildcard $(B)/obj/*/*.d $(B)/tests/*.d $(B)/fuzz/*.d $(B)/tsan-tests/*.d)

@@ -10,12 +10,15 @@ endif
 
 BENCH_RUNS += ./unwind_run.sh;
 
-$(BB)/unwind_rec.o: $(TOP)/src/unwind/unwind.c $(TOP)/src/unwind/unwind.h
+UNW_REC_SRC := $(wildcard $(TOP)/src/unwind/*.c)
+UNW_REC_OBJ := $(UNW_REC_SRC:$(TOP)/src/unwind/%.c=$(BB)/unwind_rec_%.o)
+
+$(BB)/unwind_rec_%.o: $(TOP)/src/unwind/%.c $(wildcard $(TOP)/src/unwind/*.h)
 	@mkdir -p $(BB)
 	$(CC) $(UNW_REC_CFLAGS) -c -o $@ $<
 
-$(BB)/unwind_bench_nofp: unwind_bench.c $(BB)/unwind_rec.o common.h
-	$(CC) $(BENCH_CFLAGS) -fomit-frame-pointer -o $@ unwind_bench.c $(BB)/unwind_rec.o $(UNW_BENCH_LIBS)
+$(BB)/unwind_bench_nofp: unwind_bench.c $(UNW_REC_OBJ) common.h
+	$(CC) $(BENCH_CFLAGS) -fomit-frame-pointer -o $@ unwind_bench.c $(UNW_REC_OBJ) $(UNW_BENCH_LIBS)
 
-$(BB)/unwind_bench_fp: unwind_bench.c $(BB)/unwind_rec.o common.h
-	$(CC) $(BENCH_CFLAGS) -fno-omit-frame-pointer -o $@ unwind_bench.c $(BB)/unwind_rec.o $(UNW_BENCH_LIBS)
+$(BB)/unwind_bench_fp: unwind_bench.c $(UNW_REC_OBJ) common.h
+	$(CC) $(BENCH_CFLAGS) -fno-omit-frame-pointer -o $@ unwind_bench.c $(UNW_REC_OBJ) $(UNW_BENCH_LIBS)

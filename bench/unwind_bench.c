@@ -14,7 +14,7 @@
  */
 #define _GNU_SOURCE
 #include "common.h"
-#include "../src/unwind/unwind.h"
+#include "../src/unwind/testing.h"
 
 #include <execinfo.h>
 

@@ -24,6 +24,10 @@
 #include "../analyzer/analyze.h"
 #include "cli.h"
 #include "../analyzer/dhat.h"
+#include "../format/limits.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x) /* a macro's value as a string literal */
 
 const char *mk__opt_value(int argc, char **argv, int *i, const char *name);
 
@@ -38,7 +42,7 @@ static void usage(FILE *f) {
           "                     %p becomes the pid of the profiled process)\n"
           "  --format LIST      comma-separated: dhat, text, folded (default dhat,text). folded\n"
           "                     goes to the output name with .json replaced by .folded\n"
-          "  --depth N          frames kept per stack (default 32, at most 256)\n"
+          "  --depth N          frames kept per stack (default " STR(MK_DEFAULT_DEPTH) ", at most " STR(MK_MAX_DEPTH) ")\n"
           "  --sample BYTES     record stacks for about one block per BYTES allocated (K, M, G\n"
           "                     suffixes; 0, the default, records every one). Totals stay exact\n"
           "  --follow-fork      profile child processes too; each gets its own file (%p)\n"
@@ -56,22 +60,6 @@ static void forward(int sig, siginfo_t *info, void *ctx) {
     (void)ctx;
     if (child_pid > 0 && (!info || info->si_code == SI_USER || info->si_code == SI_QUEUE || info->si_code == SI_TKILL))
         kill((pid_t)child_pid, sig);
-}
-
-static int parse_bytes(const char *s, uint64_t *out) {
-    char *end;
-    if (!*s || *s == '-' || *s == '+') return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s) return -1;
-    uint64_t mul = 1;
-    if (*end == 'k' || *end == 'K') mul = 1ull << 10, end++;
-    else if (*end == 'm' || *end == 'M') mul = 1ull << 20, end++;
-    else if (*end == 'g' || *end == 'G') mul = 1ull << 30, end++;
-    if (*end == 'B' || *end == 'b') end++;
-    if (*end || (v && mul > UINT64_MAX / v)) return -1;
-    *out = v * mul;
-    return 0;
 }
 
 /* The recorder next to this binary (build tree), or under ../lib/memkit/ (installed). */
@@ -199,7 +187,7 @@ static int cmp_pid(const void *a, const void *b) {
 
 int mk__cmd_run(int argc, char **argv) {
     struct opts o = {.output = NULL, .formats = MK_OUT_DHAT | MK_OUT_TEXT, .top = 10, .sort = MK_SORT_BYTES};
-    uint64_t depth = 32, sample = 0;
+    uint64_t depth = MK_DEFAULT_DEPTH, sample = 0;
     int follow = 0, i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -223,12 +211,12 @@ int mk__cmd_run(int argc, char **argv) {
                 return 2;
             }
         } else if ((v = mk__opt_value(argc, argv, &i, "--depth"))) {
-            if (mk__parse_count(v, 256, &depth) || depth == 0) {
-                fprintf(stderr, "memkit run: --depth takes a number of frames from 1 to 256 (got '%s')\n", v);
+            if (mk__parse_count(v, MK_MAX_DEPTH, &depth) || depth == 0) {
+                fprintf(stderr, "memkit run: --depth takes a number of frames from 1 to %d (got '%s')\n", MK_MAX_DEPTH, v);
                 return 2;
             }
         } else if ((v = mk__opt_value(argc, argv, &i, "--sample"))) {
-            if (parse_bytes(v, &sample)) {
+            if (mk__parse_size(v, &sample)) {
                 fprintf(stderr, "memkit run: --sample takes a byte count such as 0, 4096, 512K or 1M (got '%s')\n", v);
                 return 2;
             }

@@ -163,14 +163,8 @@ static int watch_hits(uint64_t after, struct mk__watch_hit *out, int max) {
     return k;
 }
 
-#ifdef MK_HOOKS_COUNT_ONLY
-#define PROVIDER "libmemkit-count"
-#else
-#define PROVIDER "memkit run"
-#endif
-
 static const struct mk__count_iface table = {
-    MK__COUNT_IFACE_VERSION, PROVIDER, NULL, thread_counts, process_counts, peak_reset, watch, watch_hits,
+    MK__COUNT_IFACE_VERSION, mk__backend_name, NULL, thread_counts, process_counts, peak_reset, watch, watch_hits,
 };
 
 __attribute__((visibility("default"))) const struct mk__count_iface *mk__count_iface(void) { return &table; }

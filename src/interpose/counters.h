@@ -9,8 +9,8 @@
  * for a single thread (and within a step per other thread otherwise). The counting path takes
  * about 20 instructions per allocation and 10 per free.
  */
-#ifndef MEMKIT_PROF_COUNTERS_H
-#define MEMKIT_PROF_COUNTERS_H
+#ifndef MEMKIT_INTERPOSE_COUNTERS_H
+#define MEMKIT_INTERPOSE_COUNTERS_H
 
 #include <stddef.h>
 #include <stdint.h>

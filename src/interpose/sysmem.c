@@ -1,8 +1,9 @@
-/* sysmem.c - mmap-backed memory for the recorder's tables and arenas.
+/* sysmem.c - mmap-backed memory for the recorder's tables and arenas and the counters' watch buffers.
  *
- * The recorder must never take memory from the malloc it interposes (that would recurse and would
- * show up in the profile), so everything it keeps comes from anonymous mappings made here with raw
- * mmap. The mapped total is what the profile reports as the recorder's own memory.
+ * Code behind the malloc hooks must never take memory from the malloc it interposes (that would
+ * recurse and would show up in the profile), so everything it keeps comes from anonymous mappings
+ * made here with raw mmap. The mapped total is what the profile reports as the recorder's own
+ * memory.
  */
 #define _GNU_SOURCE
 #include "sysmem.h"

@@ -1,7 +1,7 @@
-/* sysmem.h - the recorder's own memory: anonymous mappings, never the allocator it watches.
- * Internal to libmemkit-prof.so. Every function keeps errno as it found it. */
-#ifndef MEMKIT_PROF_SYSMEM_H
-#define MEMKIT_PROF_SYSMEM_H
+/* sysmem.h - the interposition layer's and its backends' own memory: anonymous mappings, never
+ * the allocator they watch. Internal. Every function keeps errno as it found it. */
+#ifndef MEMKIT_INTERPOSE_SYSMEM_H
+#define MEMKIT_INTERPOSE_SYSMEM_H
 
 #include <stddef.h>
 

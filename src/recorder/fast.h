@@ -12,17 +12,12 @@
 #define MEMKIT_PROF_FAST_H
 
 #include "record.h"
+#include "../interpose/chunk.h"
 
 extern char __libc_single_threaded;
 
 /* The unsampled path reached a new global peak (record.c). */
 MK__HIDDEN void mk__fast_peak(void);
-
-/* glibc's usable size of the chunk at p: its header's size less the header (two words if mmap'ed). */
-static inline uint64_t mk__chunk_usable(uintptr_t p) {
-    uint64_t head = ((const uint64_t *)p)[-1];
-    return (head & ~(uint64_t)7) - 8 - ((head & 2) << 2);
-}
 
 /* p's byte in the shadow (record.c, "unsampled blocks"), or NULL when there is no shadow or p is
  * not a 16-byte aligned user-space address. */

@@ -107,19 +107,10 @@ static uint64_t mono_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* A variable's value as a byte count (src/format/limits.h); *ok 0 when unset or not one. */
 static uint64_t parse_u64(const char *s, int *ok) {
     uint64_t v = 0;
-    *ok = 0;
-    if (!s || !*s) return 0;
-    while (*s >= '0' && *s <= '9') {
-        v = v * 10 + (uint64_t)(*s++ - '0');
-        *ok = 1;
-    }
-    if (*s == 'k' || *s == 'K') v <<= 10, s++;
-    else if (*s == 'm' || *s == 'M') v <<= 20, s++;
-    else if (*s == 'g' || *s == 'G') v <<= 30, s++;
-    if (*s == 'b' || *s == 'B') s++;
-    if (*s) *ok = 0;
+    *ok = mk__parse_size(s, &v) == 0;
     return v;
 }
 
@@ -140,7 +131,7 @@ void mk__backend_init(void) {
     if (ok && rootpid != g.pid) g.flags |= MK_RAW_CHILD;
 
     uint64_t d = parse_u64(getenv("MEMKIT_DEPTH"), &ok);
-    g.depth = !ok ? 32 : d < 1 ? 1 : d > MK_MAX_DEPTH ? MK_MAX_DEPTH : (int)d;
+    g.depth = !ok ? MK_DEFAULT_DEPTH : d < 1 ? 1 : d > MK_MAX_DEPTH ? MK_MAX_DEPTH : (int)d;
     g.sample = parse_u64(getenv("MEMKIT_SAMPLE"), &ok);
     if (!ok) g.sample = 0;
     if (g.sample) g.flags |= MK_RAW_SAMPLED;
@@ -798,15 +789,7 @@ static void finish(int full) {
  * program's atexit handlers and static destructors. */
 __attribute__((destructor(101))) static void rec_dtor(void) { finish(1); }
 
-/* _exit and _Exit skip destructors: write the profile here (without __libc_freeres, see finish),
- * then end the process as glibc does. A vfork child (another pid in the parent's memory) writes
+/* _exit and _Exit skip destructors (the interposition layer defines them): write the profile here,
+ * without __libc_freeres (see finish). A vfork child (another pid in the parent's memory) writes
  * nothing. */
-__attribute__((visibility("default"), noreturn)) void _exit(int status) {
-    finish(0);
-    for (;;) {
-        syscall(SYS_exit_group, status);
-        syscall(SYS_exit, status);
-    }
-}
-
-__attribute__((visibility("default"), noreturn)) void _Exit(int status) { _exit(status); }
+void mk__rec_quick_exit(void) { finish(0); }

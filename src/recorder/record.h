@@ -8,8 +8,8 @@
 
 #include "memkit/arena.h"
 #include "../interpose/sysmem.h"
+#include "../format/limits.h"
 
-#define MK_MAX_DEPTH 128
 #define MK_SITE_SLOTS (1u << 22) /* site hash slots; at most half of them are used */
 #define MK_MAX_SITES (MK_SITE_SLOTS / 2)
 #define MK_NSTRIPES 256          /* site statistics locks, by site index */
@@ -98,6 +98,32 @@ struct mk__rec_tls {
     int clock_window;     /* events the last reading covered */
 };
 extern __thread struct mk__rec_tls mk__rt __attribute__((visibility("hidden"), tls_model("initial-exec")));
+
+/* The recorder's events (record.c), called by its backend of the interposition layer (hooks.c)
+ * with the guard held. */
+
+/* Once, on the layer's first call or from its constructor. */
+MK__HIDDEN void mk__backend_init(void);
+
+/* p (non-NULL) was just returned for a request of size bytes by function fn (enum mk__raw_fn), from
+ * the exported function whose frame (__builtin_frame_address(0)) is frame: its return address and
+ * saved rbp are where the stack capture starts. */
+MK__HIDDEN void mk__on_alloc(void *p, size_t size, unsigned fn, const void *frame);
+
+/* p (non-NULL) is about to be freed. Returns the size the recorder knew for it, 0 if it never saw p. */
+MK__HIDDEN size_t mk__on_free(void *p);
+
+/* realloc: mk__realloc_take(old) before the block is handed to glibc, then mk__realloc_done with the
+ * result, as backend.h's mk__be_realloc_take/done. done returns the old size (0: unknown). */
+struct mk__realloc_tok {
+    uint64_t w[3];
+    int found;
+};
+MK__HIDDEN void mk__realloc_take(void *old, struct mk__realloc_tok *t);
+MK__HIDDEN size_t mk__realloc_done(struct mk__realloc_tok *t, void *newp, size_t size, const void *frame);
+
+/* _exit or _Exit is ending the process: writes the profile (without __libc_freeres). */
+MK__HIDDEN void mk__rec_quick_exit(void);
 
 /* Writes the profile (output.c): modules collected earlier by mk__output_modules. 0 on success. */
 MK__HIDDEN int mk__output_write(uint64_t tsc_end);

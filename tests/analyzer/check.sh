@@ -155,10 +155,14 @@ for o in "--sort size" "--top -1" "--format xml"; do
     "$MK" report $o "$T/a.raw" >"$T/o" 2>&1
     check "memkit report $o: one-line error" sh -c "[ $? -eq 2 ] && [ \$(wc -l <'$T/o') -eq 1 ]"
 done
-for o in "--depth 0" "--depth 100000" "--sample 12Q" "--sample -1" "--format"; do
+for o in "--depth 0" "--depth 100000" "--depth 129" "--sample 12Q" "--sample -1" "--sample 18446744073709551616" "--sample 17179869184G" "--format"; do
     "$MK" run $o -- true >"$T/o" 2>&1
     check "memkit run $o: one-line error" sh -c "[ $? -eq 2 ] && [ \$(wc -l <'$T/o') -eq 1 ]"
 done
+(cd "$T" && "$MK" run --depth 128 -o "$T/d128.json" -- true >"$T/o" 2>&1; echo $? >"$T/st")
+"$MK" run --depth 129 -- true >"$T/o129" 2>&1
+check "run --depth 129: refused, naming the recorder's limit" grep -q 'from 1 to 128' "$T/o129"
+preload "run --depth 128: the recorder keeps 128" sh -c "[ \$(cat '$T/st') -eq 0 ] && grep -q '\"mkDepth\":128' '$T/d128.json'"
 "$MK" report >"$T/o" 2>&1
 check "memkit report without a file" sh -c "[ $? -eq 2 ] && [ \$(wc -l <'$T/o') -eq 1 ]"
 

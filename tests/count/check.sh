@@ -30,4 +30,14 @@ out=$($B/examples/count_requests 2>&1); status=$?
 [ $status -eq 0 ] && printf '%s\n' "$out" | grep -q "copying   request 2: 27 bytes of text,  9 allocations" \
     && ok "linked with libmemkit-count: counts" || bad "linked: $out"
 
+# realloc(p, 0) frees p: one free, its bytes leave the balance, with either layer.
+if $CC -std=c11 -O2 -g -Iinclude -o "$tmp/realloc0" tests/count/realloc0.c $B/libmemkit.a $B/libmemkit-count.a -pthread &&
+   $CC -std=c11 -O2 -g -Iinclude -o "$tmp/realloc0_plain" tests/count/realloc0.c $B/libmemkit.a -pthread; then
+    out=$("$tmp/realloc0" 2>&1) && ok "linked with libmemkit-count: realloc(p, 0) counts one free" || bad "realloc(p, 0), libmemkit-count: $out"
+    out=$(MEMKIT_OUT="$tmp/r.%p.raw" LD_PRELOAD=$PWD/$B/libmemkit-prof.so "$tmp/realloc0_plain" 2>&1) &&
+        ok "under the recorder: realloc(p, 0) counts one free" || bad "realloc(p, 0), recorder: $out"
+else
+    bad "realloc0.c did not build"
+fi
+
 finish

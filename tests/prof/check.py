@@ -256,6 +256,10 @@ if p:
     ok("MEMKIT_DEPTH=2 bounds stacks", p["depth"] == 2 and all(len(s["frames"]) <= 2 for s in p["sites"]))
 rc, _, profs, _ = run("basic", env={"MEMKIT_DEPTH": "999"}, tag="depth999")
 ok("MEMKIT_DEPTH clamps to 128", profs and profs[0].get("depth") == 128)
+for v, sampled in (("512K", True), ("1gb", True), ("36893488147419103233", False), ("17179869185G", False), ("12Q", False)):
+    rc, _, profs, _ = run("basic", env={"MEMKIT_SAMPLE": v}, tag="sample-" + v)
+    ok(f"MEMKIT_SAMPLE={v}: {'sampled' if sampled else 'not a byte count (or too large): exact'}",
+       len(profs) == 1 and bool(profs[0]["flags"] & 1) == sampled, str(profs and profs[0]["flags"]))
 rc, _, profs, _ = run("basic", env={"MEMKIT_ROOT_PID": "1"}, tag="notroot")
 ok("MEMKIT_ROOT_PID: another process records nothing", rc == 0 and not profs)
 rc, _, profs, _ = run("basic", env={"MEMKIT_ROOT_PID": "1", "MEMKIT_FOLLOW_FORK": "1"}, tag="notroot-follow")
@@ -282,6 +286,37 @@ if p:
     ok("sampling: totals exact", p["totals"]["tbk"] >= 100000 and p["totals"]["eb"] == total(sites(p, 48), "eb") * 0 + p["totals"]["eb"])
 
 # ---- DHAT ----
+# ---- dlopen/dlclose churn: stacks stay whole, the recorder's memory stays bounded ----
+def churn(cycles):
+    rc, out, profs, _ = run("dlchurn", args=(str(cycles), os.path.join(BIN, "libchurn.so")), tag=f"dlchurn-{cycles}", timeout=600)
+    return rc, only(f"dlchurn {cycles} cycles", profs)
+
+
+def churn_stacks(name, p):
+    """The library's blocks (100 bytes) share one site whose stack is the library's two frames,
+    then main; the last cycle's (101 bytes) has the library's two, then last_cycle and main; the
+    program's own block after the churn (777 bytes) has own_alloc, then main."""
+    names = lambda s: [sym(f) for f in s["frames"]]
+    lib, last, own = sites(p, 100), sites(p, 101), sites(p, 777)
+    ok(f"{name}: the library's blocks share one site", len(lib) == 1, str([names(s) for s in lib]))
+    ok(f"{name}: every library block's stack reaches main",
+       lib and all(len(s["frames"]) >= 3 and names(s)[2] == "main" for s in lib), str([names(s) for s in lib]))
+    ok(f"{name}: the last cycle's stack: the library, last_cycle, main",
+       len(last) == 1 and names(last[0])[2:4] == ["last_cycle", "main"], str([names(s) for s in last]))
+    ok(f"{name}: the program's own block after the churn: own_alloc, main",
+       len(own) == 1 and names(own[0])[:2] == ["own_alloc", "main"], str([names(s) for s in own]))
+
+
+rc, small = churn(200)
+rc2, big = churn(2000)
+ok("dlchurn: the program ran", rc == 0 and rc2 == 0, f"{rc} {rc2}")
+if small and big:
+    churn_stacks("dlchurn 2000", big)
+    ok("dlchurn: totals", big["totals"]["tbk"] - small["totals"]["tbk"] >= 1800, str(big["totals"]))
+    grow = big["totals"]["recorder_bytes"] - small["totals"]["recorder_bytes"]
+    ok("dlchurn: the recorder's memory does not grow with the cycles (2000 vs 200)", grow <= 64 << 10, str(grow))
+
+
 def dhat_compare(prog):
     if not shutil.which("valgrind"):
         print(f"skip DHAT comparison of {prog}: valgrind is not installed (1 skipped)")

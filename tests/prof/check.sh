@@ -22,6 +22,8 @@ $CC -O2 -g -I"$top/include" -I"$top/src/analyzer" -o "$out/rawcheck" "$top/tests
 for c in "$top"/tests/prof/progs/*.c; do
     $CC $PFLAGS -rdynamic -o "$out/$(basename "$c" .c)" "$c" -ldl || fail_build=1
 done
+# The library dlchurn loads and unloads, without frame pointers as libraries usually are.
+$CC -O2 -g -fPIC -shared -fomit-frame-pointer -o "$out/libchurn.so" "$top/tests/prof/lib/churn.c" || fail_build=1
 # The walk memo's test once more without frame pointers: its memo then keys on other stack words.
 $CC -O1 -g -no-pie -fomit-frame-pointer -rdynamic -o "$out/memo_nofp" \
     "$top/tests/prof/progs/memo.c" || fail_build=1

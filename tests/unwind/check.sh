@@ -1,9 +1,9 @@
 #!/bin/sh
-# check.sh - the stack-capture suite: builds tests/unwind/unw_test.c against src/unwind/unwind.c in
+# check.sh - the stack-capture suite: builds tests/unwind/unw_test.c against src/unwind in
 # several variants and runs them. The oracle is libunwind's unw_backtrace (and glibc's backtrace()).
-#   nofp      the test program -O2 -fomit-frame-pointer, unwind.c as the recorder builds it
+#   nofp      the test program -O2 -fomit-frame-pointer, src/unwind as the recorder builds it
 #   fp        the test program -O2 -fno-omit-frame-pointer
-#   nofp-all  unwind.c itself built without frame pointers as well
+#   nofp-all  src/unwind itself built without frame pointers as well
 # The dlopen test uses two builds of unw_lib.c (without frame pointers, different frame layouts).
 # Then unw_preload.c, a stand-in for the recorder, is preloaded into ls, python3 (threads) and sort
 # and captures a stack on every allocation from the loader's first one on.
@@ -36,8 +36,14 @@ for v in nofp fp nofp-all; do
     nofp-all) tflags="-fomit-frame-pointer" uflags="$base -fPIC -fvisibility=hidden -fomit-frame-pointer" ;;
     esac
     bin="$out/unw_test_$v"
-    if ! $CC $uflags -c -o "$out/unwind_$v.o" src/unwind/unwind.c ||
-       ! $CC $base $tflags -Itests -Iinclude -o "$bin" tests/unwind/unw_test.c "$out/unwind_$v.o" -lunwind -ldl; then
+    objs=
+    for f in src/unwind/*.c; do
+        o="$out/$(basename "$f" .c)_$v.o"
+        $CC $uflags -c -o "$o" "$f" || { objs=; break; }
+        objs="$objs $o"
+    done
+    if [ -z "$objs" ] ||
+       ! $CC $base $tflags -Itests -Iinclude -o "$bin" tests/unwind/unw_test.c $objs -lunwind -ldl; then
         note "unwind[$v]: build failed"
         tally 0 1
         continue
@@ -57,7 +63,7 @@ for v in nofp fp nofp-all; do
 done
 # Real programs with a capture on every allocation, from the loader's first malloc on: they must run
 # as without it, and every capture must find a few frames.
-if $CC $rec -shared -o "$out/libunw_preload.so" tests/unwind/unw_preload.c src/unwind/unwind.c; then
+if $CC $rec -shared -o "$out/libunw_preload.so" tests/unwind/unw_preload.c $(ls src/unwind/*.c | grep -v testing.c); then
     seq 20000 -1 1 > "$out/nums"
     i=0
     for prog in ls python3 sort; do

@@ -8,7 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "harness.h"
-#include "../../src/unwind/unwind.h"
+#include "../../src/unwind/testing.h"
 
 #include <dlfcn.h>
 #include <execinfo.h>
