@@ -56,6 +56,8 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 TSAN_SRC := $(wildcard tests/tsan/test_*.c)
 TSAN_BIN := $(TSAN_SRC:tests/tsan/%.c=$(B)/tsan-tests/%)
+# The counting API under ThreadSanitizer too (it counts through the sanitizer's allocation hooks).
+TSAN_BIN += $(B)/tests/test_count
 # Suites that run real programs (the profiler, the command line): every tests/<dir>/check.sh.
 SUITES := $(wildcard tests/*/check.sh)
 
@@ -79,15 +81,17 @@ COUNT_OBJ := $(LAYER_OBJ) $(COUNT_SRC:src/%.c=$(B)/obj/%.o)
 # Unit tests link the counting layer (to check allocation promises), except under sanitizers,
 # which own malloc themselves.
 TEST_COUNT_LIB := $(if $(filter rel dbg,$(MODE)),$(B)/libmemkit-count.a)
-# The analyzer (src/analyzer: model, symbolizer, readers, renderers): an internal static library,
+# The analyzer (src/analyzer: model, symbolizer, readers, renderers, and the HTML report's page,
+# src/analyzer/web/: .html, .css, .js, embedded as byte arrays): an internal static library,
 # libmemkit-analyzer.a (never installed), linked by the memkit command, the fuzz targets and the
 # tests' raw-profile dumper. The memkit command: the analyzer and the subcommands (src/cli).
 ANALYZER_SRC := $(wildcard src/analyzer/*.c)
-ANALYZER_OBJ := $(ANALYZER_SRC:src/%.c=$(B)/obj/%.o)
+WEB_SRC := $(sort $(wildcard src/analyzer/web/*))
+ANALYZER_OBJ := $(ANALYZER_SRC:src/%.c=$(B)/obj/%.o) $(if $(WEB_SRC),$(B)/obj/gen/web.o)
 ANALYZER_LIB := $(if $(ANALYZER_SRC),$(B)/libmemkit-analyzer.a)
 CLI_SRC := $(wildcard src/cli/*.c)
 CLI_OBJ := $(CLI_SRC:src/%.c=$(B)/obj/%.o)
-CLI_LIBS = $(shell pkg-config --libs libdw libelf 2>/dev/null || echo -ldw -lelf)
+CLI_LIBS = $(shell pkg-config --libs libdw libelf zlib 2>/dev/null || echo -ldw -lelf -lz)
 TOOLS := $(if $(PROF_SRC),$(B)/libmemkit-prof.so $(B)/libmemkit-count.a) $(ANALYZER_LIB) $(if $(CLI_SRC),$(B)/memkit)
 
 .PHONY: all lib analyzer tools unit tsan fuzz check demo demo-arena bench install clean deps
@@ -137,6 +141,14 @@ $(B)/libmemkit-analyzer.a: $(ANALYZER_OBJ)
 $(B)/memkit: $(CLI_OBJ) $(ANALYZER_LIB) $(B)/libmemkit.a
 	$(CC) -o $@ $(CLI_OBJ) $(ANALYZER_LIB) $(B)/libmemkit.a $(MK_LDFLAGS) $(CLI_LIBS)
 
+$(B)/gen/web.c: $(WEB_SRC) scripts/embed.sh
+	@mkdir -p $(@D)
+	scripts/embed.sh $@ $(WEB_SRC)
+
+$(B)/obj/gen/web.o: $(B)/gen/web.c
+	@mkdir -p $(@D)
+	$(CC) $(MK_CFLAGS) -c -o $@ $<
+
 # Checks for the Debian -dev packages the analyzer links with; installs them when run as root.
 deps:
 	@scripts/deps.sh
@@ -166,13 +178,14 @@ $(B)/tests/%_cpp: tests/unit/%.cpp tests/harness.h $(B)/libmemkit.a $(TEST_COUNT
 # Fuzz targets: built here with a deterministic driver (random inputs from a fixed seed, then every
 # file of tests/fuzz/corpus/<target>/) so make check replays them; `make fuzz` builds them for
 # libFuzzer. Every target links the library and the analyzer (a target uses what it calls), and the
-# objects FUZZ_LINK_<target> names (paths under the build directory).
+# objects FUZZ_LINK_<target> names (paths under the build directory). The driver comes first: -MMD
+# writes one dependency file per output, the last source's, which must be the target's.
 FUZZ_LINK_fuzz_dwarf := obj/unwind/dwarf.o
 FUZZ_LINK_ALL := $(sort $(foreach f,$(FUZZ_SRC),$(FUZZ_LINK_$(basename $(notdir $(f))))))
 .SECONDEXPANSION:
 $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(B)/libmemkit.a $(ANALYZER_LIB) $$(addprefix $(B)/,$$(FUZZ_LINK_$$*))
 	@mkdir -p $(@D)
-	$(CC) $(MK_CFLAGS) -Itests -DMK_FUZZ_CORPUS='"$(CURDIR)/tests/fuzz/corpus"' -o $@ $< tests/fuzz/driver.c \
+	$(CC) $(MK_CFLAGS) -Itests -DMK_FUZZ_CORPUS='"$(CURDIR)/tests/fuzz/corpus"' -o $@ tests/fuzz/driver.c $< \
 	    $(addprefix $(B)/,$(FUZZ_LINK_$*)) $(ANALYZER_LIB) $(B)/libmemkit.a $(MK_LDFLAGS) $(CLI_LIBS)
 
 $(B)/tsan-tests/%: tests/tsan/%.c tests/harness.h $(B)/libmemkit.a
@@ -248,6 +261,9 @@ install: all
 	ln -sf libmemkit.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libmemkit.so.0
 	ln -sf libmemkit.so.0 $(DESTDIR)$(PREFIX)/lib/libmemkit.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' memkit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/memkit.pc
+	install -d $(DESTDIR)$(PREFIX)/lib/cmake/memkit
+	$(foreach f,memkitConfig memkitConfigVersion,sed -e 's|@VERSION@|$(VERSION)|' -e 's|@VERSION_MAJOR@|$(firstword $(subst ., ,$(VERSION)))|' \
+	    cmake/$(f).cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/memkit/$(f).cmake &&) true
 
 clean:
 	rm -rf build

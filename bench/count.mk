@@ -1,4 +1,4 @@
-# The counting layer's overhead per malloc/free pair (issue 7).
+# The counting layer's overhead per malloc/free pair.
 MEMKIT_COUNT_A := $(TOP)/build/rel/libmemkit-count.a
 BENCH_BINS += $(BB)/count_overhead_plain $(BB)/count_overhead_counted
 BENCH_RUNS += ./count_overhead.sh $(BB) | tee $(BB)/results/count.md;

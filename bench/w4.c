@@ -1,5 +1,5 @@
 /* w4.c - W4 interning: mk_interner (single-threaded and concurrent) against a C open-addressing
- * floor, GLib's g_intern_string and the seed's Rust HashSet<&'static str> + Box::leak
+ * floor, GLib's g_intern_string and the common Rust idiom HashSet<&'static str> + Box::leak
  * (bench/rust/src/bin/w4.rs, SipHash and an Fx-style hasher).
  *
  *   build/w4            the table (driver.h: $W4_ROUNDS interleaved rounds, default 5; also written

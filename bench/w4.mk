@@ -1,4 +1,4 @@
-# W4 interning: mk_interner against a C open-addressing floor, GLib and the seed's Rust HashSet.
+# W4 interning: mk_interner against a C open-addressing floor, GLib and Rust's HashSet<&'static str> + Box::leak idiom.
 W4_GLIB := $(call pc_has,glib-2.0)
 W4_FLAGS := $(if $(W4_GLIB),-DHAVE_GLIB $(shell pkg-config --cflags glib-2.0))
 W4_LIBS := $(if $(W4_GLIB),$(shell pkg-config --libs glib-2.0))

@@ -1,8 +1,8 @@
-/* count_requests.c - per-request allocation tracking, the seed's counting allocator in C.
+/* count_requests.c - per-request allocation tracking with memkit's counting layer.
  *
  * A toy request loop: each "request" parses a line of key=value pairs. mk_count_reset() at the
- * start of a request and mk_count_thread_stats() at its end give that request's allocations, as
- * the seed's reset_stats()/ALLOC_COUNT did. The naive handler strdups every key and value; the
+ * start of a request and mk_count_thread_stats() at its end give that request's allocations
+ * (a new counting window per request). The naive handler strdups every key and value; the
  * second handler borrows them from the line (mk_str views) and allocates nothing.
  *
  * Build: link with libmemkit-count.a (the Makefile does: examples named count_* get it), or run

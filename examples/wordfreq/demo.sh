@@ -4,7 +4,8 @@
 # Generates a deterministic ~50 MB text (examples/wordfreq/gen.c), runs the naive counter and the
 # memkit one natively (wall time) and under `memkit run` (allocations, bytes, peak heap), checks that
 # they print the same top 20, and shows the two side by side with the advice the profiler gave the
-# naive version. Everything lands in build/demo/.
+# naive version and `memkit diff` between them; it writes the HTML report of each and the diff's.
+# Everything lands in build/demo/.
 set -eu
 # MEMKIT_DEMO_MB and MEMKIT_DEMO_OUT change the input size and the directory (the test suite uses
 # a small input).
@@ -27,9 +28,12 @@ for prog in naive wordfreq; do
     "$B/examples/wordfreq/$prog" "$input" >"$out/$prog.top20"
     t1=$(now)
     eval "time_$prog=$(elapsed "$t0" "$t1")"
-    "$B/memkit" run -o "$out/$prog.json" --format dhat,text -- "$B/examples/wordfreq/$prog" "$input" \
+    "$B/memkit" run -o "$out/$prog.json" --format dhat,text,html -- "$B/examples/wordfreq/$prog" "$input" \
         >/dev/null 2>"$out/$prog.report"
 done
+# Did the fix work? The two profiles compared, as text and as a differential flame graph.
+"$B/memkit" diff --top 5 "$out/naive.json" "$out/wordfreq.json" >"$out/diff.txt" 2>/dev/null
+"$B/memkit" diff --format html "$out/naive.json" "$out/wordfreq.json" >"$out/diff.html" 2>/dev/null
 
 if ! cmp -s "$out/naive.top20" "$out/wordfreq.top20"; then
     echo "memkit demo: the two programs disagree (see $out/*.top20)" >&2
@@ -58,6 +62,16 @@ awk -v tn="$time_naive" -v tw="$time_wordfreq" -v nk="$nk" -v wk="$wk" -v nb="$n
 echo
 echo "What the profiler advised for naive.c (memkit run's report, $out/naive.report):"
 sed -n '/^Advice:/,$p' "$out/naive.report"
+echo
+echo "memkit diff, naive.c -> wordfreq.c ($out/diff.txt):"
+sed -n '/^ *before/,/^Sites:/p' "$out/diff.txt"
+echo "The sites that changed most (each with its innermost frame; full stacks in $out/diff.txt):"
+awk '/^#[0-9]+:/ { head = $0; want = 1; next } want && /^    [^ ]/ && !/^    (total|at t-gmax)/ { sub(/^ +/, ""); printf "  %-44s %s\n", head, $0; want = 0 }' "$out/diff.txt"
+echo
+echo "HTML reports (open them in a browser; each is one self-contained file):"
+echo "    $out/naive.html"
+echo "    $out/wordfreq.html"
+echo "    $out/diff.html   (differential flame graph: naive.c -> wordfreq.c)"
 echo
 echo "The DHAT files are $out/naive.json and $out/wordfreq.json. To browse them, open"
 echo "/usr/libexec/valgrind/dh_view.html (from Debian's valgrind package) in a browser and load one"

@@ -46,6 +46,7 @@ typedef struct mk_arena {
     size_t next_size, max_chunk, limit;
     const mk_allocator *backing;
     unsigned tracking;           /* nonzero: poison/unpoison through the slow path */
+    unsigned annotate;           /* nonzero: report each allocation (memkit/prof.h), slow path */
 } mk_arena;
 
 /* A position to rewind to. Valid until the arena is reset or destroyed. */
@@ -66,13 +67,20 @@ struct mk_arena_stats {
 };
 
 /* Prepares an empty arena; allocates nothing. opts may be NULL. Returns MK_EINVAL when a size in
- * opts is unusable (max_chunk < first_chunk). */
+ * opts is unusable (max_chunk < first_chunk); *a is then zeroed, which mk_arena_destroy accepts. */
 MK_API mk_err mk_arena_init(mk_arena *a, const mk_arena_opts *opts) MK_NONNULL(1);
 
 /* Prepares an arena whose first chunk is the caller's buffer buf[0..cap) (any alignment; about 32
  * bytes of it hold a chunk header). The buffer is never freed and must outlive the arena; more
  * chunks come from the heap when it fills. */
 MK_API void mk_arena_init_buf(mk_arena *a, void *buf, size_t cap) MK_NONNULL(1);
+
+/* MK_ARENA_ANNOTATE: with on, reports each later allocation to memkit's counting layer and
+ * profiler as a block of this arena (memkit/prof.h), and a reset or destroy as all of them given
+ * back; a rewind reports nothing (its blocks stay counted until the next reset). Every allocation
+ * then takes the slow path. Returns whether annotation is on: false when no layer takes
+ * annotations (the arena stays as fast as before). */
+MK_API bool mk_arena_annotate(mk_arena *a, bool on) MK_NONNULL(1);
 
 /* Frees every chunk the arena allocated. The arena may be initialized again afterwards. */
 MK_API void mk_arena_destroy(mk_arena *a) MK_NONNULL(1);

@@ -35,6 +35,8 @@
 /* For functions that generator macros (MK_VEC_DEFINE, MK_POOL_DEFINE...) emit into the user's file:
  * a program that uses only some of them must not be warned about the others. */
 #define MK_GENERATED static inline __attribute__((unused))
+/* Marks a name kept for one release after a rename; msg names its replacement (CHANGELOG.md). */
+#define MK_DEPRECATED(msg) __attribute__((deprecated(msg)))
 #else
 #define MK_API
 #define MK_INLINE static inline
@@ -48,7 +50,12 @@
 #define MK_ALLOC_SIZE2(i, j)
 #define MK_NONNULL(...)
 #define MK_GENERATED static inline
+#define MK_DEPRECATED(msg)
 #endif
+
+/* What every function that returns an offset or an index returns when there is none to return
+ * (mk_finder_find, mk_str_find, ...): a value no offset into an object can take. */
+#define MK_NOT_FOUND SIZE_MAX
 
 MK_EXTERN_C_BEGIN
 

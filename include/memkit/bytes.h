@@ -169,9 +169,14 @@ MK_API bool mk_bytes_try_into_mut(mk_bytes *b, mk_bytes_mut *out) MK_NONNULL(1, 
 /* ---- mk_bytes_mut ------------------------------------------------------------------------------ */
 
 /* An empty buffer that will allocate from alloc (NULL = heap) when it first grows. Never fails. */
-MK_INLINE mk_bytes_mut mk_bytes_mut_new(const mk_allocator *alloc) {
+MK_INLINE mk_bytes_mut mk_bytes_mut_empty(const mk_allocator *alloc) {
     mk_bytes_mut m = {NULL, 0, 0, NULL, alloc};
     return m;
+}
+
+/* Deprecated: the old name of mk_bytes_mut_empty (it allocates nothing, so it is no _new). */
+MK_DEPRECATED("use mk_bytes_mut_empty") MK_INLINE mk_bytes_mut mk_bytes_mut_new(const mk_allocator *alloc) {
+    return mk_bytes_mut_empty(alloc);
 }
 
 /* *m = an empty buffer with room for cap bytes, from alloc (NULL = heap); cap 0 allocates nothing.
@@ -228,7 +233,7 @@ MK_INLINE void mk_bytes_mut_truncate(mk_bytes_mut *m, size_t len) {
  * bound to its allocator. */
 MK_INLINE void mk_bytes_mut_drop(mk_bytes_mut *m) {
     mk__bytes_unref(m->owner);
-    *m = mk_bytes_mut_new(m->alloc);
+    *m = mk_bytes_mut_empty(m->alloc);
 }
 
 /* Returns the first at bytes (with exactly that capacity) as their own mutable buffer, sharing the
@@ -258,7 +263,7 @@ MK_INLINE MK_NODISCARD mk_bytes_mut mk_bytes_mut_split_off(mk_bytes_mut *m, size
  * stays part of the buffer (try_into_mut can win it back). */
 MK_INLINE MK_NODISCARD mk_bytes mk_bytes_mut_freeze(mk_bytes_mut *m) {
     mk_bytes b = {m->ptr, m->len, m->owner};
-    *m = mk_bytes_mut_new(m->alloc);
+    *m = mk_bytes_mut_empty(m->alloc);
     return b;
 }
 
@@ -273,7 +278,7 @@ MK_INLINE bool mk_bytes_mut_try_unsplit(mk_bytes_mut *m, mk_bytes_mut *other) {
     if (m->len == 0 && m->cap == 0) { /* nothing to join onto: take other over */
         mk__bytes_unref(m->owner);
         *m = *other;
-        *other = mk_bytes_mut_new(other->alloc);
+        *other = mk_bytes_mut_empty(other->alloc);
         return true;
     }
     if (!m->owner || m->owner != other->owner || m->ptr + m->len != other->ptr || m->cap != m->len)
@@ -281,7 +286,7 @@ MK_INLINE bool mk_bytes_mut_try_unsplit(mk_bytes_mut *m, mk_bytes_mut *other) {
     m->len += other->len;
     m->cap += other->cap;
     mk__bytes_unref(other->owner); /* never the last: m still holds the buffer */
-    *other = mk_bytes_mut_new(other->alloc);
+    *other = mk_bytes_mut_empty(other->alloc);
     return true;
 }
 

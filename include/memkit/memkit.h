@@ -13,6 +13,7 @@
 #include "search.h"
 #include "mapfile.h"
 #include "count.h"
+#include "prof.h"
 #include "bytes.h"
 #include "intern.h"
 

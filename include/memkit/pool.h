@@ -25,6 +25,7 @@ typedef struct mk_pool {
     size_t align;
     void *checked_free; /* the free list in checked mode */
     mk_arena arena;     /* where slots are carved */
+    unsigned annotate;  /* nonzero: alloc and free are reported (memkit/prof.h) */
 } mk_pool;
 
 #define MK_POOL_STATS_VERSION 1u
@@ -40,11 +41,17 @@ struct mk_pool_stats {
 
 /* Prepares a pool of objects of size bytes at alignment align (a power of two); allocates nothing.
  * backing NULL means the heap. Returns MK_EINVAL for a bad alignment, MK_EOVERFLOW for a size that
- * cannot be rounded up. */
+ * cannot be rounded up; *p is then zeroed, which mk_pool_destroy accepts. */
 MK_API mk_err mk_pool_init(mk_pool *p, size_t size, size_t align, const mk_allocator *backing) MK_NONNULL(1);
 
 /* As mk_pool_init with arena options (chunk sizes, a byte limit) for the memory behind the slots. */
 MK_API mk_err mk_pool_init_opts(mk_pool *p, size_t size, size_t align, const mk_arena_opts *opts) MK_NONNULL(1);
+
+/* With on, reports each object handed out and freed to memkit's counting layer and profiler as a
+ * block of this pool (memkit/prof.h), and a reset or destroy as all of them given back; alloc and
+ * free then go through the library. Call it before the first alloc. Returns whether annotation is
+ * on: false when no layer takes annotations (the pool keeps its inline fast path). */
+MK_API bool mk_pool_annotate(mk_pool *p, bool on) MK_NONNULL(1);
 
 /* Frees all memory; every object becomes invalid. */
 MK_API void mk_pool_destroy(mk_pool *p) MK_NONNULL(1);

@@ -19,8 +19,7 @@
 
 MK_EXTERN_C_BEGIN
 
-/* Returned by the find functions when there is no match. */
-#define MK_NOT_FOUND SIZE_MAX
+/* The find functions return MK_NOT_FOUND (base.h) when there is no match. */
 
 /* A prepared needle. Fields are private. It borrows the needle bytes: they must stay alive and
  * unchanged while the finder is used. A finder is immutable after init, so any number of threads

@@ -28,8 +28,10 @@ typedef struct mk_str {
     size_t len;
 } mk_str;
 
-/* "not found" from the find functions. */
-#define MK_NPOS SIZE_MAX
+/* Deprecated: the find functions return MK_NOT_FOUND (base.h), as every module's do. MK_NPOS stays
+ * for one release, an integer constant equal to MK_NOT_FOUND that warns where it is used. */
+enum { mk__npos_deprecated MK_DEPRECATED("MK_NPOS is deprecated: use MK_NOT_FOUND") = -1 };
+#define MK_NPOS ((size_t)mk__npos_deprecated)
 
 /* A view of a string literal, computed at compile time: MK_STR("abc").len == 3. MK_STR_INIT is the
  * same as a brace initializer, for static objects. */
@@ -77,13 +79,13 @@ MK_INLINE mk_str mk_str_sub(mk_str s, size_t begin, size_t end) {
     return mk_str_from_len(s.ptr ? s.ptr + begin : s.ptr, end - begin);
 }
 
-/* Index of the first occurrence of needle in s, or MK_NPOS. An empty needle is found at 0. */
+/* Index of the first occurrence of needle in s, or MK_NOT_FOUND. An empty needle is found at 0. */
 MK_API size_t mk_str_find(mk_str s, mk_str needle);
 
-/* Index of the first byte c in s, or MK_NPOS. */
+/* Index of the first byte c in s, or MK_NOT_FOUND. */
 MK_INLINE size_t mk_str_find_byte(mk_str s, char c) {
     const char *p = s.len ? (const char *)memchr(s.ptr, c, s.len) : NULL;
-    return p ? (size_t)(p - s.ptr) : MK_NPOS;
+    return p ? (size_t)(p - s.ptr) : MK_NOT_FOUND;
 }
 
 /* s without leading/trailing/both ASCII whitespace (space, \t, \n, \v, \f, \r). */

@@ -14,7 +14,8 @@
  * Every allocating operation returns false on allocation failure or size overflow and leaves the
  * vector exactly as it was. Growth doubles from a minimum of 8 (1-byte elements), 4 (up to 1 KiB)
  * or 1 element. A vector built in an arena (mk_arena_allocator) grows in place while it is the
- * arena's newest allocation. Elements are moved with memcpy: T must be trivially relocatable.
+ * arena's newest allocation. Elements are moved with memcpy: T must be trivially relocatable. T may
+ * be a pointer type (`const char *`): the generated code only ever writes `T *` and `T const *`.
  * Pointers from _data/_at are valid until the next operation that may grow, shrink or spill.
  *
  * Thread-safety: a vector is single-owner; use one per thread or lock around it.
@@ -155,7 +156,7 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
         v->data[v->len++] = x;                                                                       \
         return true;                                                                                 \
     }                                                                                                \
-    MK_GENERATED bool name##_extend(name *v, const T *src, size_t n) {                               \
+    MK_GENERATED bool name##_extend(name *v, T const *src, size_t n) {                               \
         if (!name##_reserve(v, n)) return false;                                                     \
         if (n) memcpy(v->data + v->len, src, n * sizeof(T));                                         \
         v->len += n;                                                                                 \
@@ -272,7 +273,7 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
         v->u.heap.ptr[v->u.heap.len++] = x;                                                          \
         return true;                                                                                 \
     }                                                                                                \
-    MK_GENERATED bool name##_extend(name *v, const T *src, size_t n) {                               \
+    MK_GENERATED bool name##_extend(name *v, T const *src, size_t n) {                               \
         if (!name##_reserve(v, n)) return false;                                                     \
         size_t len = name##_len(v);                                                                  \
         if (n) memcpy(name##_data(v) + len, src, n * sizeof(T));                                     \
@@ -376,7 +377,7 @@ MK_INLINE bool mk__vec_need(size_t len, size_t n, size_t *need) { return mk_add_
         v->data[v->len++] = x;                                                                       \
         return true;                                                                                 \
     }                                                                                                \
-    MK_GENERATED bool name##_extend(name *v, const T *src, size_t n) {                               \
+    MK_GENERATED bool name##_extend(name *v, T const *src, size_t n) {                               \
         if (n > (size_t)(N) - v->len) return false;                                                  \
         if (n) memcpy(v->data + v->len, src, n * sizeof(T));                                         \
         v->len += (uint32_t)n;                                                                       \

@@ -1,46 +1,53 @@
 /* analyze.c - builds the analyzer's model (analyze.h): symbolization, frame interning, site merging.
  *
- * Frame strings and stacks are interned in open-addressing tables keyed by hash, so building is
- * linear in the input. Merged sites add their figures, except the site's own maximum (mb/mbk):
- * the maximum of a union is not known from the parts, so the merged value is the best lower bound,
- * max(largest part, live bytes at t-gmax, live bytes at exit), which keeps tb >= mb.
+ * Frame strings go into the model's mk_interner, which gives each distinct string one stable copy
+ * and a symbol; a frame's ftbl index is found from its symbol in an index table. Stacks are
+ * indexed by their hash in a second index table, a candidate confirmed by comparing frame indices,
+ * so building is linear in the input. Merged sites add their figures, except the site's own mb/mbk:
+ * the value of a union is not known from the parts, so the merged value is the best lower bound,
+ * max(largest part, live bytes at t-gmax, live bytes at exit), which keeps tb >= mb. Sums saturate
+ * at UINT64_MAX instead of wrapping (the DHAT writer caps every number at MK__DHAT_MAX_COUNT).
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "memkit/search.h"
+#include "memkit/str.h"
 #include "analyze.h"
 #include "symbolize.h"
 
-struct slot {
+/* An index table: a 64-bit key's hash -> a dense index (into ftbl or sites), open addressing with
+ * linear probing at most half full. It stores no keys: the caller confirms a candidate index. */
+struct ix_slot {
     uint64_t hash;
     uint32_t idx; /* +1; 0 = empty */
 };
 
-struct table {
-    struct slot *s;
+struct ix_table {
+    struct ix_slot *s;
     size_t cap, used;
 };
 
 struct ix {
-    struct table frames, stacks;
-    size_t ftbl_cap, sites_cap;
+    struct ix_table frames; /* hash of the interner's symbol -> ftbl index */
+    struct ix_table stacks; /* hash of fs -> site index */
 };
 
-static uint64_t hash_bytes(const void *p, size_t n) {
-    const unsigned char *b = p;
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a, then a final mix */
-    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ULL;
+static uint64_t ix_mix(uint64_t h) {
     h ^= h >> 29;
     h *= 0xbf58476d1ce4e5b9ULL;
     return h ^ (h >> 32);
 }
 
-static int table_grow(struct table *t) {
-    size_t cap = t->cap ? t->cap * 2 : 1024;
-    struct slot *n = calloc(cap, sizeof *n);
-    if (!n) return -1;
+/* Makes room for one more entry; false when out of memory (the table is unchanged then). */
+static bool ix_reserve(struct ix_table *t) {
+    if ((t->used + 1) * 2 <= t->cap) return true;
+    size_t cap;
+    if (!mk_mul_size(t->cap ? t->cap : 512, 2, &cap)) return false;
+    struct ix_slot *n = calloc(cap, sizeof *n);
+    if (!n) return false;
     for (size_t i = 0; i < t->cap; i++) {
         if (!t->s[i].idx) continue;
         size_t j = t->s[i].hash & (cap - 1);
@@ -50,17 +57,20 @@ static int table_grow(struct table *t) {
     free(t->s);
     t->s = n;
     t->cap = cap;
-    return 0;
+    return true;
 }
 
 mk_err mk__prof_init(mk__prof *p) {
     memset(p, 0, sizeof *p);
+    p->cmd = "";
+    mk__cstr_vec_init(&p->frames_, NULL);
+    mk__site_vec_init(&p->sites_, NULL);
     mk_err rc = mk_arena_init(&p->arena, NULL);
+    if (!rc) rc = mk_interner_init(&p->strings_, NULL);
     if (rc) return rc;
     struct ix *ix = calloc(1, sizeof *ix);
     if (!ix) return MK_ENOMEM;
     p->ix_ = ix;
-    p->cmd = "";
     if (mk__prof_frame(p, "[root]", 6) != 0) return MK_ENOMEM;
     return MK_OK;
 }
@@ -76,83 +86,81 @@ static void ix_free(mk__prof *p) {
 
 void mk__prof_free(mk__prof *p) {
     ix_free(p);
-    free(p->ftbl);
-    free(p->sites);
+    mk__cstr_vec_free(&p->frames_);
+    mk__site_vec_free(&p->sites_);
+    mk_interner_destroy(&p->strings_);
     mk_arena_destroy(&p->arena);
     memset(p, 0, sizeof *p);
 }
 
 long mk__prof_frame(mk__prof *p, const char *s, size_t len) {
     struct ix *ix = p->ix_;
-    struct table *t = &ix->frames;
-    if ((t->used + 1) * 2 > t->cap && table_grow(t)) return -1;
-    uint64_t h = hash_bytes(s, len);
+    struct ix_table *t = &ix->frames;
+    if (!ix_reserve(t) || p->frames_.len >= UINT32_MAX - 1) return -1;
+    size_t before = mk_interner_len(&p->strings_);
+    mk_sym sym = mk_intern(&p->strings_, s, len);
+    if (!sym) return -1;
+    const char *copy = mk_interner_str(&p->strings_, sym, NULL);
+    uint64_t h = ix_mix(sym);
     size_t j = h & (t->cap - 1);
-    for (; t->s[j].idx; j = (j + 1) & (t->cap - 1)) {
-        const char *f = p->ftbl[t->s[j].idx - 1];
-        if (t->s[j].hash == h && strlen(f) == len && memcmp(f, s, len) == 0) return (long)t->s[j].idx - 1;
+    if (mk_interner_len(&p->strings_) == before) { /* seen before: find its index */
+        for (; t->s[j].idx; j = (j + 1) & (t->cap - 1))
+            if (t->s[j].hash == h && p->frames_.data[t->s[j].idx - 1] == copy) return (long)t->s[j].idx - 1;
+        return -1; /* interned, then a push failed: the build has already failed */
     }
-    if (p->nftbl == ix->ftbl_cap) {
-        size_t cap = ix->ftbl_cap ? ix->ftbl_cap * 2 : 1024;
-        const char **n = realloc(p->ftbl, cap * sizeof *n);
-        if (!n) return -1;
-        p->ftbl = n;
-        ix->ftbl_cap = cap;
-    }
-    char *copy = mk_arena_strndup(&p->arena, s, len);
-    if (!copy || p->nftbl >= UINT32_MAX - 1) return -1;
-    p->ftbl[p->nftbl] = copy;
-    t->s[j] = (struct slot){h, (uint32_t)++p->nftbl};
+    if (!mk__cstr_vec_push(&p->frames_, copy)) return -1; /* the string stays interned, unused */
+    p->ftbl = p->frames_.data;
+    p->nftbl = p->frames_.len;
+    while (t->s[j].idx) j = (j + 1) & (t->cap - 1);
+    t->s[j] = (struct ix_slot){h, (uint32_t)p->nftbl};
     t->used++;
     return (long)p->nftbl - 1;
 }
 
 static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
+/* a + b, or UINT64_MAX when the sum does not fit. */
+static uint64_t sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+
 static void merge(struct mk__raw_site *a, const struct mk__raw_site *b) {
     uint64_t amin = a->tbk ? a->min_size : UINT64_MAX, bmin = b->tbk ? b->min_size : UINT64_MAX;
-    uint64_t mb = max64(max64(a->mb, b->mb), max64(a->gb + b->gb, a->eb + b->eb));
+    uint64_t gb = sat_add(a->gb, b->gb), eb = sat_add(a->eb, b->eb);
+    uint64_t mb = max64(max64(a->mb, b->mb), max64(gb, eb));
     uint64_t mbk = a->mb >= b->mb ? a->mbk : b->mbk;
-    if (mb == a->gb + b->gb && mb > max64(a->mb, b->mb)) mbk = a->gbk + b->gbk;
-    else if (mb == a->eb + b->eb && mb > max64(a->mb, b->mb)) mbk = a->ebk + b->ebk;
-    a->tb += b->tb, a->tbk += b->tbk, a->tl += b->tl;
+    if (mb == gb && mb > max64(a->mb, b->mb)) mbk = sat_add(a->gbk, b->gbk);
+    else if (mb == eb && mb > max64(a->mb, b->mb)) mbk = sat_add(a->ebk, b->ebk);
+    a->tb = sat_add(a->tb, b->tb), a->tbk = sat_add(a->tbk, b->tbk), a->tl = sat_add(a->tl, b->tl);
     a->mb = mb, a->mbk = mbk;
-    a->gb += b->gb, a->gbk += b->gbk, a->eb += b->eb, a->ebk += b->ebk;
-    a->temporary += b->temporary, a->short_lived += b->short_lived, a->reallocs += b->reallocs;
+    a->gb = gb, a->gbk = sat_add(a->gbk, b->gbk), a->eb = eb, a->ebk = sat_add(a->ebk, b->ebk);
+    a->temporary = sat_add(a->temporary, b->temporary), a->short_lived = sat_add(a->short_lived, b->short_lived);
+    a->reallocs = sat_add(a->reallocs, b->reallocs);
     a->max_chain = max64(a->max_chain, b->max_chain);
     a->min_size = amin < bmin ? amin : bmin;
     if (a->min_size == UINT64_MAX) a->min_size = 0;
     a->max_size = max64(a->max_size, b->max_size);
-    a->small += b->small;
+    a->small = sat_add(a->small, b->small);
 }
 
 mk_err mk__prof_add_site(mk__prof *p, const uint32_t *fs, uint32_t nfs, const struct mk__raw_site *fig) {
     struct ix *ix = p->ix_;
-    struct table *t = &ix->stacks;
-    if ((t->used + 1) * 2 > t->cap && table_grow(t)) return MK_ENOMEM;
-    uint64_t h = hash_bytes(fs, nfs * sizeof *fs);
+    struct ix_table *t = &ix->stacks;
+    size_t bytes;
+    if (!mk_mul_size(nfs, sizeof *fs, &bytes) || !ix_reserve(t) || p->sites_.len >= UINT32_MAX - 1) return MK_ENOMEM;
+    uint64_t h = ix_mix(mk_str_hash(mk_str_from_len((const char *)fs, bytes)));
     size_t j = h & (t->cap - 1);
     for (; t->s[j].idx; j = (j + 1) & (t->cap - 1)) {
-        mk__prof_site *s = &p->sites[t->s[j].idx - 1];
-        if (t->s[j].hash == h && s->nfs == nfs && memcmp(s->fs, fs, nfs * sizeof *fs) == 0) {
+        mk__prof_site *s = &p->sites_.data[t->s[j].idx - 1];
+        if (t->s[j].hash == h && s->nfs == nfs && (!nfs || memcmp(s->fs, fs, bytes) == 0)) {
             merge(&s->f, fig);
             return MK_OK;
         }
     }
-    if (p->nsites == ix->sites_cap) {
-        size_t cap = ix->sites_cap ? ix->sites_cap * 2 : 1024;
-        mk__prof_site *n = realloc(p->sites, cap * sizeof *n);
-        if (!n) return MK_ENOMEM;
-        p->sites = n;
-        ix->sites_cap = cap;
-    }
-    mk__prof_site *s = &p->sites[p->nsites];
-    s->f = *fig;
-    s->nfs = nfs;
-    s->fs = mk_arena_alloc_array(&p->arena, nfs ? nfs : 1, sizeof *fs, _Alignof(uint32_t));
-    if (!s->fs || p->nsites >= UINT32_MAX - 1) return MK_ENOMEM;
-    if (nfs) memcpy(s->fs, fs, nfs * sizeof *fs);
-    t->s[j] = (struct slot){h, (uint32_t)++p->nsites};
+    mk__prof_site site = {*fig, MK_ARENA_NEW_ARRAY(&p->arena, uint32_t, nfs ? nfs : 1), nfs};
+    if (!site.fs || !mk__site_vec_push(&p->sites_, site)) return MK_ENOMEM;
+    if (nfs) memcpy(site.fs, fs, bytes);
+    p->sites = p->sites_.data;
+    p->nsites = p->sites_.len;
+    t->s[j] = (struct ix_slot){h, (uint32_t)p->nsites};
     t->used++;
     return MK_OK;
 }
@@ -163,8 +171,9 @@ void mk__prof_finish(mk__prof *p) {
     struct mk__raw_totals t = {0};
     for (size_t i = 0; i < p->nsites; i++) {
         const struct mk__raw_site *f = &p->sites[i].f;
-        t.tb += f->tb, t.tbk += f->tbk, t.gb += f->gb, t.gbk += f->gbk, t.eb += f->eb, t.ebk += f->ebk;
-        t.reallocs += f->reallocs;
+        t.tb = sat_add(t.tb, f->tb), t.tbk = sat_add(t.tbk, f->tbk), t.gb = sat_add(t.gb, f->gb);
+        t.gbk = sat_add(t.gbk, f->gbk), t.eb = sat_add(t.eb, f->eb), t.ebk = sat_add(t.ebk, f->ebk);
+        t.reallocs = sat_add(t.reallocs, f->reallocs);
     }
     p->totals = t;
 }
@@ -180,11 +189,31 @@ static int frame_string(char *buf, size_t cap, const mk__symtab_frame *f) {
     return snprintf(buf, cap, "0x%" PRIX64 ": %s", a, f->func ? f->func : "???");
 }
 
+mk_err mk__prof_set_modules(mk__prof *p, const mk__raw_profile *raw) {
+    if (!raw->nmodules) return MK_OK;
+    p->modules = mk_arena_alloc_array(&p->arena, raw->nmodules, sizeof *p->modules, _Alignof(mk__prof_module));
+    if (!p->modules) return MK_ENOMEM;
+    for (size_t i = 0; i < raw->nmodules; i++) {
+        const mk__raw_module_rec *r = &raw->modules[i];
+        mk__prof_module *m = &p->modules[i];
+        memset(m, 0, sizeof *m);
+        if (!(m->path = mk_arena_strdup(&p->arena, r->path))) return MK_ENOMEM;
+        m->start = r->m.start;
+        m->end = r->m.end;
+        size_t n = r->m.build_id_len < 40 ? r->m.build_id_len : 40;
+        for (size_t k = 0; k < n; k++) snprintf(m->build_id + 2 * k, 3, "%02x", r->m.build_id[k]);
+    }
+    p->nmodules = raw->nmodules;
+    return MK_OK;
+}
+
 mk_err mk__prof_from_raw(const mk__raw_profile *raw, mk__prof *p, char *err, size_t errlen) {
     mk_err rc = mk__prof_init(p);
     mk__symtab *sym = NULL;
-    uint32_t *fs = NULL;
-    size_t fs_cap = 0;
+    mk__u32_vec fs;
+    mk__char_vec cmd;
+    mk__u32_vec_init(&fs, NULL);
+    mk__char_vec_init(&cmd, NULL);
     if (rc) goto fail;
     const struct mk__raw_header *h = &raw->header;
     p->pid = h->pid, p->ppid = h->ppid, p->te = h->t_end, p->tg = h->t_gmax;
@@ -192,25 +221,18 @@ mk_err mk__prof_from_raw(const mk__raw_profile *raw, mk__prof *p, char *err, siz
     p->extra = 1;
     p->have_totals = 1;
     p->totals = raw->totals;
-    size_t cmdlen = 0;
-    for (size_t i = 0; i < raw->argc; i++) cmdlen += strlen(raw->argv[i]) + 1;
-    char *cmd = mk_arena_alloc(&p->arena, cmdlen + 1, 1);
-    if (!cmd) goto nomem;
-    cmd[0] = '\0';
-    for (size_t i = 0, at = 0; i < raw->argc; i++) {
-        size_t n = strlen(raw->argv[i]);
-        if (i) cmd[at++] = ' ';
-        memcpy(cmd + at, raw->argv[i], n + 1);
-        at += n;
-    }
-    p->cmd = cmd;
+    if (mk__prof_set_modules(p, raw)) goto nomem;
+    for (size_t i = 0; i < raw->argc; i++)
+        if ((i && !mk__char_vec_push(&cmd, ' ')) || !mk__char_vec_extend(&cmd, raw->argv[i], strlen(raw->argv[i])))
+            goto nomem;
+    if (!(p->cmd = mk_arena_strndup(&p->arena, cmd.len ? cmd.data : "", cmd.len))) goto nomem;
     sym = mk__symtab_new(raw);
     if (!sym) goto nomem;
     char buf[4096];
     for (size_t i = 0; i < raw->nsites; i++) {
         const mk__raw_site_rec *r = &raw->sites[i];
-        size_t n = 0;
         int kept_alloc = 0, in_prog = 0;
+        mk__u32_vec_clear(&fs);
         for (uint32_t k = 0; k < r->s.nframes; k++) {
             mk__symtab_frame *fr;
             size_t nfr;
@@ -231,19 +253,13 @@ mk_err mk__prof_from_raw(const mk__raw_profile *raw, mk__prof *p, char *err, siz
                     if (idx < 0) goto nomem;
                     fr[m].user = idx;
                 }
-                if (n == fs_cap) {
-                    size_t cap = fs_cap ? fs_cap * 2 : 64;
-                    uint32_t *nf = realloc(fs, cap * sizeof *nf);
-                    if (!nf) goto nomem;
-                    fs = nf;
-                    fs_cap = cap;
-                }
-                fs[n++] = (uint32_t)idx;
+                if (!mk__u32_vec_push(&fs, (uint32_t)idx)) goto nomem;
             }
         }
-        if (mk__prof_add_site(p, fs, (uint32_t)n, &r->s)) goto nomem;
+        if (fs.len > UINT32_MAX || mk__prof_add_site(p, fs.data, (uint32_t)fs.len, &r->s)) goto nomem;
     }
-    free(fs);
+    mk__u32_vec_free(&fs);
+    mk__char_vec_free(&cmd);
     mk__symtab_free(sym);
     mk__prof_finish(p);
     return MK_OK;
@@ -251,7 +267,8 @@ nomem:
     rc = MK_ENOMEM;
 fail:
     if (err && errlen) snprintf(err, errlen, "out of memory while analyzing the profile");
-    free(fs);
+    mk__u32_vec_free(&fs);
+    mk__char_vec_free(&cmd);
     mk__symtab_free(sym);
     mk__prof_free(p);
     return rc;
@@ -291,7 +308,7 @@ static int cmp_sites(const void *a, const void *b) {
 }
 
 size_t *mk__prof_order(const mk__prof *p, enum mk__sort key) {
-    size_t *o = malloc((p->nsites ? p->nsites : 1) * sizeof *o);
+    size_t *o = reallocarray(NULL, p->nsites ? p->nsites : 1, sizeof *o);
     if (!o) return NULL;
     for (size_t i = 0; i < p->nsites; i++) o[i] = i;
     sort_prof = p; /* qsort has no context argument; the analyzer is single-threaded */
@@ -302,15 +319,14 @@ size_t *mk__prof_order(const mk__prof *p, enum mk__sort key) {
 
 void mk__frame_func(const char *frame, const char **start, size_t *len) {
     const char *s = frame;
-    if (s[0] == '0' && s[1] == 'x') {
-        const char *c = strstr(s, ": ");
-        if (c) s = c + 2;
-    }
+    size_t n = strlen(s), at;
+    mk_finder colon, paren; /* two-byte needles: preparing them costs less than a strlen */
+    mk_finder_init(&colon, ": ", 2);
+    mk_finder_init(&paren, " (", 2);
+    if (n >= 2 && s[0] == '0' && s[1] == 'x' && (at = mk_finder_find(&colon, s, n)) != MK_NOT_FOUND)
+        s += at + 2, n -= at + 2;
     /* The location is the last " (...)": a C++ name may hold " (" itself (void (*)(int)). */
-    const char *e = NULL;
-    size_t n = strlen(s);
-    if (n && s[n - 1] == ')')
-        for (const char *q = strstr(s, " ("); q; q = strstr(q + 1, " (")) e = q;
+    at = n && s[n - 1] == ')' ? mk_finder_rfind(&paren, s, n) : MK_NOT_FOUND;
     *start = s;
-    *len = e ? (size_t)(e - s) : n;
+    *len = at != MK_NOT_FOUND ? at : n;
 }

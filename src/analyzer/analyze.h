@@ -4,22 +4,40 @@
  * The one decision to know: a site is identified by its frame-index sequence (fs). Building a
  * profile interns every frame string once (DHAT's ftbl) and merges sites whose stacks became equal
  * after symbolization and dropping the recorder's frames, because the DHAT viewer rejects repeated
- * stacks. Everything the model owns lives in one arena and goes away with mk__prof_free.
- * Internal; not thread-safe.
+ * stacks. The model is built from memkit's own library: frame strings live in an mk_interner, the
+ * stacks and the command line in an mk_arena, the frame table and the sites in vectors
+ * (MK_VEC_DEFINE), so every size computation is checked in one place; all of it goes away with
+ * mk__prof_free. Internal; not thread-safe.
  */
-#ifndef MEMKIT_CLI_ANALYZE_H
-#define MEMKIT_CLI_ANALYZE_H
+#ifndef MEMKIT_ANALYZER_ANALYZE_H
+#define MEMKIT_ANALYZER_ANALYZE_H
 
 #include <stdio.h>
 
 #include "memkit/arena.h"
+#include "memkit/intern.h"
+#include "memkit/vec.h"
 #include "rawread.h"
+
+/* Vectors the analyzer's files share (one definition: the fuzz target compiles them together). */
+MK_VEC_DEFINE(mk__u32_vec, uint32_t)
+MK_VEC_DEFINE(mk__char_vec, char)
+MK_VEC_DEFINE(mk__cstr_vec, const char *)
 
 typedef struct mk__prof_site {
     struct mk__raw_site f; /* the figures; f.nframes is unused (see nfs) */
     uint32_t *fs;         /* indices into ftbl, innermost first */
     uint32_t nfs;
 } mk__prof_site;
+
+MK_VEC_DEFINE(mk__site_vec, mk__prof_site)
+
+/* An object file of the process: from the raw profile, or a memkit DHAT file's mkModules. */
+typedef struct mk__prof_module {
+    const char *path;
+    uint64_t start, end;  /* lowest and highest address of its loaded segments */
+    char build_id[81];    /* hex, "" when unknown */
+} mk__prof_module;
 
 typedef struct mk__prof {
     const char *cmd;        /* program and arguments joined by spaces */
@@ -28,12 +46,18 @@ typedef struct mk__prof {
     int extra;              /* the recorder's extra figures (temporary, reallocs...) are known */
     int have_totals;        /* totals came from the recorder (else: sums of the sites) */
     struct mk__raw_totals totals;
-    const char **ftbl;      /* ftbl[0] is "[root]" */
-    size_t nftbl;
-    mk__prof_site *sites;
-    size_t nsites;
-    mk_arena arena;         /* owns everything above */
-    void *ix_;              /* interning tables while building */
+    const char **ftbl;      /* ftbl[0] is "[root]"; the same array as frames_.data */
+    size_t nftbl;           /* frames_.len */
+    mk__prof_site *sites;   /* the same array as sites_.data */
+    size_t nsites;          /* sites_.len */
+    mk__prof_module *modules; /* in the arena; none for valgrind's files */
+    size_t nmodules;
+    /* Private: only analyze.c writes these; readers use the fields above. */
+    mk__cstr_vec frames_;   /* owns ftbl */
+    mk__site_vec sites_;    /* owns sites */
+    mk_interner strings_;   /* owns the frame strings */
+    mk_arena arena;         /* owns the stacks (fs), cmd and whatever a reader puts there */
+    void *ix_;              /* index tables while building */
 } mk__prof;
 
 /* Builds p from a raw profile, symbolizing its addresses. Returns MK_OK, or MK_ENOMEM with a
@@ -41,8 +65,14 @@ typedef struct mk__prof {
 mk_err mk__prof_from_raw(const mk__raw_profile *raw, mk__prof *p, char *err, size_t errlen);
 
 /* Building blocks for readers (dhat.c): init, intern a frame string (returns its index or -1 when
- * out of memory), add a site (merged with an equal stack), finish (computes missing totals). */
+ * out of memory or when the string is too long to intern), add a site (merged with an equal stack;
+ * MK_ENOMEM when out of memory), finish (computes missing totals and frees the index tables; no
+ * frame or site may be added afterwards). mk__prof_free releases everything, after a failed init
+ * too, and leaves p zeroed. */
 mk_err mk__prof_init(mk__prof *p);
+/* Copies the raw profile's modules into p (dhat.c reads a DHAT file's mkModules itself). Returns
+ * MK_OK or MK_ENOMEM. */
+mk_err mk__prof_set_modules(mk__prof *p, const mk__raw_profile *raw);
 long mk__prof_frame(mk__prof *p, const char *s, size_t len);
 mk_err mk__prof_add_site(mk__prof *p, const uint32_t *fs, uint32_t nfs, const struct mk__raw_site *fig);
 void mk__prof_finish(mk__prof *p);
@@ -54,7 +84,7 @@ enum mk__sort { MK_SORT_BYTES, MK_SORT_BLOCKS, MK_SORT_PEAK, MK_SORT_LEAKS, MK_S
 int mk__sort_parse(const char *name);
 
 /* Returns a malloc'ed array of the site indices in the order of key, largest first (ties broken
- * by total bytes, then by stack), or NULL when out of memory. */
+ * by total bytes, then by stack), or NULL when out of memory. The caller frees it with free(). */
 size_t *mk__prof_order(const mk__prof *p, enum mk__sort key);
 
 /* The text report (totals, then the top sites by key, each with its stack). top 0 means all. */
@@ -73,8 +103,8 @@ int mk__report_folded(const mk__prof *p, FILE *out);
 void mk__frame_func(const char *frame, const char **start, size_t *len);
 
 
-/* Output formats chosen with --format (a comma-separated list of dhat, text, folded). */
-enum { MK_OUT_DHAT = 1u, MK_OUT_TEXT = 2u, MK_OUT_FOLDED = 4u };
+/* Output formats chosen with --format (a comma-separated list of dhat, text, folded, html, pprof). */
+enum { MK_OUT_DHAT = 1u, MK_OUT_TEXT = 2u, MK_OUT_FOLDED = 4u, MK_OUT_HTML = 8u, MK_OUT_PPROF = 16u };
 
 /* Parses a --format list into *mask; returns 0, or -1 naming nothing (the caller reports). */
 int mk__formats_parse(const char *list, unsigned *mask);

@@ -3,8 +3,10 @@
  * The reader is a small recursive-descent parser for the JSON subset DHAT files use (objects,
  * arrays, strings, integers, true/false/null; unknown keys are skipped at any depth). Program
  * points reference the frame table by index and come before it in the file, so they are kept
- * aside until the table is read and are then interned: duplicate frame strings or repeated stacks
- * in a foreign file are merged rather than trusted.
+ * aside (their frame indices in one vector) until the table is read; the table's strings are
+ * interned into the model as they are read, and the program points are then added through the
+ * model: duplicate frame strings or repeated stacks in a foreign file are merged rather than
+ * trusted. Every number the reader takes is an integer of at most MK__DHAT_MAX_COUNT.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,9 +20,7 @@
 
 #include "dhat.h"
 
-#define MAX_SAFE ((1ULL << 53) - 1) /* JavaScript's largest exact integer */
-
-static uint64_t safe(uint64_t v) { return v > MAX_SAFE ? MAX_SAFE : v; }
+static uint64_t safe(uint64_t v) { return v > MK__DHAT_MAX_COUNT ? MK__DHAT_MAX_COUNT : v; }
 
 static void put_str(FILE *o, const char *s) {
     fputc('"', o);
@@ -50,6 +50,16 @@ int mk__dhat_write(const mk__prof *p, FILE *o) {
                    ",\"reallocs\":%" PRIu64 ",\"threads\":%" PRIu64 ",\"recorderBytes\":%" PRIu64 "}\n",
                 safe(t->tb), safe(t->tbk), safe(t->gb), safe(t->gbk), safe(t->eb), safe(t->ebk), safe(t->frees),
                 safe(t->unknown_frees), safe(t->reallocs), safe(t->threads), safe(t->recorder_bytes));
+    if (p->nmodules) {
+        fputs(",\"mkModules\":[", o);
+        for (size_t i = 0; i < p->nmodules; i++) {
+            const mk__prof_module *m = &p->modules[i];
+            fputs(i ? "\n,{\"path\":" : "\n{\"path\":", o);
+            put_str(o, m->path);
+            fprintf(o, ",\"start\":%" PRIu64 ",\"end\":%" PRIu64 ",\"buildId\":\"%s\"}", safe(m->start), safe(m->end), m->build_id);
+        }
+        fputs("]\n", o);
+    }
     fputs(",\"pps\":\n[", o);
     size_t *order = mk__prof_order(p, MK_SORT_BYTES);
     if (!order) {
@@ -86,21 +96,21 @@ int mk__dhat_write(const mk__prof *p, FILE *o) {
 
 struct pp {
     struct mk__raw_site f;
-    uint32_t *fs;
+    size_t fs_at; /* its frame indices are rd.fs[fs_at .. fs_at + nfs) */
     uint32_t nfs;
 };
+
+MK_VEC_DEFINE(mk__pp_vec, struct pp)
 
 struct rd {
     const char *s, *e, *start;
     char *err;
     size_t errlen;
     int failed, nomem;
-    char *sbuf; /* the last string read, decoded */
-    size_t slen, scap;
-    struct pp *pps;
-    size_t npps, ppcap;
-    char **ftbl;
-    size_t nftbl, ftcap;
+    mk__char_vec buf;   /* the last string read, decoded and NUL-terminated (the NUL not counted) */
+    mk__pp_vec pps;
+    mk__u32_vec fs;     /* the frame indices of every program point, as in the file */
+    mk__u32_vec ftbl;   /* the file's frame index -> the model's */
     int depth;
 };
 
@@ -128,21 +138,15 @@ static int eat(struct rd *r, char c) {
     return 0;
 }
 
+static void oom(struct rd *r) {
+    r->nomem = 1;
+    bad(r, "out of memory");
+}
+
 static int sput(struct rd *r, char c) {
-    if (r->slen + 1 >= r->scap) {
-        size_t cap = r->scap ? r->scap * 2 : 256;
-        char *n = realloc(r->sbuf, cap);
-        if (!n) {
-            r->nomem = 1;
-            bad(r, "out of memory");
-            return -1;
-        }
-        r->sbuf = n;
-        r->scap = cap;
-    }
-    r->sbuf[r->slen++] = c;
-    r->sbuf[r->slen] = '\0';
-    return 0;
+    if (mk__char_vec_push(&r->buf, c)) return 0;
+    oom(r);
+    return -1;
 }
 
 static void put_utf8(struct rd *r, unsigned cp) {
@@ -171,12 +175,9 @@ static int hex4(struct rd *r, unsigned *out) {
     return 0;
 }
 
-/* Reads a string into r->sbuf (NUL-terminated; r->slen bytes). */
+/* Reads a string into r->buf. */
 static int str(struct rd *r) {
-    r->slen = 0;
-    if (sput(r, 0)) return -1; /* make sbuf non-NULL */
-    r->slen = 0;
-    r->sbuf[0] = '\0';
+    mk__char_vec_clear(&r->buf);
     if (!eat(r, '"')) {
         bad(r, "expected a string");
         return -1;
@@ -228,29 +229,47 @@ static int str(struct rd *r) {
         return -1;
     }
     r->s++;
+    size_t len = r->buf.len;
+    if (sput(r, '\0')) return -1;
+    mk__char_vec_truncate(&r->buf, len); /* the NUL stays in place after the last byte */
     return 0;
 }
 
-/* An unsigned integer (DHAT writes nothing else); fractions and exponents are truncated/refused. */
-static int read_uint(struct rd *r, uint64_t *out) {
+/* The last string read, NUL-terminated. */
+static const char *sbuf(const struct rd *r) { return r->buf.data; }
+
+/* The length of the number at p (digits, sign, point, exponent), at most 40 for an error message. */
+static int number_len(const char *p, const char *e) {
+    int n = 0;
+    while (p + n < e && n < 40 && strchr("0123456789.eE+-", p[n]) && p[n]) n++;
+    return n;
+}
+
+/* A count: a non-negative integer (DHAT writes nothing else) of at most MK__DHAT_MAX_COUNT. A
+ * fraction or an exponent is an error, not truncated: 1.5 bytes is no count. what names the field. */
+static int read_uint(struct rd *r, const char *what, uint64_t *out) {
     ws(r);
     const char *b = r->s;
     uint64_t v = 0;
+    int big = 0;
     while (r->s < r->e && *r->s >= '0' && *r->s <= '9') {
         unsigned d = (unsigned)(*r->s++ - '0');
-        if (v > (UINT64_MAX - d) / 10) {
-            bad(r, "number too large");
-            return -1;
-        }
-        v = v * 10 + d;
+        if (v > (MK__DHAT_MAX_COUNT - d) / 10) big = 1;
+        else v = v * 10 + d;
     }
-    if (r->s == b) {
-        bad(r, "expected a non-negative integer");
+    if (r->s == b || (r->s < r->e && (*r->s == '.' || *r->s == 'e' || *r->s == 'E'))) {
+        r->s = b; /* the error points at the number */
+        if (b < r->e && number_len(b, r->e))
+            bad(r, "\"%s\" must be a non-negative integer, not %.*s", what, number_len(b, r->e), b);
+        else
+            bad(r, "\"%s\" must be a non-negative integer", what);
         return -1;
     }
-    if (r->s < r->e && *r->s == '.') {
-        r->s++;
-        while (r->s < r->e && *r->s >= '0' && *r->s <= '9') r->s++;
+    if (big) {
+        r->s = b;
+        bad(r, "\"%s\" is %.*s, more than a profile can hold (at most %" PRIu64 ")", what, number_len(b, r->e), b,
+            (uint64_t)MK__DHAT_MAX_COUNT);
+        return -1;
     }
     *out = v;
     return 0;
@@ -336,78 +355,136 @@ static const struct field total_fields[] = {
 
 static int set_field(struct rd *r, const struct field *fl, size_t n, void *base) {
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(r->sbuf, fl[i].name)) continue;
-        return read_uint(r, (uint64_t *)((char *)base + fl[i].off));
+        if (strcmp(sbuf(r), fl[i].name)) continue;
+        return read_uint(r, fl[i].name, (uint64_t *)((char *)base + fl[i].off));
     }
     return skip(r);
 }
 
+/* A count that the model keeps in 32 bits. */
+static int read_u32(struct rd *r, const char *what, uint32_t *out) {
+    uint64_t v;
+    if (read_uint(r, what, &v)) return -1;
+    if (v > UINT32_MAX) return bad(r, "\"%s\" out of range", what), -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
 static int read_pp(struct rd *r) {
-    if (r->npps == r->ppcap) {
-        size_t cap = r->ppcap ? r->ppcap * 2 : 256;
-        struct pp *n = realloc(r->pps, cap * sizeof *n);
-        if (!n) return r->nomem = 1, bad(r, "out of memory"), -1;
-        r->pps = n;
-        r->ppcap = cap;
-    }
-    struct pp *pp = &r->pps[r->npps++];
-    memset(pp, 0, sizeof *pp);
+    struct pp pp = {.fs_at = r->fs.len};
     int have_fs = 0, have_tb = 0;
     if (!eat(r, '{')) return bad(r, "expected a program point object"), -1;
     if (!eat(r, '}')) {
         do {
             if (str(r)) return -1;
             if (!eat(r, ':')) return bad(r, "expected ':'"), -1;
-            if (!strcmp(r->sbuf, "fs")) {
+            if (!strcmp(sbuf(r), "fs")) {
                 have_fs = 1;
                 if (!eat(r, '[')) return bad(r, "expected the fs array"), -1;
-                size_t cap = 0;
+                mk__u32_vec_truncate(&r->fs, pp.fs_at); /* a repeated "fs" replaces the first */
                 if (!eat(r, ']')) {
                     do {
-                        uint64_t v;
-                        if (read_uint(r, &v)) return -1;
-                        if (v > UINT32_MAX) return bad(r, "frame index out of range"), -1;
-                        if (pp->nfs == cap) {
-                            cap = cap ? cap * 2 : 16;
-                            uint32_t *n = realloc(pp->fs, cap * sizeof *n);
-                            if (!n) return r->nomem = 1, bad(r, "out of memory"), -1;
-                            pp->fs = n;
-                        }
-                        pp->fs[pp->nfs++] = (uint32_t)v;
+                        uint32_t v;
+                        if (read_u32(r, "fs", &v)) return -1;
+                        if (!mk__u32_vec_push(&r->fs, v)) return oom(r), -1;
                     } while (eat(r, ','));
                     if (!eat(r, ']')) return bad(r, "expected ']' after fs"), -1;
                 }
-            } else if (!strcmp(r->sbuf, "mkFn")) {
-                uint64_t v;
-                if (read_uint(r, &v)) return -1;
-                pp->f.kind = (uint32_t)v;
+                if (r->fs.len - pp.fs_at > UINT32_MAX) return bad(r, "fs too long"), -1;
+                pp.nfs = (uint32_t)(r->fs.len - pp.fs_at);
+            } else if (!strcmp(sbuf(r), "mkFn")) {
+                if (read_u32(r, "mkFn", &pp.f.kind)) return -1;
             } else {
-                have_tb |= !strcmp(r->sbuf, "tb");
-                if (set_field(r, site_fields, sizeof site_fields / sizeof site_fields[0], &pp->f)) return -1;
+                have_tb |= !strcmp(sbuf(r), "tb");
+                if (set_field(r, site_fields, sizeof site_fields / sizeof site_fields[0], &pp.f)) return -1;
             }
         } while (eat(r, ','));
         if (!eat(r, '}')) return bad(r, "expected '}' after a program point"), -1;
     }
     if (!have_fs || !have_tb) return bad(r, "a program point lacks %s", have_fs ? "tb" : "fs"), -1;
+    if (!mk__pp_vec_push(&r->pps, pp)) return oom(r), -1;
     return 0;
 }
 
-static int read_ftbl(struct rd *r) {
+/* mkModules: [{"path": "...", "start": N, "end": N, "buildId": "hex"}, ...] into p (paths in its
+ * arena). Unknown keys are skipped; a module without a path is dropped. */
+static int read_modules(struct rd *r, mk__prof *p) {
+    mk__prof_module *mods = NULL;
+    size_t n = 0, cap = 0;
+    int rc = -1;
+    if (!eat(r, '[')) return bad(r, "expected the mkModules array"), -1;
+    if (eat(r, ']')) return 0;
+    do {
+        mk__prof_module m = {0};
+        if (!eat(r, '{')) {
+            bad(r, "expected a module object");
+            goto out;
+        }
+        if (!eat(r, '}')) {
+            do {
+                if (str(r) || !eat(r, ':')) {
+                    bad(r, "expected a key");
+                    goto out;
+                }
+                char k[8];
+                snprintf(k, sizeof k, "%s", sbuf(r));
+                if (!strcmp(k, "path") || !strcmp(k, "buildId")) {
+                    if (str(r)) goto out;
+                    if (k[0] == 'p') {
+                        if (!(m.path = mk_arena_strndup(&p->arena, sbuf(r), r->buf.len))) {
+                            oom(r);
+                            goto out;
+                        }
+                    } else if (r->buf.len < sizeof m.build_id && strspn(sbuf(r), "0123456789abcdef") == r->buf.len) {
+                        memcpy(m.build_id, sbuf(r), r->buf.len + 1);
+                    }
+                } else if (!strcmp(k, "start") || !strcmp(k, "end")) {
+                    if (read_uint(r, k, k[0] == 's' ? &m.start : &m.end)) goto out;
+                } else if (skip(r)) {
+                    goto out;
+                }
+            } while (eat(r, ','));
+            if (!eat(r, '}')) {
+                bad(r, "expected '}' after a module");
+                goto out;
+            }
+        }
+        if (!m.path) continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            mk__prof_module *nm = realloc(mods, cap * sizeof *nm);
+            if (!nm) {
+                oom(r);
+                goto out;
+            }
+            mods = nm;
+        }
+        mods[n++] = m;
+    } while (eat(r, ','));
+    if (!eat(r, ']')) {
+        bad(r, "expected ']' after mkModules");
+        goto out;
+    }
+    if (n && !(p->modules = mk_arena_alloc_array(&p->arena, n, sizeof *mods, _Alignof(mk__prof_module)))) {
+        oom(r);
+        goto out;
+    }
+    if (n) memcpy(p->modules, mods, n * sizeof *mods);
+    p->nmodules = n;
+    rc = 0;
+out:
+    free(mods);
+    return rc;
+}
+
+/* Interns each frame string into p as it is read, remembering its index there. */
+static int read_ftbl(struct rd *r, mk__prof *p) {
     if (!eat(r, '[')) return bad(r, "expected the ftbl array"), -1;
     if (eat(r, ']')) return 0;
     do {
         if (str(r)) return -1;
-        if (r->nftbl == r->ftcap) {
-            size_t cap = r->ftcap ? r->ftcap * 2 : 256;
-            char **n = realloc(r->ftbl, cap * sizeof *n);
-            if (!n) return r->nomem = 1, bad(r, "out of memory"), -1;
-            r->ftbl = n;
-            r->ftcap = cap;
-        }
-        char *d = malloc(r->slen + 1);
-        if (!d) return r->nomem = 1, bad(r, "out of memory"), -1;
-        memcpy(d, r->sbuf, r->slen + 1);
-        r->ftbl[r->nftbl++] = d;
+        long idx = mk__prof_frame(p, sbuf(r), strlen(sbuf(r)));
+        if (idx < 0 || !mk__u32_vec_push(&r->ftbl, (uint32_t)idx)) return oom(r), -1;
     } while (eat(r, ','));
     if (!eat(r, ']')) return bad(r, "expected ']' after ftbl"), -1;
     return 0;
@@ -417,6 +494,10 @@ mk_err mk__dhat_parse(const char *data, size_t len, mk__prof *p, char *err, size
     struct rd r = {.s = data, .e = data + len, .start = data, .err = err, .errlen = errlen};
     char dummy[8];
     if (!err || !errlen) r.err = dummy, r.errlen = sizeof dummy;
+    mk__char_vec_init(&r.buf, NULL);
+    mk__pp_vec_init(&r.pps, NULL);
+    mk__u32_vec_init(&r.fs, NULL);
+    mk__u32_vec_init(&r.ftbl, NULL);
     mk_err rc = mk__prof_init(p);
     if (rc) {
         mk__prof_free(p);
@@ -425,7 +506,6 @@ mk_err mk__dhat_parse(const char *data, size_t len, mk__prof *p, char *err, size
     }
     uint64_t version = 0;
     int have_pps = 0, have_ftbl = 0, have_version = 0;
-    char *cmd = NULL;
     if (!eat(&r, '{')) bad(&r, "not a JSON object");
     else if (!eat(&r, '}')) {
         do {
@@ -433,27 +513,30 @@ mk_err mk__dhat_parse(const char *data, size_t len, mk__prof *p, char *err, size
                 bad(&r, "expected a key");
                 break;
             }
-            const char *k = r.sbuf;
-            uint64_t v;
-            if (!strcmp(k, "dhatFileVersion")) {
-                if (read_uint(&r, &version)) break;
+            char k[16]; /* the key, kept while its value is read into r.buf */
+            snprintf(k, sizeof k, "%s", sbuf(&r));
+            if (strlen(sbuf(&r)) >= sizeof k) { /* no key of ours is that long */
+                skip(&r);
+            } else if (!strcmp(k, "dhatFileVersion")) {
+                if (read_uint(&r, k, &version)) break;
                 have_version = 1;
             } else if (!strcmp(k, "cmd")) {
                 if (str(&r)) break;
-                free(cmd);
-                cmd = strdup(r.sbuf);
+                const char *c = mk_arena_strndup(&p->arena, sbuf(&r), r.buf.len);
+                if (!c) oom(&r);
+                else p->cmd = c;
             } else if (!strcmp(k, "pid") || !strcmp(k, "te") || !strcmp(k, "tg") || !strcmp(k, "mkPpid") ||
-                       !strcmp(k, "mkFlags") || !strcmp(k, "mkSample") || !strcmp(k, "mkDepth")) {
-                char key[16];
-                snprintf(key, sizeof key, "%s", k);
-                if (read_uint(&r, &v)) break;
-                if (!strcmp(key, "pid")) p->pid = v;
-                else if (!strcmp(key, "te")) p->te = v;
-                else if (!strcmp(key, "tg")) p->tg = v;
-                else if (!strcmp(key, "mkPpid")) p->ppid = v;
-                else if (!strcmp(key, "mkFlags")) p->flags = (uint32_t)v;
-                else if (!strcmp(key, "mkSample")) p->sample_bytes = v;
+                       !strcmp(k, "mkSample") || !strcmp(k, "mkDepth")) {
+                uint64_t v;
+                if (read_uint(&r, k, &v)) break;
+                if (!strcmp(k, "pid")) p->pid = v;
+                else if (!strcmp(k, "te")) p->te = v;
+                else if (!strcmp(k, "tg")) p->tg = v;
+                else if (!strcmp(k, "mkPpid")) p->ppid = v;
+                else if (!strcmp(k, "mkSample")) p->sample_bytes = v;
                 else p->max_depth = v;
+            } else if (!strcmp(k, "mkFlags")) {
+                if (read_u32(&r, k, &p->flags)) break;
             } else if (!strcmp(k, "mkExtra")) {
                 if (boolean(&r, &p->extra)) break;
             } else if (!strcmp(k, "mkTotals")) {
@@ -484,9 +567,11 @@ mk_err mk__dhat_parse(const char *data, size_t len, mk__prof *p, char *err, size
                     while (eat(&r, ','));
                     if (!r.failed && !eat(&r, ']')) bad(&r, "expected ']' after pps");
                 }
+            } else if (!strcmp(k, "mkModules")) {
+                read_modules(&r, p);
             } else if (!strcmp(k, "ftbl")) {
                 have_ftbl = 1;
-                read_ftbl(&r);
+                read_ftbl(&r, p);
             } else {
                 skip(&r);
             }
@@ -500,34 +585,20 @@ mk_err mk__dhat_parse(const char *data, size_t len, mk__prof *p, char *err, size
     if (!r.failed && (!have_version || !have_pps || !have_ftbl))
         bad(&r, "a JSON file but not a DHAT profile (no %s)", !have_version ? "dhatFileVersion" : !have_pps ? "pps" : "ftbl");
     if (!r.failed && version != 2) bad(&r, "DHAT file version %" PRIu64 ", memkit reads version 2", version);
-    if (!r.failed && r.nftbl == 0) bad(&r, "empty frame table");
-    /* Re-intern the frame table: a foreign file may repeat strings. Index 0 is [root]. */
-    uint32_t *map = NULL;
-    if (!r.failed && !(map = malloc(r.nftbl * sizeof *map))) r.nomem = 1, bad(&r, "out of memory");
-    for (size_t i = 0; !r.failed && i < r.nftbl; i++) {
-        long idx = mk__prof_frame(p, r.ftbl[i], strlen(r.ftbl[i]));
-        if (idx < 0) r.nomem = 1, bad(&r, "out of memory");
-        else map[i] = (uint32_t)idx;
-    }
-    for (size_t i = 0; !r.failed && i < r.npps; i++) {
-        struct pp *pp = &r.pps[i];
+    if (!r.failed && r.ftbl.len == 0) bad(&r, "empty frame table");
+    for (size_t i = 0; !r.failed && i < r.pps.len; i++) {
+        struct pp *pp = &r.pps.data[i];
+        uint32_t *fs = r.fs.data + pp->fs_at;
         for (uint32_t k = 0; k < pp->nfs && !r.failed; k++) {
-            if (pp->fs[k] >= r.nftbl) bad(&r, "program point %zu refers to frame %u of %zu", i, pp->fs[k], r.nftbl);
-            else pp->fs[k] = map[pp->fs[k]];
+            if (fs[k] >= r.ftbl.len) bad(&r, "program point %zu refers to frame %u of %zu", i, fs[k], r.ftbl.len);
+            else fs[k] = r.ftbl.data[fs[k]];
         }
-        if (!r.failed && mk__prof_add_site(p, pp->fs, pp->nfs, &pp->f)) r.nomem = 1, bad(&r, "out of memory");
+        if (!r.failed && mk__prof_add_site(p, fs, pp->nfs, &pp->f)) oom(&r);
     }
-    if (!r.failed && cmd) {
-        char *c = mk_arena_strdup(&p->arena, cmd);
-        if (c) p->cmd = c;
-    }
-    free(map);
-    free(cmd);
-    for (size_t i = 0; i < r.npps; i++) free(r.pps[i].fs);
-    free(r.pps);
-    for (size_t i = 0; i < r.nftbl; i++) free(r.ftbl[i]);
-    free(r.ftbl);
-    free(r.sbuf);
+    mk__char_vec_free(&r.buf);
+    mk__pp_vec_free(&r.pps);
+    mk__u32_vec_free(&r.fs);
+    mk__u32_vec_free(&r.ftbl);
     if (r.failed) {
         mk__prof_free(p);
         return r.nomem ? MK_ENOMEM : MK_EFORMAT;

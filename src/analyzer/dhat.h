@@ -1,17 +1,21 @@
-/* dhat.h - the DHAT JSON file (shared/design/DHAT-FORMAT.md): writing the model out, reading one
- * back (memkit report).
+/* dhat.h - the DHAT JSON file (version 2, as valgrind's DHAT writes it and its dh_view.html reads
+ * it; docs/PROFILER.md describes the fields): writing the model out, reading one back.
  *
  * memkit's files are valid DHAT files with extra keys of its own (prefixed "mk", ignored by the
  * viewer) that carry the recorder's figures (temporary blocks, realloc chains, sizes, process
  * totals), so a saved file renders again with everything. Files written by valgrind's DHAT load
  * too, without those figures. Internal; not thread-safe.
  */
-#ifndef MEMKIT_CLI_DHAT_H
-#define MEMKIT_CLI_DHAT_H
+#ifndef MEMKIT_ANALYZER_DHAT_H
+#define MEMKIT_ANALYZER_DHAT_H
 
 #include <stdio.h>
 
 #include "analyze.h"
+
+/* The largest count a profile file holds: DHAT numbers are JavaScript doubles, exact up to 2^53 - 1.
+ * The writer caps every number there; the reader rejects a larger one as malformed. */
+#define MK__DHAT_MAX_COUNT ((UINT64_C(1) << 53) - 1)
 
 /* Writes p as DHAT JSON to out. Returns 0, or -1 on a write error (errno set). */
 int mk__dhat_write(const mk__prof *p, FILE *out);

@@ -32,21 +32,13 @@ static void take(void *dst, size_t want, const unsigned char *src, size_t have) 
     memcpy(dst, src, have < want ? have : want);
 }
 
-static int grow(void **arr, size_t *cap, size_t n, size_t elem) {
-    if (n < *cap) return 0;
-    size_t ncap = *cap ? *cap * 2 : 16;
-    void *p = reallocarray(*arr, ncap, elem);
-    if (!p) return -1;
-    *arr = p;
-    *cap = ncap;
-    return 0;
-}
-
 mk_err mk__raw_parse(void *data, size_t len, mk__raw_profile *out, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
+    mk__raw_argv_vec_init(&out->argv_, NULL);
+    mk__raw_module_vec_init(&out->modules_, NULL);
+    mk__raw_site_vec_init(&out->sites_, NULL);
     out->data_ = data;
     const unsigned char *p = data, *end = p + len;
-    size_t site_cap = 0, mod_cap = 0, argv_cap = 0;
     int seen_header = 0, seen_end = 0;
     mk_err rc = MK_OK;
     while (p < end && !seen_end) {
@@ -74,36 +66,33 @@ mk_err mk__raw_parse(void *data, size_t len, mk__raw_profile *out, char *err, si
             while (s < e) {
                 const char *nul = memchr(s, '\0', (size_t)(e - s));
                 if (!nul) { rc = fail(err, errlen, MK_EFORMAT, "command line not terminated"); goto bad; }
-                if (grow((void **)&out->argv, &argv_cap, out->argc, sizeof *out->argv)) goto nomem;
-                out->argv[out->argc++] = s;
+                if (!mk__raw_argv_vec_push(&out->argv_, s)) goto nomem;
                 s = nul + 1;
             }
             break;
         }
         case MK_RAW_MODULE: {
-            if (grow((void **)&out->modules, &mod_cap, out->nmodules, sizeof *out->modules)) goto nomem;
-            mk__raw_module_rec *m = &out->modules[out->nmodules];
-            size_t fixed = sizeof m->m;
+            mk__raw_module_rec m;
+            size_t fixed = sizeof m.m;
             if (rec.len < fixed) { rc = fail(err, errlen, MK_EFORMAT, "module record too short"); goto bad; }
-            take(&m->m, fixed, q, fixed);
-            if (m->m.path_len == 0 || m->m.path_len > rec.len - fixed || q[fixed + m->m.path_len - 1] != '\0' ||
-                m->m.build_id_len > sizeof m->m.build_id) {
+            take(&m.m, fixed, q, fixed);
+            if (m.m.path_len == 0 || m.m.path_len > rec.len - fixed || q[fixed + m.m.path_len - 1] != '\0' ||
+                m.m.build_id_len > sizeof m.m.build_id) {
                 rc = fail(err, errlen, MK_EFORMAT, "module record malformed");
                 goto bad;
             }
-            m->path = (const char *)q + fixed;
-            out->nmodules++;
+            m.path = (const char *)q + fixed;
+            if (!mk__raw_module_vec_push(&out->modules_, m)) goto nomem;
             break;
         }
         case MK_RAW_SITE: {
-            if (grow((void **)&out->sites, &site_cap, out->nsites, sizeof *out->sites)) goto nomem;
-            mk__raw_site_rec *s = &out->sites[out->nsites];
-            size_t fixed = sizeof s->s;
+            mk__raw_site_rec s;
+            size_t fixed = sizeof s.s;
             if (rec.len < fixed) { rc = fail(err, errlen, MK_EFORMAT, "site record too short"); goto bad; }
-            take(&s->s, fixed, q, fixed);
-            if ((size_t)s->s.nframes > (rec.len - fixed) / 8) { rc = fail(err, errlen, MK_EFORMAT, "site frames run past the record"); goto bad; }
-            s->frames = (const uint64_t *)(q + fixed); /* fixed is a multiple of 8 and records are 8-aligned */
-            out->nsites++;
+            take(&s.s, fixed, q, fixed);
+            if ((size_t)s.s.nframes > (rec.len - fixed) / 8) { rc = fail(err, errlen, MK_EFORMAT, "site frames run past the record"); goto bad; }
+            s.frames = (const uint64_t *)(q + fixed); /* fixed is a multiple of 8 and records are 8-aligned */
+            if (!mk__raw_site_vec_push(&out->sites_, s)) goto nomem;
             break;
         }
         case MK_RAW_TOTALS:
@@ -118,6 +107,9 @@ mk_err mk__raw_parse(void *data, size_t len, mk__raw_profile *out, char *err, si
     }
     if (!seen_header) { rc = fail(err, errlen, MK_EFORMAT, "empty raw profile"); goto bad; }
     if (!seen_end) { rc = fail(err, errlen, MK_EFORMAT, "raw profile cut short (no end record)"); goto bad; }
+    out->argv = out->argv_.data, out->argc = out->argv_.len;
+    out->modules = out->modules_.data, out->nmodules = out->modules_.len;
+    out->sites = out->sites_.data, out->nsites = out->sites_.len;
     return MK_OK;
 nomem:
     rc = fail(err, errlen, MK_ENOMEM, "out of memory");
@@ -159,9 +151,9 @@ mk_err mk__raw_load(const char *path, mk__raw_profile *out, char *err, size_t er
 }
 
 void mk__raw_free(mk__raw_profile *p) {
-    free(p->argv);
-    free(p->modules);
-    free(p->sites);
+    mk__raw_argv_vec_free(&p->argv_);
+    mk__raw_module_vec_free(&p->modules_);
+    mk__raw_site_vec_free(&p->sites_);
     free(p->data_);
     memset(p, 0, sizeof *p);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memkit/str.h"
 #include "analyze.h"
 
 /* 1234567 -> "1,234,567" (DHAT's style). */
@@ -61,7 +62,9 @@ int mk__report_text(const mk__prof *p, FILE *out, enum mk__sort key, size_t top)
         fprintf(out, "\n#%zu: %s bytes (%.1f%%) in %s blocks (%.1f%%), avg size %.1f bytes, avg lifetime %s\n", i + 1,
                 num(a, f->tb), pct(f->tb, T->tb), num(b, f->tbk), pct(f->tbk, T->tbk), avg,
                 duration(t, sizeof t, f->tbk ? (double)f->tl / (double)f->tbk : 0));
-        fprintf(out, "    peak: %s bytes in %s blocks; at t-gmax: %s bytes in %s blocks (%.1f%%)\n", num(a, f->mb),
+        /* DHAT's mb/mbk: the site's live figures the last time one of its own allocations reached a
+         * global peak. Not the site's own maximum (which can be higher), so not called "peak". */
+        fprintf(out, "    at its last global-peak event: %s bytes in %s blocks; at t-gmax: %s bytes in %s blocks (%.1f%%)\n", num(a, f->mb),
                 num(b, f->mbk), num(c, f->gb), num(d, f->gbk), pct(f->gb, T->gb));
         fprintf(out, "    still live at exit: %s bytes in %s blocks\n", num(a, f->eb), num(b, f->ebk));
         if (p->extra) {
@@ -79,58 +82,64 @@ int mk__report_text(const mk__prof *p, FILE *out, enum mk__sort key, size_t top)
 }
 
 struct line {
-    char *s;
+    const char *s;
     uint64_t bytes;
 };
+
+MK_VEC_DEFINE(mk__line_vec, struct line)
+MK_VEC_DEFINE(mk__name_vec, mk_str)
 
 static int cmp_lines(const void *a, const void *b) {
     return strcmp(((const struct line *)a)->s, ((const struct line *)b)->s);
 }
 
 int mk__report_folded(const mk__prof *p, FILE *out) {
-    /* Each frame's function name, cleaned once (';' separates frames in this format). */
-    char **names = calloc(p->nftbl ? p->nftbl : 1, sizeof *names);
-    size_t *lens = calloc(p->nftbl ? p->nftbl : 1, sizeof *lens);
-    struct line *lines = calloc(p->nsites ? p->nsites : 1, sizeof *lines);
-    size_t n = 0;
-    int rc = names && lens && lines ? 0 : -1;
+    /* Each frame's function name, cleaned once (';' separates frames in this format). The names
+     * and the lines live in one scratch arena, the line being built in a vector. */
+    mk_arena scratch;
+    mk__name_vec names; /* per frame: its function name, cleaned */
+    mk__line_vec lines;
+    mk__char_vec buf;
+    mk_arena_init(&scratch, NULL);
+    mk__name_vec_init(&names, NULL);
+    mk__line_vec_init(&lines, NULL);
+    mk__char_vec_init(&buf, NULL);
+    int rc = mk__name_vec_reserve(&names, p->nftbl) ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < p->nftbl; i++) {
         const char *fn;
-        mk__frame_func(p->ftbl[i], &fn, &lens[i]);
-        if (!(names[i] = malloc(lens[i] + 1))) rc = -1;
-        for (size_t j = 0; rc == 0 && j < lens[i]; j++) names[i][j] = fn[j] == ';' ? ':' : fn[j] == '\n' ? ' ' : fn[j];
+        size_t len;
+        mk__frame_func(p->ftbl[i], &fn, &len);
+        char *name = mk_arena_strndup(&scratch, fn, len);
+        if (!name) rc = -1;
+        for (size_t j = 0; rc == 0 && j < len; j++) name[j] = fn[j] == ';' ? ':' : fn[j] == '\n' ? ' ' : fn[j];
+        if (rc == 0) mk__name_vec_push(&names, mk_str_from_len(name, len)); /* reserved */
     }
     for (size_t i = 0; rc == 0 && i < p->nsites; i++) {
         const mk__prof_site *s = &p->sites[i];
         if (!s->f.tb) continue;
-        size_t len = s->nfs ? 0 : 9;
-        for (uint32_t k = 0; k < s->nfs; k++) len += lens[s->fs[k]] + 1;
-        char *buf = malloc(len + 1), *w = buf;
-        if (!buf) { rc = -1; break; }
-        if (!s->nfs) memcpy(buf, "[unknown]", 9), w = buf + 9;
-        for (uint32_t k = s->nfs; k-- > 0;) { /* outermost first */
-            memcpy(w, names[s->fs[k]], lens[s->fs[k]]);
-            w += lens[s->fs[k]];
-            if (k) *w++ = ';';
+        mk__char_vec_clear(&buf);
+        bool ok = s->nfs ? true : mk__char_vec_extend(&buf, "[unknown]", 9);
+        for (uint32_t k = s->nfs; ok && k-- > 0;) { /* outermost first */
+            mk_str name = names.data[s->fs[k]];
+            ok = mk__char_vec_extend(&buf, name.ptr, name.len) && (!k || mk__char_vec_push(&buf, ';'));
         }
-        *w = '\0';
-        lines[n++] = (struct line){buf, s->f.tb};
+        const char *line = ok ? mk_arena_strndup(&scratch, buf.len ? buf.data : "", buf.len) : NULL;
+        if (!line || !mk__line_vec_push(&lines, (struct line){line, s->f.tb})) rc = -1;
     }
     if (rc == 0) {
-        qsort(lines, n, sizeof *lines, cmp_lines);
-        for (size_t i = 0; i < n;) {
+        qsort(lines.data, lines.len, sizeof *lines.data, cmp_lines);
+        for (size_t i = 0; i < lines.len;) {
             uint64_t sum = 0;
             size_t j = i;
-            for (; j < n && !strcmp(lines[j].s, lines[i].s); j++) sum += lines[j].bytes;
-            fprintf(out, "%s %" PRIu64 "\n", lines[i].s, sum);
+            for (; j < lines.len && !strcmp(lines.data[j].s, lines.data[i].s); j++) sum += lines.data[j].bytes;
+            fprintf(out, "%s %" PRIu64 "\n", lines.data[i].s, sum);
             i = j;
         }
     }
-    for (size_t i = 0; i < n; i++) free(lines[i].s);
-    for (size_t i = 0; names && i < p->nftbl; i++) free(names[i]);
-    free(names);
-    free(lens);
-    free(lines);
+    mk__char_vec_free(&buf);
+    mk__line_vec_free(&lines);
+    mk__name_vec_free(&names);
+    mk_arena_destroy(&scratch);
     return rc || ferror(out) ? -1 : 0;
 }
 
@@ -142,6 +151,8 @@ int mk__formats_parse(const char *list, unsigned *mask) {
         if (n == 4 && !strncmp(s, "dhat", 4)) m |= MK_OUT_DHAT;
         else if (n == 4 && !strncmp(s, "text", 4)) m |= MK_OUT_TEXT;
         else if (n == 6 && !strncmp(s, "folded", 6)) m |= MK_OUT_FOLDED;
+        else if (n == 4 && !strncmp(s, "html", 4)) m |= MK_OUT_HTML;
+        else if (n == 5 && !strncmp(s, "pprof", 5)) m |= MK_OUT_PPROF;
         else return -1;
         s += n;
         if (*s == ',') s++;

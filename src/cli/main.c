@@ -11,6 +11,7 @@ static const struct {
     {"run", "run a program under the heap profiler and report where it allocates"},
     {"report", "render a saved profile again"},
     {"count", "count occurrences of a fixed string in files, through a memory map"},
+    {"diff", "compare two profiles: totals and the sites that changed most"},
 };
 
 static void usage(FILE *f) {
@@ -21,7 +22,7 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
-    int (*fns[])(int, char **) = {mk__cmd_run, mk__cmd_report, mk__cmd_count};
+    int (*fns[])(int, char **) = {mk__cmd_run, mk__cmd_report, mk__cmd_count, mk__cmd_diff};
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -8,19 +8,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../analyzer/analyze.h"
 #include "cli.h"
 #include "../analyzer/dhat.h"
+#include "../analyzer/extras.h"
+#include "../analyzer/pprof.h"
 
 static void usage(FILE *f) {
-    fputs("usage: memkit report [--format dhat,text,folded] [--top N] [--sort KEY] FILE\n"
+    fputs("usage: memkit report [--format dhat,text,folded,html,pprof] [--top N] [--sort KEY] FILE\n"
           "\n"
           "Renders a saved profile (the DHAT JSON file `memkit run` wrote, a DHAT file from\n"
           "valgrind --tool=dhat, or a raw profile) on stdout.\n"
           "\n"
           "  --format LIST  comma-separated: text (the default), folded (flame graph stacks),\n"
-          "                 dhat (the DHAT JSON again, after merging equal stacks)\n"
+          "                 dhat (the DHAT JSON again, after merging equal stacks), html (one\n"
+          "                 self-contained page: flame graph, heap over time, sites, advice),\n"
+          "                 pprof (gzipped profile.proto for go tool pprof, Pyroscope, Parca)\n"
           "  --top N        show the N first sites of the text report (default 10; 0 = all)\n"
           "  --sort KEY     order sites by bytes (total, the default), blocks, peak (bytes at\n"
           "                 t-gmax), leaks (bytes live at exit) or temporary (temporary blocks)\n"
@@ -40,6 +45,18 @@ const char *mk__opt_value(int argc, char **argv, int *i, const char *name) {
     return argv[++*i];
 }
 
+/* The HTML page, with the DHAT file's optional keys (timeline, how the program ended) when present. */
+static int report_html(const char *path, const mk__prof *p, FILE *out) {
+    mk__prof_extras x;
+    if (mk__extras_load(path, p, &x)) return -1;
+    int rc = mk__report_html(p, &x, out);
+    mk__extras_free(&x);
+    return rc;
+}
+
+/* pprof, with the modules (paths, build-ids) of a raw profile or of a DHAT file's mkModules. */
+static int report_pprof(const mk__prof *p, FILE *out) { return mk__report_pprof(p, p->modules, p->nmodules, out); }
+
 int mk__cmd_report(int argc, char **argv) {
     unsigned formats = MK_OUT_TEXT;
     uint64_t top = 10;
@@ -52,7 +69,7 @@ int mk__cmd_report(int argc, char **argv) {
             return 0;
         } else if ((v = mk__opt_value(argc, argv, &i, "--format"))) {
             if (mk__formats_parse(v, &formats)) {
-                fprintf(stderr, "memkit report: --format takes a list of dhat, text, folded (got '%s')\n", v);
+                fprintf(stderr, "memkit report: --format takes a list of dhat, text, folded, html, pprof (got '%s')\n", v);
                 return 2;
             }
         } else if ((v = mk__opt_value(argc, argv, &i, "--top"))) {
@@ -87,10 +104,19 @@ int mk__cmd_report(int argc, char **argv) {
         fprintf(stderr, "memkit report: %s\n", err);
         return 1;
     }
+    if ((formats & MK_OUT_PPROF) && isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "memkit report: pprof is gzip-compressed binary; redirect stdout to a file (> FILE.pb.gz)\n");
+        mk__prof_free(&p);
+        return 2;
+    }
+    if ((formats & MK_OUT_HTML) && p.nsites == 0)
+        fprintf(stderr, "memkit report: %s has no allocation sites; the HTML page says so and has no flame graph\n", path);
     int rc = 0;
     if (formats & MK_OUT_TEXT) rc |= mk__report_text(&p, stdout, (enum mk__sort)sort, (size_t)top) | mk__report_advice(&p, stdout);
     if (formats & MK_OUT_FOLDED) rc |= mk__report_folded(&p, stdout);
     if (formats & MK_OUT_DHAT) rc |= mk__dhat_write(&p, stdout);
+    if (formats & MK_OUT_HTML) rc |= report_html(path, &p, stdout);
+    if (formats & MK_OUT_PPROF) rc |= report_pprof(&p, stdout);
     mk__prof_free(&p);
     if (fflush(stdout) != 0 || rc) {
         fprintf(stderr, "memkit report: writing the report failed\n");

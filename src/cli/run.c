@@ -24,6 +24,8 @@
 #include "../analyzer/analyze.h"
 #include "cli.h"
 #include "../analyzer/dhat.h"
+#include "../analyzer/extras.h"
+#include "../analyzer/pprof.h"
 #include "../format/limits.h"
 
 #define STR_(x) #x
@@ -40,8 +42,9 @@ static void usage(FILE *f) {
           "\n"
           "  -o, --output FILE  the DHAT file (default memkit.%p.json in the current directory;\n"
           "                     %p becomes the pid of the profiled process)\n"
-          "  --format LIST      comma-separated: dhat, text, folded (default dhat,text). folded\n"
-          "                     goes to the output name with .json replaced by .folded\n"
+          "  --format LIST      comma-separated: dhat, text, folded, html, pprof (default\n"
+          "                     dhat,text). folded, html and pprof go to the output name with\n"
+          "                     .json replaced by .folded, .html, .pb.gz\n"
           "  --depth N          frames kept per stack (default " STR(MK_DEFAULT_DEPTH) ", at most " STR(MK_MAX_DEPTH) ")\n"
           "  --sample BYTES     record stacks for about one block per BYTES allocated (K, M, G\n"
           "                     suffixes; 0, the default, records every one). Totals stay exact\n"
@@ -123,6 +126,44 @@ static int write_file(const char *path, const mk__prof *p, int folded) {
     return rc;
 }
 
+/* The name beside the DHAT file for another format: a final .json (or .folded, .html, .pb.gz, the
+ * output name when dhat is not chosen) replaced by ext, or ext appended. */
+static char *sibling_name(const char *dhat, const char *ext) {
+    size_t n = strlen(dhat);
+    static const char *const known[] = {".json", ".folded", ".html", ".pb.gz"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        size_t k = strlen(known[i]);
+        if (n > k && !strcmp(dhat + n - k, known[i])) {
+            n -= k;
+            break;
+        }
+    }
+    char *s = malloc(n + strlen(ext) + 1);
+    if (s) memcpy(s, dhat, n), strcpy(s + n, ext);
+    return s;
+}
+
+/* The HTML page (with the DHAT file's timeline and ending, when it was written) or pprof. */
+static int write_other(const char *path, const mk__prof *p, const char *dhat, int html) {
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "memkit: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    mk__prof_extras x;
+    int rc;
+    if (html) {
+        rc = dhat ? mk__extras_load(dhat, p, &x) : (memset(&x, 0, sizeof x), 0);
+        if (!rc) rc = mk__report_html(p, &x, f);
+        mk__extras_free(&x);
+    } else {
+        rc = mk__report_pprof(p, p->modules, p->nmodules, f);
+    }
+    if (fclose(f) != 0) rc = -1;
+    if (rc) fprintf(stderr, "memkit: writing %s failed: %s\n", path, strerror(errno));
+    return rc;
+}
+
 struct opts {
     const char *output;
     unsigned formats;
@@ -175,6 +216,13 @@ static int analyze_one(const char *raw_path, const struct opts *o, int root, int
         else fprintf(stderr, "memkit: wrote %s (folded stacks for flamegraph.pl or inferno)\n", fn);
         free(fn);
     }
+    for (int html = 1; html >= 0; html--) {
+        if (!(o->formats & (html ? MK_OUT_HTML : MK_OUT_PPROF))) continue;
+        char *fn = sibling_name(out, html ? ".html" : ".pb.gz");
+        if (!fn || write_other(fn, &p, o->formats & MK_OUT_DHAT && !bad ? out : NULL, html)) bad = 1;
+        else fprintf(stderr, "memkit: wrote %s (%s)\n", fn, html ? "open it in a browser" : "go tool pprof, Pyroscope, Parca");
+        free(fn);
+    }
     free(out);
     mk__prof_free(&p);
     return bad ? -1 : 0;
@@ -207,7 +255,7 @@ int mk__cmd_run(int argc, char **argv) {
             o.output = v;
         } else if ((v = mk__opt_value(argc, argv, &i, "--format"))) {
             if (mk__formats_parse(v, &o.formats)) {
-                fprintf(stderr, "memkit run: --format takes a list of dhat, text, folded (got '%s')\n", v);
+                fprintf(stderr, "memkit run: --format takes a list of dhat, text, folded, html, pprof (got '%s')\n", v);
                 return 2;
             }
         } else if ((v = mk__opt_value(argc, argv, &i, "--depth"))) {

@@ -61,11 +61,13 @@ struct mk__raw_module {
 };
 
 /* One allocation site: a distinct stack and what the blocks allocated there did. Accounting follows
- * shared/design/DHAT-FORMAT.md (realloc is a new block on the original block's site). */
+ * valgrind's DHAT (src/recorder/README.md lists the rules; realloc is a new block on the original
+ * block's site). */
 struct mk__raw_site {
     uint64_t tb, tbk;     /* total bytes / blocks allocated here */
     uint64_t tl;          /* sum of block lifetimes (blocks live at exit count up to t_end) */
-    uint64_t mb, mbk;     /* this site's maximum live bytes, and its live blocks at that moment */
+    uint64_t mb, mbk;     /* live bytes / blocks the last time an allocation here reached a global peak
+                             (DHAT's definition; the site's own maximum can be higher) */
     uint64_t gb, gbk;     /* live bytes / blocks at the global peak */
     uint64_t eb, ebk;     /* live bytes / blocks at exit */
     uint64_t temporary;   /* blocks freed before their thread allocated anything else (heaptrack) */

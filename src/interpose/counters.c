@@ -81,22 +81,33 @@ void mk__counters_init(void) {
     pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
-static void capture(struct mk__hook_counters *c, uint64_t index) {
+__attribute__((noinline)) void mk__counters_stack(struct mk__watch_hit *h, int skip) {
+    uintptr_t pcs[MK__WATCH_FRAMES];
+    int n = mk__backtrace(pcs, MK__WATCH_FRAMES, skip + 1);
+    h->nframes = n;
+    for (int i = 0; i < n; i++) h->frames[i] = (void *)pcs[i];
+}
+
+static __attribute__((noinline)) void capture(struct mk__hook_counters *c, uint64_t index, uint64_t bytes, int64_t balance,
+                                              uint64_t size) {
     if (!c->hits) {
         c->hits = mk__sys_map(sizeof *c->hits, 0);
         if (!c->hits) return;
     }
     if (c->hits->n >= MK__WATCH_KEEP) return;
     struct mk__watch_hit *h = &c->hits->hit[c->hits->n++];
-    uintptr_t pcs[MK__WATCH_FRAMES];
-    /* Skip this function, the slow path and the hook's inline caller frames. */
-    int n = mk__backtrace(pcs, MK__WATCH_FRAMES, 2);
+    /* From the program's call: past this function, the slow path and the hook. */
+    mk__counters_stack(h, 3);
     h->index = index;
-    h->nframes = n;
-    for (int i = 0; i < n; i++) h->frames[i] = (void *)pcs[i];
+    h->bytes_after = bytes;
+    h->balance_after = balance;
+    h->size = size;
 }
 
-void mk__counters_slow(struct mk__hook_counters *c, uint64_t index) {
+/* The hot path's threshold: every allocation while the extended watch is on. */
+void mk__counters_rearm(struct mk__hook_counters *c) { c->watch = c->ext ? 0 : c->w.allocs; }
+
+void mk__counters_slow(struct mk__hook_counters *c, uint64_t index, uint64_t size) {
     mk__guard_enter();
     if (c->state == 0) {
         lock();
@@ -105,10 +116,15 @@ void mk__counters_slow(struct mk__hook_counters *c, uint64_t index) {
         if (threads) threads->prev = c;
         threads = c;
         unlock();
+        c->w = (struct mk__watch){UINT64_MAX, UINT64_MAX, INT64_MAX};
         c->watch = UINT64_MAX;
         if (have_key) pthread_setspecific(exit_key, c);
-    } else if (index > c->watch) {
-        capture(c, index);
+    } else {
+        uint64_t total = c->v[MK__C_BYTES_ALLOC];
+        int64_t bal = (int64_t)(total - c->v[MK__C_BYTES_FREED]);
+        if (c->ext && bal > c->tmax) c->tmax = bal;
+        if (index > c->w.allocs || (c->ext && (total > c->w.bytes || bal > c->w.balance)))
+            capture(c, index, total, bal, size);
     }
     mk__guard_leave();
 }
@@ -142,17 +158,38 @@ static void peak_reset(void) {
     unlock();
 }
 
-static uint64_t watch(uint64_t threshold) {
+/* Registers the calling thread if it is not yet, so a threshold is never mistaken for "new". */
+static struct mk__hook_counters *registered(void) {
     struct mk__hook_counters *c = mk__hook_counters();
-    uint64_t prev = c->watch;
-    if (c->state != 1) {
-        /* Register now, so the threshold below is not mistaken for "new thread". */
-        mk__counters_slow(c, 0);
-        prev = UINT64_MAX;
-    }
-    if (threshold != UINT64_MAX && c->hits && prev == UINT64_MAX) c->hits->n = 0;
-    c->watch = threshold;
+    if (c->state != 1) mk__counters_slow(c, 0, 0);
+    return c;
+}
+
+static uint64_t watch(uint64_t threshold) {
+    struct mk__hook_counters *c = registered();
+    uint64_t prev = c->w.allocs;
+    if (threshold != UINT64_MAX && c->hits && prev == UINT64_MAX && !c->ext) c->hits->n = 0;
+    c->w.allocs = threshold;
+    mk__counters_rearm(c);
     return prev;
+}
+
+void mk__counters_watch_set(const struct mk__watch *set, struct mk__watch *prev) {
+    struct mk__hook_counters *c = registered();
+    *prev = c->w;
+    if (!set) return;
+    int was_off = c->w.allocs == UINT64_MAX && !c->ext;
+    c->w = *set;
+    c->ext = set->bytes != UINT64_MAX || set->balance != INT64_MAX;
+    if (was_off && c->hits && (set->allocs != UINT64_MAX || c->ext)) c->hits->n = 0;
+    mk__counters_rearm(c);
+}
+
+int64_t mk__counters_thread_max(int64_t v) {
+    struct mk__hook_counters *c = mk__hook_counters();
+    int64_t m = c->tmax;
+    c->tmax = v;
+    return m;
 }
 
 static int watch_hits(uint64_t after, struct mk__watch_hit *out, int max) {
@@ -162,6 +199,22 @@ static int watch_hits(uint64_t after, struct mk__watch_hit *out, int max) {
         if (c->hits->hit[i].index > after) out[k++] = c->hits->hit[i];
     return k;
 }
+
+static void pause_counting(int delta) {
+    if (delta > 0) mk__guard_enter();
+    else mk__guard_leave();
+}
+
+/* The extended table as the layer alone offers it: watches, the thread's peak and pausing. A
+ * backend that also tracks blocks and takes annotations (src/count) defines its own. */
+static const struct mk__count_ext layer_ext = {
+    .version = MK__COUNT_EXT_VERSION,
+    .watch_set = mk__counters_watch_set,
+    .thread_max = mk__counters_thread_max,
+    .pause = pause_counting,
+};
+
+__attribute__((weak, visibility("default"))) const struct mk__count_ext *mk__count_ext(void) { return &layer_ext; }
 
 static const struct mk__count_iface table = {
     MK__COUNT_IFACE_VERSION, mk__backend_name, NULL, thread_counts, process_counts, peak_reset, watch, watch_hits,

@@ -30,17 +30,32 @@ struct mk__hook_counters {
     uint64_t v[MK__C_N];     /* allocs, frees, reallocs, bytes allocated, bytes freed */
     int64_t unpublished;     /* live bytes not yet added to the global balance */
     uint64_t peak;           /* the highest process balance this thread saw since the last reset */
-    uint64_t watch;          /* capture stacks of allocations past this index; 0 = not registered */
+    uint64_t watch;          /* allocations past this index take the slow path; 0 = not registered */
     struct mk__watch_buf *hits;
     struct mk__hook_counters *next, *prev; /* the registry of live threads */
     int state;               /* 0 new, 1 registered, 2 exited */
+    /* The expectations' watch (count_iface.h) and what it keeps: allocs is the plain watch's
+     * threshold; bytes and balance count only while ext is set, which sends every allocation to
+     * the slow path (watch 0) to test them and keep tmax, the running maximum of the balance. */
+    struct mk__watch w;
+    int ext;
+    int track;               /* block-tracking depth (the counting backend's tracking) */
+    int64_t tmax;
 };
 
 MK__HIDDEN extern int64_t mk__live_published; /* atomic: the published process balance */
 
-MK__HIDDEN void mk__counters_slow(struct mk__hook_counters *c, uint64_t index);
+MK__HIDDEN void mk__counters_slow(struct mk__hook_counters *c, uint64_t index, uint64_t bytes);
 MK__HIDDEN void mk__counters_publish(struct mk__hook_counters *c);
 MK__HIDDEN void mk__counters_init(void);
+/* The extended table's entries the layer itself implements (count_iface.h, struct mk__count_ext). */
+MK__HIDDEN void mk__counters_watch_set(const struct mk__watch *set, struct mk__watch *prev);
+MK__HIDDEN int64_t mk__counters_thread_max(int64_t v);
+/* Captures the stack into h->frames: frames[0] is a PC in the caller of this function when skip is
+ * 0, skip frames further out otherwise. */
+MK__HIDDEN void mk__counters_stack(struct mk__watch_hit *h, int skip);
+/* Sets the hot path's threshold after c->w, c->ext or c->track changed. */
+MK__HIDDEN void mk__counters_rearm(struct mk__hook_counters *c);
 
 #define MK__SET(x, val) __atomic_store_n(&(x), (val), __ATOMIC_RELAXED)
 
@@ -57,7 +72,7 @@ static inline void mk__count_alloc(struct mk__hook_counters *c, uint64_t bytes, 
     /* A reset zeroes peaks from another thread; if it lands between this load and store, the
      * store puts back the current balance, which is a true value of the new window too. */
     if (live > c->peak) MK__SET(c->peak, live);
-    if (__builtin_expect(n > c->watch, 0)) mk__counters_slow(c, n);
+    if (__builtin_expect(n > c->watch, 0)) mk__counters_slow(c, n, bytes);
 }
 
 /* After this thread released a block of bytes (0 when the size is unknown). */

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 
 #include "memkit/arena.h"
+#include "memkit/prof.h"
 #include "track.h"
 
 struct mk_arena_chunk {
@@ -50,18 +51,31 @@ static void *take(mk_arena *a, char *p, size_t size) {
     a->used += size;
     set_pos(a, p + size);
     if (a->tracking) mk_track_unpoison(p, size);
+    if (a->annotate) mk_prof_alloc(a, p, size);
     return p;
+}
+
+bool mk_arena_annotate(mk_arena *a, bool on) {
+    if (on && !mk_prof_active) return false;
+    if (on && !a->tracking) {
+        /* The slow path reports each allocation: leave the fast path's window empty. */
+        a->pos = a->ptr;
+        a->ptr = a->end = NULL;
+        a->tracking = 1;
+    }
+    a->annotate = on;
+    return on;
 }
 
 mk_err mk_arena_init(mk_arena *a, const mk_arena_opts *opts) {
     static const mk_arena_opts defaults = {0, 0, 0, NULL};
     if (!opts) opts = &defaults;
+    *a = (mk_arena){0}; /* a failed init leaves an arena that destroy accepts */
     size_t first = opts->first_chunk ? opts->first_chunk : DEFAULT_FIRST;
     size_t max = opts->max_chunk ? opts->max_chunk : DEFAULT_MAX;
     if (!opts->max_chunk && max < first) max = first;
     if (max < first) return MK_EINVAL;
     if (first < sizeof(mk_arena_chunk) + CHUNK_ALIGN) first = sizeof(mk_arena_chunk) + CHUNK_ALIGN;
-    *a = (mk_arena){0};
     a->next_size = first;
     a->max_chunk = max;
     a->limit = opts->limit;
@@ -84,7 +98,10 @@ void mk_arena_init_buf(mk_arena *a, void *buf, size_t cap) {
 }
 
 static void release(mk_arena *a, mk_arena_chunk *c) {
-    if (!c->size) return; /* the caller's buffer */
+    if (!c->size) { /* the caller's buffer: theirs again, addressable */
+        if (a->tracking) mk_track_unpoison(c, (size_t)(c->end - (char *)c));
+        return;
+    }
     if (a->tracking) mk_track_unpoison(c, c->size);
     a->reserved -= c->size;
     a->nchunks--;
@@ -92,6 +109,7 @@ static void release(mk_arena *a, mk_arena_chunk *c) {
 }
 
 void mk_arena_destroy(mk_arena *a) {
+    if (a->annotate) mk_prof_pool_reset(a);
     for (mk_arena_chunk *c = a->first, *n; c; c = n) {
         n = c->next;
         release(a, c);
@@ -186,12 +204,14 @@ bool mk_arena_resize_last(mk_arena *a, void *ptr, size_t old_size, size_t new_si
         if (a->tracking) mk_track_poison(p + new_size, old_size - new_size);
         a->used -= old_size - new_size;
         set_pos(a, p + new_size);
+        if (a->annotate) mk_prof_free(a, p), mk_prof_alloc(a, p, new_size);
         return true;
     }
     if (new_size - old_size > (size_t)(c->end - cur)) return false;
     if (a->tracking) mk_track_unpoison(cur, new_size - old_size);
     a->used += new_size - old_size;
     set_pos(a, p + new_size);
+    if (a->annotate) mk_prof_free(a, p), mk_prof_alloc(a, p, new_size);
     return true;
 }
 
@@ -208,6 +228,7 @@ static void poison_from(mk_arena *a, mk_arena_chunk *c, char *p, mk_arena_chunk 
 
 void mk_arena_reset(mk_arena *a) {
     if (!a->first) return;
+    if (a->annotate) mk_prof_pool_reset(a);
     poison_from(a, a->first, chunk_start(a->first), a->chunk);
     a->chunk = a->first;
     a->used = a->tails = 0;

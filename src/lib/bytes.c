@@ -58,7 +58,7 @@ mk_err mk_bytes_from_owner(mk_bytes *out, const void *data, size_t len, void (*r
 bool mk_bytes_try_into_mut(mk_bytes *b, mk_bytes_mut *out) {
     if (!b->owner) {
         if (b->len) return false; /* static data */
-        *out = mk_bytes_mut_new(NULL);
+        *out = mk_bytes_mut_empty(NULL);
         return true;
     }
     mk_bytes_owner *o = b->owner;
@@ -70,7 +70,7 @@ bool mk_bytes_try_into_mut(mk_bytes *b, mk_bytes_mut *out) {
 }
 
 mk_err mk_bytes_mut_with_capacity(mk_bytes_mut *m, size_t cap, const mk_allocator *alloc) {
-    *m = mk_bytes_mut_new(alloc);
+    *m = mk_bytes_mut_empty(alloc);
     if (cap == 0) return MK_OK;
     mk_err err = MK_OK;
     mk_bytes_owner *o = owner_new(cap, alloc, &err);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "memkit/pool.h"
+#include "memkit/prof.h"
 #include "track.h"
 
 #define FREE_TAG ((uintptr_t)0x6d6b706f6f6c2166u) /* "mkpool!f" */
@@ -22,6 +23,7 @@ static bool checked_build(void) {
 }
 
 mk_err mk_pool_init_opts(mk_pool *p, size_t size, size_t align, const mk_arena_opts *opts) {
+    *p = (mk_pool){0}; /* a failed init leaves a pool that destroy accepts */
     if (!mk_is_pow2(align)) return MK_EINVAL;
     size_t object_size = size;
     if (align < sizeof(void *)) align = sizeof(void *);
@@ -47,11 +49,13 @@ mk_err mk_pool_init(mk_pool *p, size_t size, size_t align, const mk_allocator *b
 }
 
 void mk_pool_destroy(mk_pool *p) {
+    if (p->annotate) mk_prof_pool_reset(p);
     mk_arena_destroy(&p->arena);
     p->free_list = p->checked_free = NULL;
 }
 
 void mk_pool_reset(mk_pool *p) {
+    if (p->annotate) mk_prof_pool_reset(p);
     mk_arena_reset(&p->arena);
     p->free_list = p->checked_free = NULL;
 }
@@ -67,7 +71,20 @@ void *mk__pool_alloc_checked(mk_pool *p) {
         return NULL;
     }
     if (has_tag(p)) s[1] = NULL; /* a slot carved again after a reset may still carry a tag */
+    if (p->annotate) mk_prof_alloc(p, s, p->object_size);
     return s;
+}
+
+bool mk_pool_annotate(mk_pool *p, bool on) {
+    if (on && !mk_prof_active) return false;
+    if (on && !p->checked) {
+        /* Route alloc and free through the library, keeping the slots already freed. */
+        p->checked_free = p->free_list;
+        p->free_list = NULL;
+        p->checked = 1;
+    }
+    p->annotate = on;
+    return on;
 }
 
 MK_COLD static void double_free(const void *obj) {
@@ -86,6 +103,7 @@ void mk__pool_free_checked(mk_pool *p, void *obj) {
     s[0] = p->checked_free;
     p->checked_free = s;
     mk_track_poison(s, p->slot_size);
+    if (p->annotate) mk_prof_free(p, obj);
 }
 
 void mk_pool_stats(const mk_pool *p, struct mk_pool_stats *out) {

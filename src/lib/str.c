@@ -13,9 +13,9 @@
 
 size_t mk_str_find(mk_str s, mk_str needle) {
     if (needle.len == 0) return 0;
-    if (needle.len > s.len) return MK_NPOS;
+    if (needle.len > s.len) return MK_NOT_FOUND;
     const char *p = memmem(s.ptr, s.len, needle.ptr, needle.len);
-    return p ? (size_t)(p - s.ptr) : MK_NPOS;
+    return p ? (size_t)(p - s.ptr) : MK_NOT_FOUND;
 }
 
 static bool is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
@@ -34,8 +34,8 @@ mk_str mk_str_trim_end(mk_str s) {
 
 bool mk_str_split_next(mk_str_split *it, mk_str *out) {
     if (it->done) return false;
-    size_t i = it->sep.len ? mk_str_find(it->rest, it->sep) : MK_NPOS;
-    if (i == MK_NPOS) {
+    size_t i = it->sep.len ? mk_str_find(it->rest, it->sep) : MK_NOT_FOUND;
+    if (i == MK_NOT_FOUND) {
         *out = it->rest;
         it->done = true;
         return true;

@@ -10,23 +10,25 @@
 
 #include <string.h>
 
-/* ---- a bounded reader ---- */
+/* ---- a bounded reader ----
+ * Inlined everywhere: the CFA programs are read one byte or LEB128 at a time. */
+#define READER static inline __attribute__((always_inline))
 
 struct rd {
     const uint8_t *p, *end;
     int ok; /* 0 once anything was read past end, or was malformed */
 };
 
-static inline int avail(struct rd *r, size_t n) {
+READER int avail(struct rd *r, size_t n) {
     if (r->ok && (size_t)(r->end - r->p) >= n) return 1;
     r->ok = 0;
     return 0;
 }
 
-static uint8_t u8(struct rd *r) { return avail(r, 1) ? *r->p++ : 0; }
+READER uint8_t u8(struct rd *r) { return avail(r, 1) ? *r->p++ : 0; }
 
 /* An n-byte little-endian unsigned integer (n <= 8). */
-static uint64_t fixed(struct rd *r, unsigned n) {
+READER uint64_t fixed(struct rd *r, unsigned n) {
     uint64_t v = 0;
     if (!avail(r, n)) return 0;
     memcpy(&v, r->p, n);
@@ -34,13 +36,13 @@ static uint64_t fixed(struct rd *r, unsigned n) {
     return v;
 }
 
-static void skip(struct rd *r, uint64_t n) {
+READER void skip(struct rd *r, uint64_t n) {
     if (r->ok && n <= (uint64_t)(r->end - r->p)) r->p += n;
     else r->ok = 0;
 }
 
 /* A LEB128 number: its bits in *v, the shift past its last byte returned, the last byte in *last. */
-static unsigned leb(struct rd *r, uint64_t *v, uint8_t *last) {
+READER unsigned leb(struct rd *r, uint64_t *v, uint8_t *last) {
     unsigned shift = 0;
     uint8_t b;
     *v = 0;
@@ -57,14 +59,14 @@ static unsigned leb(struct rd *r, uint64_t *v, uint8_t *last) {
     return shift;
 }
 
-static uint64_t uleb(struct rd *r) {
+READER uint64_t uleb(struct rd *r) {
     uint64_t v;
     uint8_t b;
     leb(r, &v, &b);
     return v;
 }
 
-static int64_t sleb(struct rd *r) {
+READER int64_t sleb(struct rd *r) {
     uint64_t v;
     uint8_t b;
     unsigned shift = leb(r, &v, &b);

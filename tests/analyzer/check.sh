@@ -144,6 +144,35 @@ for f in "$T/missing.json:No such file" "$T:is a directory" "$T/empty:empty" "$T
         [ $st -eq 1 ] && [ ! -s '$T/o' ] && [ \$(wc -l <'$T/e') -eq 1 ] && grep -qF -- '$path' '$T/e' && grep -qF -- '$want' '$T/e'"
 done
 
+# Numbers in a DHAT file are integer counts of at most 2^53 - 1 (the most a profile holds): a
+# fraction, an exponent or a larger count is refused in one line naming the field, never truncated.
+dhat_edit() { # dhat_edit OUT PYTHON-STATEMENT: a.json with one edit (d is the parsed file)
+    python3 -c "
+import json; d=json.load(open('$T/a.json')); $2; open('$1', 'w').write(json.dumps(d).replace('\"BIG\"', '18446744073709551615').replace('\"EXP\"', '1e3'))"
+}
+dhat_edit "$T/frac.json" "d['pps'][0]['tb'] = 1.5"
+dhat_edit "$T/expo.json" "d['pps'][0]['mb'] = 'EXP'"
+dhat_edit "$T/big.json" "d['mkTotals']['tb'] = 'BIG'"
+dhat_edit "$T/2p53.json" "d['pps'][0]['tb'] = 2**53"
+for f in "frac.json:\"tb\" must be a non-negative integer, not 1.5" "expo.json:\"mb\" must be a non-negative integer, not 1e3" \
+         "big.json:\"tb\" is 18446744073709551615, more than a profile can hold" "2p53.json:more than a profile can hold (at most 9007199254740991)"; do
+    path=$T/${f%%:*} want=${f#*:}
+    "$MK" report "$path" >"$T/o" 2>"$T/e"
+    st=$?
+    check "bad DHAT number in ${f%%:*} -> exit 1, one line ($want)" sh -c "
+        [ $st -eq 1 ] && [ ! -s '$T/o' ] && [ \$(wc -l <'$T/e') -eq 1 ] && grep -qF -- '$path' '$T/e' && grep -qF -- '$want' '$T/e'"
+done
+dhat_edit "$T/max.json" "d['pps'][0]['tb'] = 2**53 - 1; d['mkTotals']['tb'] = 2**53 - 1"
+"$MK" report "$T/max.json" >"$T/o" 2>&1
+check "the largest count, 2^53 - 1, is accepted" grep -q '^Total:     9,007,199,254,740,991 bytes' "$T/o"
+# A key repeated in a program point: the last one counts, as for any JSON reader ("fs" included).
+fs40=$(python3 -c "print(','.join(['1'] * 40))")
+printf '{"dhatFileVersion":2,"pps":[{"tb":5,"tbk":1,"fs":[1],"fs":[%s]}],"ftbl":["[root]","0x1: f (f.c:1)"]}' "$fs40" >"$T/dupfs.json"
+"$MK" report "$T/dupfs.json" >"$T/o" 2>&1
+check "a repeated fs key replaces the first (40 frames, not 41)" sh -c "[ \$(grep -c '^    0x1: f (f.c:1)\$' '$T/o') -eq 40 ]"
+check "a site's mb is named for what it is, not its peak" sh -c "
+    grep -q '^    at its last global-peak event: 1,024 bytes in 1 blocks; at t-gmax: 1,024 bytes' '$T/a.txt' && ! grep -q '^    peak:' '$T/a.txt'"
+
 # Options: --help everywhere, one-line errors.
 for c in run report; do
     "$MK" $c --help >"$T/o" 2>&1

@@ -2,7 +2,7 @@
 """dhatcheck.py - checks DHAT JSON files for the analyzer's suite.
 
   dhatcheck.py valid FILE [TB TBK GB GBK EB EBK]
-      FILE follows shared/design/DHAT-FORMAT.md (fields, unique stacks, unique frame strings,
+      FILE is a DHAT file valgrind's viewer loads (docs/PROFILER.md; fields, unique stacks, unique frame strings,
       ftbl[0] == "[root]", indices in range, numbers < 2^53, tbk >= mbk ...) and, when given,
       its program points add up to the totals.
   dhatcheck.py compare MEMKIT.json VALGRIND.json [SOURCE]

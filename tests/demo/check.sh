@@ -18,6 +18,13 @@ check "summary table" "allocations"
 check "advice: reserve" "reserve capacity up front"
 check "advice: reuse or arena" "mk_arena"
 check "where the DHAT file is" "dh_view.html"
+check "memkit diff of the two versions" "Total blocks:"
+check "the HTML report of the naive version" "naive.html"
+check "the HTML report of the memkit version" "wordfreq.html"
+check "the diff's HTML page" "diff.html"
+for f in naive.html wordfreq.html diff.html; do
+    [ -s "$tmp/$f" ] && { echo "ok   $f written"; pass=$((pass + 1)); } || { echo "FAIL $f not written"; fail=$((fail + 1)); }
+done
 # The memkit version makes far fewer allocations: the table's ratio column is large.
 ratio=$(awk '/^allocations/ { print $NF }' "$tmp/out" | tr -d x)
 if [ -n "$ratio" ] && [ "${ratio%%.*}" -ge 100 ]; then ok "allocations ratio ${ratio}x >= 100x"

@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
     struct model mb[NB] = {{0}};
     mk_bytes v[NV];
     struct model mv[NV] = {{0}};
-    for (int i = 0; i < NB; i++) b[i] = mk_bytes_mut_new(NULL);
+    for (int i = 0; i < NB; i++) b[i] = mk_bytes_mut_empty(NULL);
     for (int i = 0; i < NV; i++) v[i] = mk_bytes_empty();
     unsigned char fill[256];
     for (size_t i = 0; i + 1 < size; i += 2) {

@@ -61,7 +61,7 @@ static void split_roundtrip(const uint8_t *data, size_t size) {
         if (pieces > 1) pos += seplen;
         if (part.ptr != in.ptr + pos && part.len) abort();
         if (!mk_str_eq(part, mk_str_sub(in, pos, pos + part.len))) abort();
-        if (seplen && mk_str_find(part, sep) != MK_NPOS) abort();
+        if (seplen && mk_str_find(part, sep) != MK_NOT_FOUND) abort();
         pos += part.len;
     }
     if (pos != in.len || pieces == 0) abort();

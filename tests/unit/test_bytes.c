@@ -208,7 +208,7 @@ TEST(try_into_mut_only_when_unique) {
 TEST(mut_grows_and_keeps_content) {
     mk_t_counting cnt;
     mk_allocator a = mk_t_counting_allocator(&cnt);
-    mk_bytes_mut m = mk_bytes_mut_new(&a);
+    mk_bytes_mut m = mk_bytes_mut_empty(&a);
     CHECK_EQ(cnt.allocs, 0);
     unsigned char ref[5000];
     for (int i = 0; i < 5000; i++) {
@@ -324,7 +324,7 @@ TEST(unsplit_rejoins_adjacent_halves_without_copy) {
 }
 
 TEST(freeze_empty_and_drop_empty) {
-    mk_bytes_mut m = mk_bytes_mut_new(NULL);
+    mk_bytes_mut m = mk_bytes_mut_empty(NULL);
     mk_bytes b = mk_bytes_mut_freeze(&m);
     CHECK_EQ(b.len, 0);
     mk_bytes_drop(&b);

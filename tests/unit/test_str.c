@@ -51,13 +51,13 @@ TEST(str_prefix_suffix_find) {
     CHECK_EQ(mk_str_find(s, MK_STR("world")), 6);
     CHECK_EQ(mk_str_find(s, MK_STR("d")), 10);
     CHECK_EQ(mk_str_find(s, MK_STR("")), 0);
-    CHECK_EQ(mk_str_find(s, MK_STR("worlds")), MK_NPOS);
-    CHECK_EQ(mk_str_find(s, MK_STR("hello world and more")), MK_NPOS);
-    CHECK_EQ(mk_str_find(MK_STR(""), MK_STR("a")), MK_NPOS);
+    CHECK_EQ(mk_str_find(s, MK_STR("worlds")), MK_NOT_FOUND);
+    CHECK_EQ(mk_str_find(s, MK_STR("hello world and more")), MK_NOT_FOUND);
+    CHECK_EQ(mk_str_find(MK_STR(""), MK_STR("a")), MK_NOT_FOUND);
     CHECK_EQ(mk_str_find(MK_STR("a\0b\0c"), MK_STR("\0c")), 3);
     CHECK_EQ(mk_str_find_byte(s, 'w'), 6);
-    CHECK_EQ(mk_str_find_byte(s, 'z'), MK_NPOS);
-    CHECK_EQ(mk_str_find_byte(MK_STR(""), 'z'), MK_NPOS);
+    CHECK_EQ(mk_str_find_byte(s, 'z'), MK_NOT_FOUND);
+    CHECK_EQ(mk_str_find_byte(MK_STR(""), 'z'), MK_NOT_FOUND);
 }
 
 TEST(str_sub_is_clamped) {

@@ -529,8 +529,8 @@ TEST(arrayvec_bounds) {
     CHECK(!av8_remove(&v, 0, &x));
 }
 
-/* The promise issue 7 asks the project to prove with its own mk_t_counting layer: a small vector within
- * its inline capacity never touches the heap, and the (N+1)th element is its first allocation. */
+/* vec.h's promise, checked with the counting layer: a small vector within its inline capacity never
+ * touches the heap, and the (N+1)th element is its first allocation. */
 TEST(smallvec_inline_makes_no_heap_allocation) {
     REQUIRE_COUNTING();
     sv4 v;
@@ -542,6 +542,29 @@ TEST(smallvec_inline_makes_no_heap_allocation) {
     CHECK_ALLOCS(1, { CHECK(sv4_push(&v, 4)); });
     CHECK(sv4_spilled(&v));
     sv4_free(&v);
+}
+
+/* Pointer element types: extend takes the elements as T const * (for T = char *, char *const *), so
+ * an array of T converts as it is; const T * spelled out would mean const char ** there. */
+MK_VEC_DEFINE(strvec, char *)
+MK_VEC_DEFINE(cstrvec, const char *)
+
+TEST(vec_of_pointers_extends_from_an_array) {
+    char a[] = "a", b[] = "b";
+    char *src[] = {a, b};
+    const char *csrc[] = {"x", "y", "z"};
+    strvec v;
+    cstrvec c;
+    strvec_init(&v, NULL);
+    cstrvec_init(&c, NULL);
+    CHECK(strvec_extend(&v, src, 2));
+    CHECK(cstrvec_extend(&c, csrc, 3));
+    CHECK_EQ(strvec_len(&v), 2);
+    CHECK(*strvec_at(&v, 1) == b);
+    CHECK_EQ(cstrvec_len(&c), 3);
+    CHECK(strcmp(*cstrvec_last(&c), "z") == 0);
+    strvec_free(&v);
+    cstrvec_free(&c);
 }
 
 TEST_MAIN()

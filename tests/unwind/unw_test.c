@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "harness.h"
 #include "../../src/unwind/testing.h"
+#include "../../src/unwind/cache.h"
 
 #include <dlfcn.h>
 #include <execinfo.h>
@@ -664,6 +665,19 @@ TEST(never_allocates) {
     free(p);
     t_in_capture = 0;
     CHECK_EQ(atomic_load(&g_malloc_in_capture), 2);
+}
+
+/* A cached rule must not come back when the generation's 15 bits in the key come round: a program
+ * that loads and unloads libraries in a loop advances the generation two or three times a cycle. */
+TEST(rule_cache_forgets_across_a_generation_wrap) {
+    uintptr_t pc = 0x5a5a5a5a0ull; /* no code there: no capture in this test caches it */
+    uint64_t rule = RULE(K_SP, 0) | 24;
+    mk__cache_put(pc, mk__gen_bits(), rule);
+    CHECK_EQ(mk__cache_lookup(pc, mk__gen_bits()), rule);
+    mk__gen_advance();
+    CHECK_EQ(mk__cache_lookup(pc, mk__gen_bits()), 0);
+    for (int i = 1; i < 32768; i++) mk__gen_advance(); /* back to the same 15 bits */
+    CHECK_EQ(mk__cache_lookup(pc, mk__gen_bits()), 0);
 }
 
 TEST_MAIN()

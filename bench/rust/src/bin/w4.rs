@@ -1,4 +1,4 @@
-//! W4 interning, the seed's way: HashSet<&'static str> + Box::leak, with std's SipHash and with an
+//! W4 interning, the common Rust way: HashSet<&'static str> + Box::leak, with std's SipHash and with an
 //! Fx-style hasher written inline (rustc's FxHasher recipe). See bench/w4.c for the workload, which
 //! this file generates identically, and for the driver.
 //! Usage: w4 sip|fx -> prints "ns_per_op rss_bytes_per_string 0 checksum cpu_ns_per_op".

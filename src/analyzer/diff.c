@@ -1,0 +1,349 @@
+/* diff.c - two profiles side by side (diff.h).
+ *
+ * Stacks are compared as the tools agree on them: without addresses and compiler clone suffixes,
+ * without the allocator's entry frames at the inner end and the frames below main at the outer end
+ * (valgrind keeps the first and cuts the second, memkit the other way round).
+ *
+ * Frames are reduced to their text without the address and interned; each site becomes the
+ * sequence of those indices, and both profiles' sites are sorted by it and merged in one pass, so
+ * matching is O(n log n) in the number of sites.
+ */
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+
+/* A frame's text without "0xADDR: " and without a compiler clone's suffix on the function
+ * (make_zeroed.constprop.0 is make_zeroed), into buf. */
+static const char *strip(const char *f, char *buf, size_t cap) {
+    if (f[0] == '0' && f[1] == 'x') {
+        const char *c = strstr(f, ": ");
+        if (c) f = c + 2;
+    }
+    const char *fn;
+    size_t len;
+    mk__frame_func(f, &fn, &len);
+    static const char *const clones[] = {".constprop.", ".isra.", ".part.", ".cold", ".lto_priv.", ".llvm."};
+    size_t cut = len;
+    for (size_t i = 0; i < sizeof clones / sizeof clones[0]; i++) {
+        const char *c = memmem(fn, len, clones[i], strlen(clones[i]));
+        if (c && (size_t)(c - fn) < cut) cut = (size_t)(c - fn);
+    }
+    if (cut == len || strlen(f) - (len - cut) >= cap) return f;
+    size_t head = (size_t)(fn - f) + cut;
+    memcpy(buf, f, head);
+    strcpy(buf + head, fn + len);
+    return buf;
+}
+
+/* Frames that differ between tools rather than between runs: the allocator's entry point (valgrind
+ * keeps its own malloc frame, memkit drops it) and the frames below main (valgrind stops at main). */
+enum { F_ALLOC = 1, F_BELOW_MAIN = 2 };
+
+static int frame_kind(const char *text) {
+    static const char *const alloc[] = {"malloc", "calloc", "realloc", "reallocarray", "memalign", "posix_memalign",
+                                        "aligned_alloc", "valloc", "pvalloc", "operator new", "operator new[]",
+                                        "__libc_malloc", "__libc_calloc", "__libc_realloc"};
+    static const char *const below[] = {"__libc_start_call_main", "__libc_start_main_impl", "__libc_start_main",
+                                        "_start", "(below main)"};
+    const char *fn;
+    size_t len;
+    mk__frame_func(text, &fn, &len);
+    for (size_t i = 0; i < sizeof alloc / sizeof alloc[0]; i++) {
+        size_t n = strlen(alloc[i]);
+        if (len >= n && !strncmp(fn, alloc[i], n) && (len == n || fn[n] == '(')) return F_ALLOC;
+    }
+    for (size_t i = 0; i < sizeof below / sizeof below[0]; i++)
+        if (len == strlen(below[i]) && !strncmp(fn, below[i], len)) return F_BELOW_MAIN;
+    return 0;
+}
+
+struct ftab {
+    uint64_t *h;
+    uint32_t *id; /* +1 */
+    size_t cap, n;
+};
+
+static uint64_t hstr(const char *s) {
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h ^ (h >> 29);
+}
+
+/* The interned index of text s in d->frames, or -1 when out of memory. */
+static long intern(mk__diff *d, struct ftab *t, const char *s) {
+    if (t->n * 2 >= t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 1024;
+        uint64_t *nh = calloc(cap, sizeof *nh);
+        uint32_t *ni = calloc(cap, sizeof *ni);
+        if (!nh || !ni) return free(nh), free(ni), -1;
+        for (size_t i = 0; i < t->cap; i++) {
+            if (!t->id[i]) continue;
+            size_t j = t->h[i] & (cap - 1);
+            while (ni[j]) j = (j + 1) & (cap - 1);
+            nh[j] = t->h[i], ni[j] = t->id[i];
+        }
+        free(t->h), free(t->id);
+        t->h = nh, t->id = ni, t->cap = cap;
+    }
+    uint64_t h = hstr(s);
+    size_t j = h & (t->cap - 1);
+    for (; t->id[j]; j = (j + 1) & (t->cap - 1))
+        if (t->h[j] == h && !strcmp(d->frames[t->id[j] - 1], s)) return t->id[j] - 1;
+    if (d->nframes % 1024 == 0) {
+        char **n = realloc(d->frames, (d->nframes + 1024) * sizeof *n);
+        if (!n) return -1;
+        d->frames = n;
+    }
+    char *c = strdup(s);
+    if (!c) return -1;
+    d->frames[d->nframes] = c;
+    t->h[j] = h, t->id[j] = (uint32_t)d->nframes + 1, t->n++;
+    return (long)d->nframes++;
+}
+
+struct ent {
+    uint32_t *fs;
+    uint32_t nfs;
+    int side; /* 0 before, 1 after */
+    uint64_t v[MK_DV_N];
+};
+
+static int cmp_ent(const void *x, const void *y) {
+    const struct ent *a = x, *b = y;
+    uint32_t n = a->nfs < b->nfs ? a->nfs : b->nfs;
+    for (uint32_t k = 0; k < n; k++)
+        if (a->fs[k] != b->fs[k]) return a->fs[k] < b->fs[k] ? -1 : 1;
+    return (a->nfs > b->nfs) - (a->nfs < b->nfs);
+}
+
+mk_err mk__diff_build(mk__diff *d, const mk__prof *before, const mk__prof_extras *xb, const char *path_b,
+                      const mk__prof *after, const mk__prof_extras *xa, const char *path_a) {
+    memset(d, 0, sizeof *d);
+    d->before = before, d->after = after, d->xb = xb, d->xa = xa, d->path_b = path_b, d->path_a = path_a;
+    struct ftab t = {0};
+    size_t n = before->nsites + after->nsites, ne = 0;
+    struct ent *e = calloc(n + 1, sizeof *e);
+    mk_err rc = e ? MK_OK : MK_ENOMEM;
+    for (int side = 0; side < 2 && !rc; side++) {
+        const mk__prof *p = side ? after : before;
+        long *map = calloc(p->nftbl + 1, sizeof *map);
+        unsigned char *kind = calloc(p->nftbl + 1, 1);
+        char buf[4096];
+        if (!map || !kind) { free(map); free(kind); rc = MK_ENOMEM; break; }
+        for (size_t i = 0; i < p->nftbl && !rc; i++) {
+            if ((map[i] = intern(d, &t, strip(p->ftbl[i], buf, sizeof buf))) < 0) rc = MK_ENOMEM;
+            kind[i] = (unsigned char)frame_kind(p->ftbl[i]);
+        }
+        for (size_t i = 0; i < p->nsites && !rc; i++) {
+            const mk__prof_site *s = &p->sites[i];
+            struct ent *x = &e[ne++];
+            uint32_t lo = 0, hi = s->nfs;
+            while (lo + 1 < hi && kind[s->fs[lo]] == F_ALLOC) lo++;
+            while (hi > lo + 1 && kind[s->fs[hi - 1]] == F_BELOW_MAIN) hi--;
+            x->side = side;
+            x->nfs = hi - lo;
+            if (!(x->fs = malloc((s->nfs + 1) * sizeof *x->fs))) { rc = MK_ENOMEM; break; }
+            for (uint32_t k = lo; k < hi; k++) x->fs[k - lo] = (uint32_t)map[s->fs[k]];
+            const uint64_t v[MK_DV_N] = {s->f.tb, s->f.tbk, s->f.gb, s->f.eb, s->f.temporary};
+            memcpy(x->v, v, sizeof v);
+        }
+        free(map);
+        free(kind);
+    }
+    if (!rc) qsort(e, ne, sizeof *e, cmp_ent);
+    if (!rc && !(d->sites = calloc(ne + 1, sizeof *d->sites))) rc = MK_ENOMEM;
+    for (size_t i = 0; i < ne && !rc;) {
+        size_t j = i;
+        mk__diff_site *s = &d->sites[d->nsites++];
+        for (; j < ne && !cmp_ent(&e[i], &e[j]); j++)
+            for (int k = 0; k < MK_DV_N; k++) (e[j].side ? s->a : s->b)[k] += e[j].v[k];
+        s->fs = e[i].fs, s->nfs = e[i].nfs;
+        e[i].fs = NULL; /* owned by the site now */
+        int had_b = 0, had_a = 0;
+        for (size_t k = i; k < j; k++) *(e[k].side ? &had_a : &had_b) = 1;
+        if (had_a && had_b) d->matched++;
+        else if (had_a) d->added++;
+        else d->gone++;
+        i = j;
+    }
+    for (size_t i = 0; e && i < ne; i++) free(e[i].fs);
+    free(e);
+    free(t.h);
+    free(t.id);
+    if (rc) mk__diff_free(d);
+    return rc;
+}
+
+void mk__diff_free(mk__diff *d) {
+    for (size_t i = 0; i < d->nsites; i++) free(d->sites[i].fs);
+    free(d->sites);
+    for (size_t i = 0; i < d->nframes; i++) free(d->frames[i]);
+    free(d->frames);
+    d->sites = NULL, d->frames = NULL, d->nsites = d->nframes = 0;
+}
+
+static const char *num(char *buf, uint64_t v) {
+    char tmp[32];
+    int n = snprintf(tmp, sizeof tmp, "%" PRIu64, v), o = 0;
+    for (int i = 0; i < n; i++) {
+        buf[o++] = tmp[i];
+        if ((n - i - 1) % 3 == 0 && i != n - 1) buf[o++] = ',';
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+/* "+1,234 (+5.0%)", "-1,234 (-100.0%)", "+1,234 (new)", "no change". */
+static const char *change(char *buf, size_t cap, uint64_t b, uint64_t a) {
+    char n[32];
+    if (a == b) snprintf(buf, cap, "no change");
+    else if (!b) snprintf(buf, cap, "+%s (new)", num(n, a));
+    else snprintf(buf, cap, "%c%s (%c%.1f%%)", a > b ? '+' : '-', num(n, a > b ? a - b : b - a), a > b ? '+' : '-',
+                  100.0 * (double)(a > b ? a - b : b - a) / (double)b);
+    return buf;
+}
+
+static const char *dur(char *buf, size_t cap, uint64_t us) {
+    if (us < 1000) snprintf(buf, cap, "%" PRIu64 " µs", us);
+    else if (us < 1000000) snprintf(buf, cap, "%.1f ms", (double)us / 1e3);
+    else snprintf(buf, cap, "%.2f s", (double)us / 1e6);
+    return buf;
+}
+
+static uint64_t absdiff(const mk__diff_site *s) { return s->a[0] > s->b[0] ? s->a[0] - s->b[0] : s->b[0] - s->a[0]; }
+
+static int cmp_change(const void *x, const void *y) {
+    const mk__diff_site *a = *(const mk__diff_site *const *)x, *b = *(const mk__diff_site *const *)y;
+    uint64_t da = absdiff(a), db = absdiff(b);
+    if (da != db) return da < db ? 1 : -1;
+    uint64_t ta = a->a[1] > a->b[1] ? a->a[1] - a->b[1] : a->b[1] - a->a[1], tb = b->a[1] > b->b[1] ? b->a[1] - b->b[1] : b->b[1] - b->a[1];
+    if (ta != tb) return ta < tb ? 1 : -1;
+    return cmp_ent(&(struct ent){.fs = a->fs, .nfs = a->nfs}, &(struct ent){.fs = b->fs, .nfs = b->nfs});
+}
+
+int mk__diff_text(const mk__diff *d, FILE *o, size_t top) {
+    const struct mk__raw_totals *B = &d->before->totals, *A = &d->after->totals;
+    char x[32], y[32], c[64];
+    fprintf(o, "memkit diff: %s -> %s\n", d->path_b, d->path_a);
+    fprintf(o, "Before: `%s` (pid %" PRIu64 ")\nAfter:  `%s` (pid %" PRIu64 ")\n\n", d->before->cmd, d->before->pid,
+            d->after->cmd, d->after->pid);
+    fprintf(o, "%-18s %20s %20s   %s\n", "", "before", "after", "change");
+    const struct { const char *label; uint64_t b, a; } rows[] = {
+        {"Total bytes:", B->tb, A->tb}, {"Total blocks:", B->tbk, A->tbk}, {"At t-gmax bytes:", B->gb, A->gb},
+        {"At t-gmax blocks:", B->gbk, A->gbk}, {"At t-end bytes:", B->eb, A->eb}, {"At t-end blocks:", B->ebk, A->ebk},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        fprintf(o, "%-18s %20s %20s   %s\n", rows[i].label, num(x, rows[i].b), num(y, rows[i].a),
+                change(c, sizeof c, rows[i].b, rows[i].a));
+    if (d->xb && d->xa && d->xb->time_us && d->xa->time_us) {
+        uint64_t b = d->before->te, a = d->after->te;
+        char z[32];
+        snprintf(c, sizeof c, "%c%s", a >= b ? '+' : '-', dur(z, sizeof z, a >= b ? a - b : b - a));
+        if (b) snprintf(c + strlen(c), sizeof c - strlen(c), " (%c%.1f%%)", a >= b ? '+' : '-', 100.0 * (double)(a >= b ? a - b : b - a) / (double)b);
+        fprintf(o, "%-18s %20s %20s   %s\n", "Wall time:", dur(x, sizeof x, b), dur(y, sizeof y, a), c);
+    }
+    fprintf(o, "\nSites: %zu before, %zu after; %zu matched by stack, %zu gone, %zu new.\n", d->before->nsites,
+            d->after->nsites, d->matched, d->gone, d->added);
+    const mk__diff_site **order = malloc((d->nsites + 1) * sizeof *order);
+    if (!order) return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < d->nsites; i++)
+        if (d->sites[i].a[0] != d->sites[i].b[0] || d->sites[i].a[1] != d->sites[i].b[1]) order[n++] = &d->sites[i];
+    qsort(order, n, sizeof *order, cmp_change);
+    size_t shown = top && top < n ? top : n;
+    if (!n) fprintf(o, "No site changed its total bytes or blocks.\n");
+    else fprintf(o, "\n%s %zu of %zu changed sites, by the change in total bytes:\n", shown == n ? "All" : "Top", shown, n);
+    for (size_t i = 0; i < shown; i++) {
+        const mk__diff_site *s = order[i];
+        const char *what = !s->b[0] && !s->b[1] ? " [new]" : !s->a[0] && !s->a[1] ? " [gone]" : "";
+        char pc[32] = "";
+        if (s->b[0] && s->a[0] != s->b[0])
+            snprintf(pc, sizeof pc, " (%c%.1f%%)", s->a[0] > s->b[0] ? '+' : '-', 100.0 * (double)absdiff(s) / (double)s->b[0]);
+        fprintf(o, "\n#%zu: %c%s bytes%s%s\n", i + 1, s->a[0] >= s->b[0] ? '+' : '-', num(c, absdiff(s)), pc, what);
+        fprintf(o, "    total: %s -> %s bytes, %s -> ", num(x, s->b[0]), num(y, s->a[0]), num(c, s->b[1]));
+        fprintf(o, "%s blocks\n", num(x, s->a[1]));
+        fprintf(o, "    at t-gmax: %s -> %s bytes; at exit: %s -> ", num(x, s->b[2]), num(y, s->a[2]), num(c, s->b[3]));
+        fprintf(o, "%s bytes\n", num(x, s->a[3]));
+        if (!s->nfs) fprintf(o, "    (no stack)\n");
+        for (uint32_t k = 0; k < s->nfs; k++) fprintf(o, "    %s\n", d->frames[s->fs[k]]);
+    }
+    free(order);
+    return ferror(o) ? -1 : 0;
+}
+
+struct fline {
+    char *s;
+    uint64_t b, a;
+};
+
+static int cmp_fline(const void *x, const void *y) { return strcmp(((const struct fline *)x)->s, ((const struct fline *)y)->s); }
+
+int mk__diff_folded(const mk__diff *d, FILE *o) {
+    struct fline *l = calloc(d->nsites + 1, sizeof *l);
+    if (!l) return -1;
+    size_t n = 0;
+    int rc = 0;
+    for (size_t i = 0; i < d->nsites && !rc; i++) {
+        const mk__diff_site *s = &d->sites[i];
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        if (!m) { rc = -1; break; }
+        if (!s->nfs) fputs("[unknown]", m);
+        for (uint32_t k = s->nfs; k-- > 0;) {
+            const char *fn;
+            size_t fl;
+            mk__frame_func(d->frames[s->fs[k]], &fn, &fl);
+            for (size_t j = 0; j < fl; j++) fputc(fn[j] == ';' ? ':' : fn[j] == '\n' ? ' ' : fn[j], m);
+            if (k) fputc(';', m);
+        }
+        if (fclose(m) != 0) { free(buf); rc = -1; break; }
+        l[n++] = (struct fline){buf, s->b[0], s->a[0]};
+    }
+    if (!rc) qsort(l, n, sizeof *l, cmp_fline);
+    for (size_t i = 0; !rc && i < n;) {
+        uint64_t b = 0, a = 0;
+        size_t j = i;
+        for (; j < n && !strcmp(l[j].s, l[i].s); j++) b += l[j].b, a += l[j].a;
+        if (b || a) fprintf(o, "%s %" PRIu64 " %" PRIu64 "\n", l[i].s, b, a);
+        i = j;
+    }
+    for (size_t i = 0; i < n; i++) free(l[i].s);
+    free(l);
+    return rc || ferror(o) ? -1 : 0;
+}
+
+static int diff_data(FILE *o, void *ctx) {
+    const mk__diff *d = ctx;
+    fputs("{\"kind\":\"diff\",\"beforePath\":", o);
+    mk__json_str(o, d->path_b, strlen(d->path_b));
+    fputs(",\"afterPath\":", o);
+    mk__json_str(o, d->path_a, strlen(d->path_a));
+    fputs(",\"before\":{\"x\":0", o);
+    mk__html_profile_head(o, d->before, d->xb);
+    fputs("},\"after\":{\"x\":0", o);
+    mk__html_profile_head(o, d->after, d->xa);
+    fputs("},\"frames\":[", o);
+    for (size_t i = 0; i < d->nframes; i++) {
+        if (i) fputc(',', o);
+        mk__json_str(o, d->frames[i], strlen(d->frames[i]));
+    }
+    fputs("],\"sites\":[", o);
+    for (size_t i = 0; i < d->nsites; i++) {
+        const mk__diff_site *s = &d->sites[i];
+        fputs(i ? ",[[" : "[[", o);
+        for (uint32_t k = 0; k < s->nfs; k++) fprintf(o, k ? ",%u" : "%u", s->fs[k]);
+        fputs("],[", o);
+        for (int k = 0; k < MK_DV_N; k++) fprintf(o, k ? ",%" PRIu64 : "%" PRIu64, s->b[k]);
+        fputs("],[", o);
+        for (int k = 0; k < MK_DV_N; k++) fprintf(o, k ? ",%" PRIu64 : "%" PRIu64, s->a[k]);
+        fputs("]]", o);
+    }
+    fputs("]}", o);
+    return ferror(o) ? -1 : 0;
+}
+
+int mk__diff_html(const mk__diff *d, FILE *o) { return mk__html_page(o, "memkit diff", diff_data, (void *)d); }
