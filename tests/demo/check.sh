@@ -23,7 +23,7 @@ check "the HTML report of the naive version" "naive.html"
 check "the HTML report of the memkit version" "wordfreq.html"
 check "the diff's HTML page" "diff.html"
 for f in naive.html wordfreq.html diff.html; do
-    [ -s "$tmp/$f" ] && { echo "ok   $f written"; pass=$((pass + 1)); } || { echo "FAIL $f not written"; fail=$((fail + 1)); }
+    [ -s "$tmp/$f" ] && ok "$f written" || bad "$f not written"
 done
 # The memkit version makes far fewer allocations: the table's ratio column is large.
 ratio=$(awk '/^allocations/ { print $NF }' "$tmp/out" | tr -d x)
