@@ -351,7 +351,7 @@ TEST(empty_buffers_slice_split_and_advance) {
     mk_bytes_advance(&e, 0);
     mk_bytes_advance(&e, 9);
     CHECK_NULL(e.ptr);
-    mk_bytes_mut m = mk_bytes_mut_new(NULL);
+    mk_bytes_mut m = mk_bytes_mut_empty(NULL);
     mk_bytes_mut h = mk_bytes_mut_split_to(&m, 0);
     mk_bytes_mut t = mk_bytes_mut_split_off(&m, 2);
     CHECK_NULL(h.ptr);
