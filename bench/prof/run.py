@@ -30,11 +30,14 @@ ap.add_argument("--slow-rounds", type=int, default=1)
 ap.add_argument("--only", default="")
 ap.add_argument("--skip", default="")
 ap.add_argument("--out", default="")
+ap.add_argument("--before", default="", help="an older libmemkit-prof.so: adds its exact and sampled rows, for before/after tables")
 a = ap.parse_args()
 top, bindir = os.path.abspath(a.top), os.path.abspath(a.bin)
 lib = os.path.join(top, "build/rel/libmemkit-prof.so")
 memkit = os.path.join(top, "build/rel/memkit")
 tmp = tempfile.mkdtemp(prefix="mkbench.")
+# The recorder keeps its state in a shared file on tmpfs, as under `memkit run` (MEMKIT_STATE).
+statedir = tempfile.mkdtemp(prefix="mkbench-state.", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
 python = subprocess.run(["python3", "-c", "import sys; print(sys.executable)"], capture_output=True, text=True).stdout.strip()
 
 # The compiler row runs g++'s compiler proper itself: the g++ driver's children are profiled by memkit
@@ -48,6 +51,8 @@ workloads = [
     ("P3", "5M strdup'd words, half kept", [os.path.join(bindir, "p3")]),
     ("P4", "two threads, cross-thread frees", [os.path.join(bindir, "p4")]),
     ("P5", "python3 builds and serializes a big JSON document", [python, os.path.join(top, "bench/prof/p5.py")]),
+    ("T2", "2 threads x 4M malloc/free pairs", [os.path.join(bindir, "pt"), "2", "4000000"]),
+    ("T64", "64 threads x 200k malloc/free pairs on this machine's cores", [os.path.join(bindir, "pt"), "64", "200000"]),
     ("MT1", "bench/prof/mt.c, 1 thread x 40M malloc/free pairs (16 live blocks, 16-271 B)",
      [os.path.join(bindir, "mt"), "1", "40000000", "0"]),
     ("MT2", "bench/prof/mt.c, 2 threads x 20M pairs, every 8th free through a shared mailbox (often the other thread's block)",
@@ -100,10 +105,17 @@ if "counting" not in skip:
                        lambda cmd: (cmd, {"LD_PRELOAD": lib, "MEMKIT_ROOT_PID": "1"})))
 if "exact" not in skip:
     contenders.append(("memkit recorder, exact", False,
-                       lambda cmd: (cmd, {"LD_PRELOAD": lib, "MEMKIT_OUT": os.path.join(tmp, "r.%p.raw")})))
+                       lambda cmd: (cmd, {"LD_PRELOAD": lib, "MEMKIT_OUT": os.path.join(tmp, "r.%p.raw"), "MEMKIT_STATE": statedir})))
 if "sampled" not in skip:
     contenders.append(("memkit recorder, --sample 512K", False,
-                       lambda cmd: (cmd, {"LD_PRELOAD": lib, "MEMKIT_OUT": os.path.join(tmp, "r.%p.raw"), "MEMKIT_SAMPLE": "524288"})))
+                       lambda cmd: (cmd, {"LD_PRELOAD": lib, "MEMKIT_OUT": os.path.join(tmp, "r.%p.raw"), "MEMKIT_SAMPLE": "524288",
+                                          "MEMKIT_STATE": statedir})))
+if a.before:
+    before_lib = os.path.abspath(a.before)
+    contenders.append(("before: recorder, exact", False,
+                       lambda cmd: (cmd, {"LD_PRELOAD": before_lib, "MEMKIT_OUT": os.path.join(tmp, "r.%p.raw")})))
+    contenders.append(("before: recorder, --sample 512K", False,
+                       lambda cmd: (cmd, {"LD_PRELOAD": before_lib, "MEMKIT_OUT": os.path.join(tmp, "r.%p.raw"), "MEMKIT_SAMPLE": "524288"})))
 if "run" in skip:
     pass
 elif have_memkit_run():
@@ -134,8 +146,9 @@ def run_once(argv, env):
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    for f in os.listdir(tmp):
-        os.unlink(os.path.join(tmp, f))
+    for d in (tmp, statedir):
+        for f in os.listdir(d):
+            os.unlink(os.path.join(d, f))
     return (wall, cpu) if r.returncode == 0 else (None, None)
 
 
@@ -209,6 +222,7 @@ out.append("")
 for n in notes:
     out.append("- " + n)
 shutil.rmtree(tmp, ignore_errors=True)
+shutil.rmtree(statedir, ignore_errors=True)
 text = "\n".join(out) + "\n"
 print(text)
 if a.out:

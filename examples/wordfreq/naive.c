@@ -60,34 +60,47 @@ static int by_count(const void *a, const void *b) {
     return strcmp(x->word, y->word);
 }
 
+/* The whole file in one buffer, read in small pieces and grown by realloc for each; -1 when it
+ * cannot be opened. */
+static int read_file(const char *path, char **text, size_t *len) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        fprintf(stderr, "naive: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    char piece[256];
+    ssize_t r;
+    *text = NULL, *len = 0;
+    while ((r = read(fd, piece, sizeof piece)) > 0) { /* small reads, realloc per piece */
+        *text = realloc(*text, *len + (size_t)r);
+        memcpy(*text + *len, piece, (size_t)r);
+        *len += (size_t)r;
+    }
+    close(fd);
+    return 0;
+}
+
+/* The 20 most frequent words, most frequent first. */
+static void report(void) {
+    qsort(list, nlist, sizeof *list, by_count);
+    for (size_t i = 0; i < nlist && i < 20; i++) printf("%8llu %s\n", (unsigned long long)list[i]->count, list[i]->word);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: naive FILE\n");
         return 2;
     }
-    int fd = open(argv[1], O_RDONLY);
-    if (fd < 0) {
-        fprintf(stderr, "naive: %s: %s\n", argv[1], strerror(errno));
-        return 1;
-    }
-    char *text = NULL;
-    size_t len = 0;
-    char piece[256];
-    ssize_t r;
-    while ((r = read(fd, piece, sizeof piece)) > 0) { /* small reads, realloc per piece */
-        text = realloc(text, len + (size_t)r);
-        memcpy(text + len, piece, (size_t)r);
-        len += (size_t)r;
-    }
-    close(fd);
+    char *text;
+    size_t len;
+    if (read_file(argv[1], &text, &len)) return 1;
     for (size_t i = 0; i < len;) {
         while (i < len && !isalpha((unsigned char)text[i])) i++;
         size_t start = i;
         while (i < len && isalpha((unsigned char)text[i])) i++;
         if (i > start) count_word(text + start, i - start);
     }
-    qsort(list, nlist, sizeof *list, by_count);
-    for (size_t i = 0; i < nlist && i < 20; i++) printf("%8llu %s\n", (unsigned long long)list[i]->count, list[i]->word);
+    report();
     for (size_t i = 0; i < nlist; i++) {
         free(list[i]->word);
         free(list[i]);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "timeline.h"
 
 /* A site is heavy enough to advise on when it made at least this many blocks... */
 #define MIN_BLOCKS 1000
@@ -59,6 +60,30 @@ static const char *site_name(const mk__prof *p, const mk__prof_site *s) {
 }
 
 static double share(uint64_t part, uint64_t whole) { return whole ? (double)part / (double)whole : 0; }
+
+/* Growing sites (timeline.c's criteria): live bytes that rose for most of the run and are still
+ * live at the end. Nothing ever freed: a leak; some freed: an unbounded cache or queue. */
+static int growing_advice(const mk__prof *p, FILE *out, int room) {
+    mk__growth gr[MAX_ITEMS];
+    size_t n = room > 0 ? mk__prof_growing(p, gr, (size_t)room < MAX_ITEMS ? (size_t)room : MAX_ITEMS) : 0;
+    for (size_t i = 0; i < n; i++) {
+        const mk__prof_site *s = &p->sites[gr[i].site];
+        const struct mk__raw_site *f = &s->f;
+        uint64_t freed = f->tbk > f->ebk ? f->tbk - f->ebk : 0;
+        fprintf(out, "- %s\n    live bytes grew in %zu of %zu intervals, from %" PRIu64 " to %" PRIu64 " bytes; %" PRIu64
+                     " bytes in %" PRIu64 " blocks are still live at the end",
+                site_name(p, s), gr[i].rises, gr[i].steps, gr[i].from, gr[i].to, f->eb, f->ebk);
+        if (!freed)
+            fprintf(out, ", and none of its %" PRIu64 " blocks was ever freed: a leak.\n    -> find who should free "
+                         "them (the stack above); if they belong to one request or round, take them from an mk_arena "
+                         "and reset it (memkit/arena.h)\n", f->tbk);
+        else
+            fprintf(out, "; %" PRIu64 " of its %" PRIu64 " blocks were freed, fewer than were added: an unbounded "
+                         "cache or queue.\n    -> give it a size bound (evict the oldest), or if its entries belong "
+                         "to one request, an mk_arena reset per request (memkit/arena.h)\n", freed, f->tbk);
+    }
+    return (int)n;
+}
 
 int mk__report_advice(const mk__prof *p, FILE *out) {
     fprintf(out, "\nAdvice:\n");
@@ -110,6 +135,7 @@ int mk__report_advice(const mk__prof *p, FILE *out) {
         }
     }
     free(order);
+    items += growing_advice(p, out, MAX_ITEMS - items);
     if (!items) fprintf(out, "  none: no site crossed the thresholds (docs/PROFILER.md lists them)\n");
     return ferror(out) ? -1 : 0;
 }

@@ -152,6 +152,7 @@ mk_err mk__prof_add_site(mk__prof *p, const uint32_t *fs, uint32_t nfs, const st
         mk__prof_site *s = &p->sites_.data[t->s[j].idx - 1];
         if (t->s[j].hash == h && s->nfs == nfs && (!nfs || memcmp(s->fs, fs, bytes) == 0)) {
             merge(&s->f, fig);
+            p->last_site_ = (size_t)t->s[j].idx - 1;
             return MK_OK;
         }
     }
@@ -160,6 +161,7 @@ mk_err mk__prof_add_site(mk__prof *p, const uint32_t *fs, uint32_t nfs, const st
     if (nfs) memcpy(site.fs, fs, bytes);
     p->sites = p->sites_.data;
     p->nsites = p->sites_.len;
+    p->last_site_ = p->nsites - 1;
     t->s[j] = (struct ix_slot){h, (uint32_t)p->nsites};
     t->used++;
     return MK_OK;
@@ -228,6 +230,8 @@ mk_err mk__prof_from_raw(const mk__raw_profile *raw, mk__prof *p, char *err, siz
     if (!(p->cmd = mk_arena_strndup(&p->arena, cmd.len ? cmd.data : "", cmd.len))) goto nomem;
     sym = mk__symtab_new(raw);
     if (!sym) goto nomem;
+    p->raw_site_map = mk_arena_alloc_array(&p->arena, raw->nsites ? raw->nsites : 1, sizeof *p->raw_site_map, _Alignof(uint32_t));
+    if (!p->raw_site_map) goto nomem;
     char buf[4096];
     for (size_t i = 0; i < raw->nsites; i++) {
         const mk__raw_site_rec *r = &raw->sites[i];
@@ -257,6 +261,7 @@ mk_err mk__prof_from_raw(const mk__raw_profile *raw, mk__prof *p, char *err, siz
             }
         }
         if (fs.len > UINT32_MAX || mk__prof_add_site(p, fs.data, (uint32_t)fs.len, &r->s)) goto nomem;
+        p->raw_site_map[i] = (uint32_t)p->last_site_;
     }
     mk__u32_vec_free(&fs);
     mk__char_vec_free(&cmd);

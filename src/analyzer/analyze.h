@@ -52,6 +52,22 @@ typedef struct mk__prof {
     size_t nsites;          /* sites_.len */
     mk__prof_module *modules; /* in the arena; none for valgrind's files */
     size_t nmodules;
+    /* How the program ended, the heap over time and the state's size: from the recorder's state
+     * file or memkit's DHAT keys (timeline.c); zero/NULL when unknown. */
+    int ended;              /* enum mk__ended */
+    int ended_code;         /* exit status, or the signal number */
+    uint64_t state_bytes;
+    uint64_t (*timeline)[4]; /* t (us), live bytes, live blocks, bytes allocated so far */
+    size_t ntimeline;
+    struct mk__prof_detail {
+        uint64_t t;
+        size_t n;
+        uint32_t *site;     /* indices into sites */
+        uint64_t *live;
+    } *detailed;
+    size_t ndetailed;
+    uint32_t *raw_site_map; /* after mk__prof_from_raw: raw site i is sites[raw_site_map[i]] */
+    size_t last_site_;      /* the site mk__prof_add_site last added to or created */
     /* Private: only analyze.c writes these; readers use the fields above. */
     mk__cstr_vec frames_;   /* owns ftbl */
     mk__site_vec sites_;    /* owns sites */
@@ -59,6 +75,8 @@ typedef struct mk__prof {
     mk_arena arena;         /* owns the stacks (fs), cmd and whatever a reader puts there */
     void *ix_;              /* index tables while building */
 } mk__prof;
+
+enum mk__ended { MK_ENDED_UNKNOWN, MK_ENDED_EXIT, MK_ENDED__EXIT, MK_ENDED_SIGNAL, MK_ENDED_RUNNING };
 
 /* Builds p from a raw profile, symbolizing its addresses. Returns MK_OK, or MK_ENOMEM with a
  * message in err. The caller frees p with mk__prof_free; raw may be freed afterwards. */

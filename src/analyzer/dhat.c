@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "dhat.h"
+#include "timeline.h"
 
 static uint64_t safe(uint64_t v) { return v > MK__DHAT_MAX_COUNT ? MK__DHAT_MAX_COUNT : v; }
 
@@ -82,8 +83,13 @@ int mk__dhat_write(const mk__prof *p, FILE *o) {
         for (uint32_t k = 0; k < s->nfs; k++) fprintf(o, k ? ",%u" : "%u", s->fs[k]);
         fputs("]}", o);
     }
+    fputs("\n]\n", o);
+    if (mk__dhat_write_time(p, o, order)) {
+        free(order);
+        return -1;
+    }
     free(order);
-    fputs("\n]\n,\"ftbl\":\n[", o);
+    fputs(",\"ftbl\":\n[", o);
     for (size_t i = 0; i < p->nftbl; i++) {
         if (i) fputs("\n,", o);
         put_str(o, p->ftbl[i]);
@@ -490,6 +496,175 @@ static int read_ftbl(struct rd *r, mk__prof *p) {
     return 0;
 }
 
+/* ---- memkit's time keys: mkEnded, mkStateBytes, mkTimeline, mkDetailed (timeline.h) ---- */
+
+struct tkeys {
+    uint64_t (*pts)[4];
+    size_t npts;
+    struct tdet {
+        uint64_t t;
+        size_t n;
+        uint64_t (*e)[2]; /* pps index, live bytes */
+    } *det;
+    size_t ndet;
+};
+
+#define TK_MAX_POINTS (1u << 20)
+#define TK_MAX_DETAILED 4096
+
+/* [a, b, ...] of up to n unsigned integers into v; returns how many, or -1. */
+static int uint_tuple(struct rd *r, uint64_t *v, int n) {
+    int k = 0;
+    if (!eat(r, '[')) return bad(r, "expected '['"), -1;
+    if (eat(r, ']')) return 0;
+    do {
+        uint64_t x;
+        if (read_uint(r, "a number list", &x)) return -1;
+        if (k < n) v[k] = x;
+        k++;
+    } while (eat(r, ','));
+    if (!eat(r, ']')) return bad(r, "expected ']'"), -1;
+    return k;
+}
+
+static int read_time_key(struct rd *r, const char *key, mk__prof *p, struct tkeys *tk) {
+    if (!strcmp(key, "mkStateBytes")) return read_uint(r, key, &p->state_bytes);
+    if (!strcmp(key, "mkEnded")) {
+        if (!eat(r, '{')) return bad(r, "expected the mkEnded object"), -1;
+        int how = MK_ENDED_UNKNOWN;
+        uint64_t code = 0;
+        if (!eat(r, '}')) {
+            do {
+                if (str(r) || !eat(r, ':')) return bad(r, "expected a key"), -1;
+                if (!strcmp(sbuf(r), "how")) {
+                    if (str(r)) return -1;
+                    how = !strcmp(sbuf(r), "exit") ? MK_ENDED_EXIT : !strcmp(sbuf(r), "_exit") ? MK_ENDED__EXIT
+                        : !strcmp(sbuf(r), "signal") ? MK_ENDED_SIGNAL : !strcmp(sbuf(r), "running") ? MK_ENDED_RUNNING
+                        : MK_ENDED_UNKNOWN;
+                } else if (!strcmp(sbuf(r), "status") || !strcmp(sbuf(r), "signal")) {
+                    if (read_uint(r, key, &code)) return -1;
+                } else if (skip(r)) {
+                    return -1;
+                }
+            } while (eat(r, ','));
+            if (!eat(r, '}')) return bad(r, "expected '}' after mkEnded"), -1;
+        }
+        p->ended = how;
+        p->ended_code = code > 255 ? 255 : (int)code;
+        return 0;
+    }
+    if (!strcmp(key, "mkTimeline")) {
+        if (!eat(r, '{')) return bad(r, "expected the mkTimeline object"), -1;
+        if (eat(r, '}')) return 0;
+        do {
+            if (str(r) || !eat(r, ':')) return bad(r, "expected a key"), -1;
+            if (strcmp(sbuf(r), "points")) {
+                if (skip(r)) return -1;
+                continue;
+            }
+            if (!eat(r, '[')) return bad(r, "expected the points array"), -1;
+            if (eat(r, ']')) continue;
+            do {
+                uint64_t v[4] = {0};
+                if (uint_tuple(r, v, 4) != 4) return r->failed ? -1 : (bad(r, "a timeline point has 4 numbers"), -1);
+                if (tk->npts >= TK_MAX_POINTS) continue;
+                if (tk->npts && v[0] <= tk->pts[tk->npts - 1][0]) return bad(r, "timeline times must increase"), -1;
+                if (!(tk->npts & (tk->npts - 1)) || !tk->npts) {
+                    void *q = realloc(tk->pts, (tk->npts ? tk->npts * 2 : 16) * sizeof *tk->pts);
+                    if (!q) return oom(r), -1;
+                    tk->pts = q;
+                }
+                memcpy(tk->pts[tk->npts++], v, sizeof v);
+            } while (eat(r, ','));
+            if (!eat(r, ']')) return bad(r, "expected ']' after the points"), -1;
+        } while (eat(r, ','));
+        if (!eat(r, '}')) return bad(r, "expected '}' after mkTimeline"), -1;
+        return 0;
+    }
+    /* mkDetailed */
+    if (!eat(r, '[')) return bad(r, "expected the mkDetailed array"), -1;
+    if (eat(r, ']')) return 0;
+    do {
+        if (!eat(r, '{')) return bad(r, "expected a detailed point"), -1;
+        struct tdet d = {0, 0, NULL};
+        size_t cap = 0;
+        if (!eat(r, '}')) {
+            do {
+                if (str(r) || !eat(r, ':')) return free(d.e), bad(r, "expected a key"), -1;
+                if (!strcmp(sbuf(r), "t")) {
+                    if (read_uint(r, key, &d.t)) return free(d.e), -1;
+                } else if (!strcmp(sbuf(r), "sites")) {
+                    if (!eat(r, '[')) return free(d.e), bad(r, "expected the sites array"), -1;
+                    if (eat(r, ']')) continue;
+                    do {
+                        uint64_t v[2];
+                        if (uint_tuple(r, v, 2) != 2) return free(d.e), r->failed ? -1 : (bad(r, "a detailed site is [pp, bytes]"), -1);
+                        if (d.n == cap) {
+                            cap = cap ? cap * 2 : 16;
+                            void *q = realloc(d.e, cap * sizeof *d.e);
+                            if (!q) return free(d.e), oom(r), -1;
+                            d.e = q;
+                        }
+                        d.e[d.n][0] = v[0], d.e[d.n][1] = v[1];
+                        d.n++;
+                    } while (eat(r, ','));
+                    if (!eat(r, ']')) return free(d.e), bad(r, "expected ']' after the sites"), -1;
+                } else if (skip(r)) {
+                    return free(d.e), -1;
+                }
+            } while (eat(r, ','));
+            if (!eat(r, '}')) return free(d.e), bad(r, "expected '}' after a detailed point"), -1;
+        }
+        if (tk->ndet >= TK_MAX_DETAILED) {
+            free(d.e);
+            continue;
+        }
+        if (!(tk->ndet & (tk->ndet - 1)) || !tk->ndet) {
+            void *q = realloc(tk->det, (tk->ndet ? tk->ndet * 2 : 16) * sizeof *tk->det);
+            if (!q) return free(d.e), oom(r), -1;
+            tk->det = q;
+        }
+        tk->det[tk->ndet++] = d;
+    } while (eat(r, ','));
+    if (!eat(r, ']')) return bad(r, "expected ']' after mkDetailed"), -1;
+    return 0;
+}
+
+/* Moves the time keys into p; pp_site[i] is the site pps[i] became. */
+static int resolve_time_keys(struct tkeys *tk, mk__prof *p, const uint32_t *pp_site, size_t npps) {
+    if (tk->npts) {
+        p->timeline = mk_arena_alloc_array(&p->arena, tk->npts, sizeof *p->timeline, _Alignof(uint64_t));
+        if (!p->timeline) return -1;
+        memcpy(p->timeline, tk->pts, tk->npts * sizeof *p->timeline);
+        p->ntimeline = tk->npts;
+    }
+    if (tk->ndet) {
+        p->detailed = mk_arena_alloc_array(&p->arena, tk->ndet, sizeof *p->detailed, _Alignof(uint64_t));
+        if (!p->detailed) return -1;
+        for (size_t i = 0; i < tk->ndet; i++) {
+            struct mk__prof_detail *d = &p->detailed[i];
+            d->t = tk->det[i].t;
+            d->n = 0;
+            d->site = mk_arena_alloc_array(&p->arena, tk->det[i].n ? tk->det[i].n : 1, sizeof *d->site, _Alignof(uint32_t));
+            d->live = mk_arena_alloc_array(&p->arena, tk->det[i].n ? tk->det[i].n : 1, sizeof *d->live, _Alignof(uint64_t));
+            if (!d->site || !d->live) return -1;
+            for (size_t k = 0; k < tk->det[i].n; k++) {
+                if (tk->det[i].e[k][0] >= npps) continue; /* a pps index the file does not have */
+                d->site[d->n] = pp_site[tk->det[i].e[k][0]];
+                d->live[d->n++] = tk->det[i].e[k][1];
+            }
+        }
+        p->ndetailed = tk->ndet;
+    }
+    return 0;
+}
+
+static void free_time_keys(struct tkeys *tk) {
+    free(tk->pts);
+    for (size_t i = 0; i < tk->ndet; i++) free(tk->det[i].e);
+    free(tk->det);
+}
+
 mk_err mk__dhat_parse(const char *data, size_t len, mk__prof *p, char *err, size_t errlen) {
     struct rd r = {.s = data, .e = data + len, .start = data, .err = err, .errlen = errlen};
     char dummy[8];
@@ -506,6 +681,8 @@ mk_err mk__dhat_parse(const char *data, size_t len, mk__prof *p, char *err, size
     }
     uint64_t version = 0;
     int have_pps = 0, have_ftbl = 0, have_version = 0;
+    struct tkeys tk = {0};
+    uint32_t *pp_site = NULL;
     if (!eat(&r, '{')) bad(&r, "not a JSON object");
     else if (!eat(&r, '}')) {
         do {
@@ -572,6 +749,8 @@ mk_err mk__dhat_parse(const char *data, size_t len, mk__prof *p, char *err, size
             } else if (!strcmp(k, "ftbl")) {
                 have_ftbl = 1;
                 read_ftbl(&r, p);
+            } else if (!strcmp(k, "mkEnded") || !strcmp(k, "mkStateBytes") || !strcmp(k, "mkTimeline") || !strcmp(k, "mkDetailed")) {
+                if (read_time_key(&r, k, p, &tk)) break;
             } else {
                 skip(&r);
             }
@@ -586,6 +765,7 @@ mk_err mk__dhat_parse(const char *data, size_t len, mk__prof *p, char *err, size
         bad(&r, "a JSON file but not a DHAT profile (no %s)", !have_version ? "dhatFileVersion" : !have_pps ? "pps" : "ftbl");
     if (!r.failed && version != 2) bad(&r, "DHAT file version %" PRIu64 ", memkit reads version 2", version);
     if (!r.failed && r.ftbl.len == 0) bad(&r, "empty frame table");
+    if (!r.failed && !(pp_site = malloc((r.pps.len ? r.pps.len : 1) * sizeof *pp_site))) oom(&r);
     for (size_t i = 0; !r.failed && i < r.pps.len; i++) {
         struct pp *pp = &r.pps.data[i];
         uint32_t *fs = r.fs.data + pp->fs_at;
@@ -594,7 +774,11 @@ mk_err mk__dhat_parse(const char *data, size_t len, mk__prof *p, char *err, size
             else fs[k] = r.ftbl.data[fs[k]];
         }
         if (!r.failed && mk__prof_add_site(p, fs, pp->nfs, &pp->f)) oom(&r);
+        if (!r.failed) pp_site[i] = (uint32_t)p->last_site_;
     }
+    if (!r.failed && resolve_time_keys(&tk, p, pp_site, r.pps.len)) oom(&r);
+    free_time_keys(&tk);
+    free(pp_site);
     mk__char_vec_free(&r.buf);
     mk__pp_vec_free(&r.pps);
     mk__u32_vec_free(&r.fs);

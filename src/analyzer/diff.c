@@ -7,6 +7,13 @@
  * Frames are reduced to their text without the address and interned; each site becomes the
  * sequence of those indices, and both profiles' sites are sorted by it and merged in one pass, so
  * matching is O(n log n) in the number of sites.
+ *
+ * Sites left in one run only then go through two looser passes, each a sort by a key and a pairing
+ * within equal keys: the stack's function names (the same calls, lines moved: a rebuilt or edited
+ * source), then the job, the two outermost functions (count_word called by main: the same work
+ * done another way). Within a key the k-th largest gone site (total bytes, then blocks, then stack
+ * order) pairs with the k-th largest new one, so a site is matched at most once and the result does
+ * not depend on the input order.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -119,6 +126,96 @@ static int cmp_ent(const void *x, const void *y) {
     return (a->nfs > b->nfs) - (a->nfs < b->nfs);
 }
 
+/* Frame texts x and y of d compared by their function names only. */
+static int cmp_func(const mk__diff *d, uint32_t x, uint32_t y) {
+    if (x == y) return 0;
+    const char *a, *b;
+    size_t na, nb;
+    mk__frame_func(d->frames[x], &a, &na);
+    mk__frame_func(d->frames[y], &b, &nb);
+    int c = memcmp(a, b, na < nb ? na : nb);
+    return c ? c : (na > nb) - (na < nb);
+}
+
+static int is_func(const mk__diff *d, uint32_t f, const char *name) {
+    const char *a;
+    size_t n;
+    mk__frame_func(d->frames[f], &a, &n);
+    return n == strlen(name) && !memcmp(a, name, n);
+}
+
+/* A site not yet matched, with the frames [lo, hi) of its stack that a loose pass compares. */
+struct cand {
+    mk__diff_site *s;
+    const mk__diff *d;
+    uint32_t lo, hi;
+    int side; /* 0 gone (before only), 1 new (after only) */
+};
+
+static int cmp_key(const struct cand *a, const struct cand *b) {
+    uint32_t na = a->hi - a->lo, nb = b->hi - b->lo, n = na < nb ? na : nb;
+    for (uint32_t k = 0; k < n; k++) {
+        int c = cmp_func(a->d, a->s->fs[a->lo + k], b->s->fs[b->lo + k]);
+        if (c) return c;
+    }
+    return (na > nb) - (na < nb);
+}
+
+/* Equal keys together, gone before new, each the largest first; the stack's order last. */
+static int cmp_cand(const void *x, const void *y) {
+    const struct cand *a = x, *b = y;
+    int c = cmp_key(a, b);
+    if (c) return c;
+    if (a->side != b->side) return a->side - b->side;
+    const uint64_t *va = a->side ? a->s->a : a->s->b, *vb = b->side ? b->s->a : b->s->b;
+    if (va[MK_DV_TB] != vb[MK_DV_TB]) return va[MK_DV_TB] < vb[MK_DV_TB] ? 1 : -1;
+    if (va[MK_DV_TBK] != vb[MK_DV_TBK]) return va[MK_DV_TBK] < vb[MK_DV_TBK] ? 1 : -1;
+    return cmp_ent(&(struct ent){.fs = a->s->fs, .nfs = a->s->nfs}, &(struct ent){.fs = b->s->fs, .nfs = b->s->nfs});
+}
+
+/* One loose pass (MK_DM_FUNCS or MK_DM_JOB) over the sites only one run has: pairs them, moves the
+ * new site's figures and stack into the gone one and drops the new one. Returns MK_OK or MK_ENOMEM. */
+static mk_err loose_pass(mk__diff *d, int how) {
+    struct cand *c = calloc(d->nsites + 1, sizeof *c);
+    if (!c) return MK_ENOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < d->nsites; i++) {
+        mk__diff_site *s = &d->sites[i];
+        if (s->how != MK_DM_NONE || !s->nfs) continue;
+        uint32_t lo = 0, hi = s->nfs;
+        if (how == MK_DM_JOB) {
+            /* a thread's sites all start in its entry frames: the job is the function they call */
+            while (hi > 1 && (is_func(d, s->fs[hi - 1], "clone3") || is_func(d, s->fs[hi - 1], "clone") ||
+                              is_func(d, s->fs[hi - 1], "start_thread")))
+                hi--;
+            lo = hi > 2 ? hi - 2 : 0;
+        }
+        c[n++] = (struct cand){s, d, lo, hi, s->b[MK_DV_TB] || s->b[MK_DV_TBK] ? 0 : 1};
+    }
+    qsort(c, n, sizeof *c, cmp_cand);
+    for (size_t i = 0; i < n;) {
+        size_t j = i, g;
+        while (j < n && !cmp_key(&c[i], &c[j])) j++;
+        for (g = i; g < j && !c[g].side; g++) {}
+        for (size_t k = 0; i + k < g && g + k < j; k++) {
+            mk__diff_site *b = c[i + k].s, *a = c[g + k].s;
+            memcpy(b->a, a->a, sizeof b->a);
+            b->fs_a = a->fs, b->nfs_a = a->nfs, b->how = how;
+            a->fs = NULL, a->nfs = 0, a->how = -1;
+            d->gone--, d->added--;
+            if (how == MK_DM_FUNCS) d->matched_funcs++;
+            else d->matched_job++;
+        }
+        i = j;
+    }
+    free(c);
+    size_t o = 0;
+    for (size_t i = 0; i < d->nsites; i++)
+        if (d->sites[i].how >= 0) d->sites[o++] = d->sites[i];
+    d->nsites = o;
+    return MK_OK;
+}
+
 mk_err mk__diff_build(mk__diff *d, const mk__prof *before, const mk__prof_extras *xb, const char *path_b,
                       const mk__prof *after, const mk__prof_extras *xa, const char *path_a) {
     memset(d, 0, sizeof *d);
@@ -164,11 +261,13 @@ mk_err mk__diff_build(mk__diff *d, const mk__prof *before, const mk__prof_extras
         e[i].fs = NULL; /* owned by the site now */
         int had_b = 0, had_a = 0;
         for (size_t k = i; k < j; k++) *(e[k].side ? &had_a : &had_b) = 1;
-        if (had_a && had_b) d->matched++;
+        if (had_a && had_b) d->matched++, s->how = MK_DM_STACK;
         else if (had_a) d->added++;
         else d->gone++;
         i = j;
     }
+    if (!rc) rc = loose_pass(d, MK_DM_FUNCS);
+    if (!rc) rc = loose_pass(d, MK_DM_JOB);
     for (size_t i = 0; e && i < ne; i++) free(e[i].fs);
     free(e);
     free(t.h);
@@ -178,7 +277,7 @@ mk_err mk__diff_build(mk__diff *d, const mk__prof *before, const mk__prof_extras
 }
 
 void mk__diff_free(mk__diff *d) {
-    for (size_t i = 0; i < d->nsites; i++) free(d->sites[i].fs);
+    for (size_t i = 0; i < d->nsites; i++) free(d->sites[i].fs), free(d->sites[i].fs_a);
     free(d->sites);
     for (size_t i = 0; i < d->nframes; i++) free(d->frames[i]);
     free(d->frames);
@@ -224,6 +323,36 @@ static int cmp_change(const void *x, const void *y) {
     return cmp_ent(&(struct ent){.fs = a->fs, .nfs = a->nfs}, &(struct ent){.fs = b->fs, .nfs = b->nfs});
 }
 
+/* " [~~ same job: count_word <- main]": the functions a job match compared, innermost first. */
+static void job_name(const mk__diff *d, const mk__diff_site *s, char *buf, size_t cap) {
+    uint32_t hi = s->nfs;
+    while (hi > 1 && (is_func(d, s->fs[hi - 1], "clone3") || is_func(d, s->fs[hi - 1], "clone") ||
+                      is_func(d, s->fs[hi - 1], "start_thread")))
+        hi--;
+    size_t o = (size_t)snprintf(buf, cap, " [~~ same job: ");
+    uint32_t lo = hi > 2 ? hi - 2 : 0;
+    for (uint32_t k = lo; k < hi && o < cap; k++) {
+        const char *f;
+        size_t n;
+        mk__frame_func(d->frames[s->fs[k]], &f, &n);
+        o += (size_t)snprintf(buf + o, cap - o, "%s%.*s", k == lo ? "" : " <- ", (int)(n > 60 ? 60 : n), f);
+    }
+    if (o < cap) snprintf(buf + o, cap - o, "]");
+}
+
+/* A frame whose function matched but whose location moved: "f (naive.c:52 -> wordfreq.c:70)". */
+static void print_moved(FILE *o, const char *b, const char *a) {
+    const char *fb, *fa;
+    size_t nb, na;
+    mk__frame_func(b, &fb, &nb);
+    mk__frame_func(a, &fa, &na);
+    const char *lb = fb + nb, *la = fa + na;
+    size_t lbn = strlen(lb);
+    if (!strncmp(lb, " (", 2) && lbn > 3 && lb[lbn - 1] == ')' && !strncmp(la, " (", 2))
+        fprintf(o, "    %.*s -> %s\n", (int)(lb + lbn - 1 - b), b, la + 2);
+    else fprintf(o, "    %s -> %s\n", b, a);
+}
+
 int mk__diff_text(const mk__diff *d, FILE *o, size_t top) {
     const struct mk__raw_totals *B = &d->before->totals, *A = &d->after->totals;
     char x[32], y[32], c[64];
@@ -245,8 +374,10 @@ int mk__diff_text(const mk__diff *d, FILE *o, size_t top) {
         if (b) snprintf(c + strlen(c), sizeof c - strlen(c), " (%c%.1f%%)", a >= b ? '+' : '-', 100.0 * (double)(a >= b ? a - b : b - a) / (double)b);
         fprintf(o, "%-18s %20s %20s   %s\n", "Wall time:", dur(x, sizeof x, b), dur(y, sizeof y, a), c);
     }
-    fprintf(o, "\nSites: %zu before, %zu after; %zu matched by stack, %zu gone, %zu new.\n", d->before->nsites,
-            d->after->nsites, d->matched, d->gone, d->added);
+    fprintf(o, "\nSites: %zu before, %zu after; %zu matched by stack, ", d->before->nsites, d->after->nsites, d->matched);
+    if (d->matched_funcs) fprintf(o, "%zu by function names (~), ", d->matched_funcs);
+    if (d->matched_job) fprintf(o, "%zu by job (~~), ", d->matched_job);
+    fprintf(o, "%zu gone, %zu new.\n", d->gone, d->added);
     const mk__diff_site **order = malloc((d->nsites + 1) * sizeof *order);
     if (!order) return -1;
     size_t n = 0;
@@ -258,7 +389,10 @@ int mk__diff_text(const mk__diff *d, FILE *o, size_t top) {
     else fprintf(o, "\n%s %zu of %zu changed sites, by the change in total bytes:\n", shown == n ? "All" : "Top", shown, n);
     for (size_t i = 0; i < shown; i++) {
         const mk__diff_site *s = order[i];
-        const char *what = !s->b[0] && !s->b[1] ? " [new]" : !s->a[0] && !s->a[1] ? " [gone]" : "";
+        char what[160] = "";
+        if (s->how == MK_DM_FUNCS) snprintf(what, sizeof what, " [~ same functions]");
+        else if (s->how == MK_DM_JOB) job_name(d, s, what, sizeof what);
+        else if (s->how == MK_DM_NONE) snprintf(what, sizeof what, !s->b[0] && !s->b[1] ? " [new]" : " [gone]");
         char pc[32] = "";
         if (s->b[0] && s->a[0] != s->b[0])
             snprintf(pc, sizeof pc, " (%c%.1f%%)", s->a[0] > s->b[0] ? '+' : '-', 100.0 * (double)absdiff(s) / (double)s->b[0]);
@@ -268,7 +402,14 @@ int mk__diff_text(const mk__diff *d, FILE *o, size_t top) {
         fprintf(o, "    at t-gmax: %s -> %s bytes; at exit: %s -> ", num(x, s->b[2]), num(y, s->a[2]), num(c, s->b[3]));
         fprintf(o, "%s bytes\n", num(x, s->a[3]));
         if (!s->nfs) fprintf(o, "    (no stack)\n");
-        for (uint32_t k = 0; k < s->nfs; k++) fprintf(o, "    %s\n", d->frames[s->fs[k]]);
+        for (uint32_t k = 0; k < s->nfs; k++) {
+            if (s->how == MK_DM_FUNCS && s->fs_a[k] != s->fs[k]) print_moved(o, d->frames[s->fs[k]], d->frames[s->fs_a[k]]);
+            else fprintf(o, "    %s\n", d->frames[s->fs[k]]);
+        }
+        if (s->how == MK_DM_JOB) {
+            fprintf(o, "    after:\n");
+            for (uint32_t k = 0; k < s->nfs_a; k++) fprintf(o, "      %s\n", d->frames[s->fs_a[k]]);
+        }
     }
     free(order);
     return ferror(o) ? -1 : 0;
@@ -282,26 +423,32 @@ struct fline {
 static int cmp_fline(const void *x, const void *y) { return strcmp(((const struct fline *)x)->s, ((const struct fline *)y)->s); }
 
 int mk__diff_folded(const mk__diff *d, FILE *o) {
-    struct fline *l = calloc(d->nsites + 1, sizeof *l);
+    struct fline *l = calloc(2 * d->nsites + 1, sizeof *l);
     if (!l) return -1;
     size_t n = 0;
     int rc = 0;
+    /* a job match keeps each run's bytes at its own stack: the two stacks differ inside the job */
     for (size_t i = 0; i < d->nsites && !rc; i++) {
         const mk__diff_site *s = &d->sites[i];
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&buf, &len);
-        if (!m) { rc = -1; break; }
-        if (!s->nfs) fputs("[unknown]", m);
-        for (uint32_t k = s->nfs; k-- > 0;) {
-            const char *fn;
-            size_t fl;
-            mk__frame_func(d->frames[s->fs[k]], &fn, &fl);
-            for (size_t j = 0; j < fl; j++) fputc(fn[j] == ';' ? ':' : fn[j] == '\n' ? ' ' : fn[j], m);
-            if (k) fputc(';', m);
+        int split = s->how == MK_DM_JOB;
+        for (int side = 0; side <= split && !rc; side++) {
+            const uint32_t *fs = side ? s->fs_a : s->fs;
+            uint32_t nfs = side ? s->nfs_a : s->nfs;
+            char *buf = NULL;
+            size_t len = 0;
+            FILE *m = open_memstream(&buf, &len);
+            if (!m) { rc = -1; break; }
+            if (!nfs) fputs("[unknown]", m);
+            for (uint32_t k = nfs; k-- > 0;) {
+                const char *fn;
+                size_t fl;
+                mk__frame_func(d->frames[fs[k]], &fn, &fl);
+                for (size_t j = 0; j < fl; j++) fputc(fn[j] == ';' ? ':' : fn[j] == '\n' ? ' ' : fn[j], m);
+                if (k) fputc(';', m);
+            }
+            if (fclose(m) != 0) { free(buf); rc = -1; break; }
+            l[n++] = (struct fline){buf, split && side ? 0 : s->b[0], split && !side ? 0 : s->a[0]};
         }
-        if (fclose(m) != 0) { free(buf); rc = -1; break; }
-        l[n++] = (struct fline){buf, s->b[0], s->a[0]};
     }
     if (!rc) qsort(l, n, sizeof *l, cmp_fline);
     for (size_t i = 0; !rc && i < n;) {
@@ -332,15 +479,23 @@ static int diff_data(FILE *o, void *ctx) {
         mk__json_str(o, d->frames[i], strlen(d->frames[i]));
     }
     fputs("],\"sites\":[", o);
+    static const uint64_t none[MK_DV_N];
     for (size_t i = 0; i < d->nsites; i++) {
         const mk__diff_site *s = &d->sites[i];
-        fputs(i ? ",[[" : "[[", o);
-        for (uint32_t k = 0; k < s->nfs; k++) fprintf(o, k ? ",%u" : "%u", s->fs[k]);
-        fputs("],[", o);
-        for (int k = 0; k < MK_DV_N; k++) fprintf(o, k ? ",%" PRIu64 : "%" PRIu64, s->b[k]);
-        fputs("],[", o);
-        for (int k = 0; k < MK_DV_N; k++) fprintf(o, k ? ",%" PRIu64 : "%" PRIu64, s->a[k]);
-        fputs("]]", o);
+        /* a job match is drawn at each run's own stack (its frames differ inside the job) */
+        int split = s->how == MK_DM_JOB;
+        for (int side = 0; side <= split; side++) {
+            const uint32_t *fs = side ? s->fs_a : s->fs;
+            uint32_t nfs = side ? s->nfs_a : s->nfs;
+            const uint64_t *b = split && side ? none : s->b, *a = split && !side ? none : s->a;
+            fputs(i || side ? ",[[" : "[[", o);
+            for (uint32_t k = 0; k < nfs; k++) fprintf(o, k ? ",%u" : "%u", fs[k]);
+            fputs("],[", o);
+            for (int k = 0; k < MK_DV_N; k++) fprintf(o, k ? ",%" PRIu64 : "%" PRIu64, b[k]);
+            fputs("],[", o);
+            for (int k = 0; k < MK_DV_N; k++) fprintf(o, k ? ",%" PRIu64 : "%" PRIu64, a[k]);
+            fputs("]]", o);
+        }
     }
     fputs("]}", o);
     return ferror(o) ? -1 : 0;

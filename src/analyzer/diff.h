@@ -4,7 +4,9 @@
  * or "function (in object)"), so a rebuilt or relocated binary still matches; compiler clone
  * suffixes (.constprop.0), allocator entry frames and the frames below main are left out, so
  * valgrind's and memkit's files of one program match too. Sites whose stacks become equal that way
- * are added up. Internal; not thread-safe.
+ * are added up. Sites still unmatched are then paired by looser keys, each site at most once, the
+ * largest first: equal function names (file:line ignored), then the same job (the two outermost
+ * functions, e.g. count_word called by main). Internal; not thread-safe.
  */
 #ifndef MEMKIT_ANALYZER_DIFF_H
 #define MEMKIT_ANALYZER_DIFF_H
@@ -16,11 +18,17 @@
 
 enum { MK_DV_TB, MK_DV_TBK, MK_DV_GB, MK_DV_EB, MK_DV_TMP, MK_DV_N };
 
+/* How a site was matched: only one run has it, equal stacks, equal function names, the same job. */
+enum { MK_DM_NONE, MK_DM_STACK, MK_DM_FUNCS, MK_DM_JOB };
+
 typedef struct mk__diff_site {
     uint32_t *fs;          /* indices into frames, innermost first */
     uint32_t nfs;
     uint64_t b[MK_DV_N];   /* before: total bytes, blocks, bytes at t-gmax, bytes at exit, temporary */
     uint64_t a[MK_DV_N];   /* after */
+    uint32_t *fs_a;        /* after's stack when a looser pass matched it (else NULL: fs is both's) */
+    uint32_t nfs_a;
+    int how;               /* MK_DM_* */
 } mk__diff_site;
 
 typedef struct mk__diff {
@@ -30,7 +38,7 @@ typedef struct mk__diff {
     char **frames;         /* frame texts without addresses */
     size_t nframes;
     mk__diff_site *sites;
-    size_t nsites, matched, gone, added;
+    size_t nsites, matched, matched_funcs, matched_job, gone, added;
 } mk__diff;
 
 /* Matches the sites of before and after. Returns MK_OK or MK_ENOMEM; free with mk__diff_free. */

@@ -8,5 +8,7 @@ __attribute__((weak)) int mk__cmd_run(int argc, char **argv);
 __attribute__((weak)) int mk__cmd_report(int argc, char **argv);
 __attribute__((weak)) int mk__cmd_count(int argc, char **argv);
 __attribute__((weak)) int mk__cmd_diff(int argc, char **argv);
+__attribute__((weak)) int mk__cmd_snapshot(int argc, char **argv);
+__attribute__((weak)) int mk__cmd_top(int argc, char **argv);
 
 #endif

@@ -1,8 +1,9 @@
 /* diff.c - `memkit diff BEFORE AFTER`: did the fix work?
  *
  * Compares two saved profiles (memkit's or valgrind's DHAT files, or raw profiles): the totals
- * side by side, then the sites that changed most, matched by their symbolized stacks. For CI,
- * --fail-if-grew PCT turns growth of total bytes, total blocks or bytes at t-gmax into exit status 1.
+ * side by side, then the sites that changed most, matched by their symbolized stacks (then by
+ * function names, then by job, for sites left over). For CI, --fail-if-grew PCT turns growth of
+ * total bytes, total blocks or bytes at t-gmax into exit status 1.
  * Exit status: 0 compared; 1 grew more than --fail-if-grew allows; 2 bad usage or a file that is
  * not a readable profile.
  */
@@ -25,7 +26,8 @@ static void usage(FILE *f) {
           "\n"
           "Compares two profiles of a program (DHAT files from memkit run or valgrind --tool=dhat,\n"
           "or raw profiles): totals side by side with the change, then the sites that changed most,\n"
-          "matched by their stacks (function and file:line, not addresses). Output on stdout.\n"
+          "matched by their stacks (function and file:line, not addresses), then the rest by function\n"
+          "names alone (marked ~) and by job, the two outermost functions (marked ~~). Output on stdout.\n"
           "\n"
           "  --format F         text (the default); folded: \"stack BEFORE AFTER\" lines (total bytes)\n"
           "                     for differential flame graphs (flamegraph.pl); html: a page with a\n"

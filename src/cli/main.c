@@ -12,6 +12,8 @@ static const struct {
     {"report", "render a saved profile again"},
     {"count", "count occurrences of a fixed string in files, through a memory map"},
     {"diff", "compare two profiles: totals and the sites that changed most"},
+    {"snapshot", "write the heap profile of a process running under memkit run, as it is now"},
+    {"top", "watch the live heap of a process running under memkit run"},
 };
 
 static void usage(FILE *f) {
@@ -22,7 +24,7 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
-    int (*fns[])(int, char **) = {mk__cmd_run, mk__cmd_report, mk__cmd_count, mk__cmd_diff};
+    int (*fns[])(int, char **) = {mk__cmd_run, mk__cmd_report, mk__cmd_count, mk__cmd_diff, mk__cmd_snapshot, mk__cmd_top};
     if (argc < 2) {
         usage(stderr);
         return 2;

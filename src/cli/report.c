@@ -15,12 +15,13 @@
 #include "../analyzer/dhat.h"
 #include "../analyzer/extras.h"
 #include "../analyzer/pprof.h"
+#include "../analyzer/timeline.h"
 
 static void usage(FILE *f) {
     fputs("usage: memkit report [--format dhat,text,folded,html,pprof] [--top N] [--sort KEY] FILE\n"
           "\n"
           "Renders a saved profile (the DHAT JSON file `memkit run` wrote, a DHAT file from\n"
-          "valgrind --tool=dhat, or a raw profile) on stdout.\n"
+          "valgrind --tool=dhat, a raw profile, or a recorder's state file) on stdout.\n"
           "\n"
           "  --format LIST  comma-separated: text (the default), folded (flame graph stacks),\n"
           "                 dhat (the DHAT JSON again, after merging equal stacks), html (one\n"
@@ -100,7 +101,7 @@ int mk__cmd_report(int argc, char **argv) {
     }
     mk__prof p;
     char err[512];
-    if (mk__profile_load(path, &p, err, sizeof err)) {
+    if (mk__state_is_file(path) ? mk__prof_from_state(path, &p, err, sizeof err) : mk__profile_load(path, &p, err, sizeof err)) {
         fprintf(stderr, "memkit report: %s\n", err);
         return 1;
     }
@@ -112,7 +113,9 @@ int mk__cmd_report(int argc, char **argv) {
     if ((formats & MK_OUT_HTML) && p.nsites == 0)
         fprintf(stderr, "memkit report: %s has no allocation sites; the HTML page says so and has no flame graph\n", path);
     int rc = 0;
-    if (formats & MK_OUT_TEXT) rc |= mk__report_text(&p, stdout, (enum mk__sort)sort, (size_t)top) | mk__report_advice(&p, stdout);
+    if (formats & MK_OUT_TEXT)
+        rc |= mk__report_text(&p, stdout, (enum mk__sort)sort, (size_t)top) | mk__report_time(&p, stdout) |
+              mk__report_advice(&p, stdout);
     if (formats & MK_OUT_FOLDED) rc |= mk__report_folded(&p, stdout);
     if (formats & MK_OUT_DHAT) rc |= mk__dhat_write(&p, stdout);
     if (formats & MK_OUT_HTML) rc |= report_html(path, &p, stdout);

@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../analyzer/analyze.h"
@@ -26,6 +27,9 @@
 #include "../analyzer/dhat.h"
 #include "../analyzer/extras.h"
 #include "../analyzer/pprof.h"
+#include "../analyzer/state.h"
+#include "../analyzer/timeline.h"
+#include "../format/state.h"
 #include "../format/limits.h"
 
 #define STR_(x) #x
@@ -49,6 +53,10 @@ static void usage(FILE *f) {
           "  --sample BYTES     record stacks for about one block per BYTES allocated (K, M, G\n"
           "                     suffixes; 0, the default, records every one). Totals stay exact\n"
           "  --follow-fork      profile child processes too; each gets its own file (%p)\n"
+          "  --snapshot-every DURATION  also write a numbered snapshot every DURATION while the\n"
+          "                     program runs (e.g. 500ms, 30s, 5m, 1h)\n"
+          "  --snapshot-at BYTES[,BYTES...]  also write a snapshot the first time the live heap\n"
+          "                     reaches each size (e.g. 512M,1G)\n"
           "  --top N, --sort KEY  as for memkit report (text report: default 10, bytes)\n"
           "  -h, --help         this help\n",
           f);
@@ -169,24 +177,90 @@ struct opts {
     unsigned formats;
     uint64_t top;
     int sort;
+    uint64_t every_ms;     /* --snapshot-every; 0: none */
+    char snap_at[256];     /* --snapshot-at as passed to the recorder (ascending); "" none */
 };
 
-/* Analyzes one raw file; returns 0 or -1 (reported). */
-static int analyze_one(const char *raw_path, const struct opts *o, int root, int several) {
-    mk__raw_profile raw;
-    char err[512];
-    if (mk__raw_load(raw_path, &raw, err, sizeof err)) {
-        fprintf(stderr, "memkit: unreadable profile %s\n", err);
-        return -1;
+/* How a recorded process ended, as memkit run saw it. */
+struct ending {
+    int known;             /* the root: memkit waited for it */
+    int status;            /* its wait status */
+    uint64_t tsc, ns;      /* when it was reaped */
+};
+
+/* The profile of process pid from its state file (preferred: it holds the timeline, and it is
+ * there when the process died) or its raw file; fills the ending. 0, or -1 (reported). */
+static int load_profile(const char *dir, uint64_t pid, const struct ending *end, mk__prof *p) {
+    char path[PATH_MAX + 32], err[512];
+    snprintf(path, sizeof path, "%s/state.%" PRIu64, dir, pid);
+    mk__state_view v;
+    uint64_t tsc = end->tsc, ns = end->ns;
+    if (!end->known) mk__state_now(&tsc, &ns);
+    int have_state = access(path, F_OK) == 0;
+    mk_err rc = have_state ? mk__state_load(path, tsc, ns, &v, err, sizeof err) : MK_ENOENT;
+    if (have_state && rc) fprintf(stderr, "memkit: the recorder's state of process %" PRIu64 ": %s\n", pid, err);
+    snprintf(path, sizeof path, "%s/raw.%" PRIu64, dir, pid);
+    /* A state that tmpfs could not hold whole is second to a complete raw file. */
+    int use_state = rc == MK_OK && (!(v.state_flags & MK_STATE_INCOMPLETE) || access(path, F_OK) != 0);
+    int incomplete = rc == MK_OK && (v.state_flags & MK_STATE_INCOMPLETE);
+    uint32_t status = rc == MK_OK ? v.status : MK_STATE_RUNNING;
+    mk__state_view keep_timeline;
+    memset(&keep_timeline, 0, sizeof keep_timeline);
+    if (use_state) {
+        rc = mk__prof_from_raw(&v.raw, p, err, sizeof err);
+        if (!rc && mk__prof_attach_state(p, &v)) {
+            mk__prof_free(p);
+            rc = MK_ENOMEM;
+            snprintf(err, sizeof err, "out of memory");
+        }
+        if (v.lost_sites) fprintf(stderr, "memkit: %" PRIu64 " sites of process %" PRIu64 " were unreadable in its "
+                                          "state: the totals are exact, those sites are missing\n", v.lost_sites, pid);
+        mk__state_free(&v);
+    } else {
+        if (rc == MK_OK) {
+            keep_timeline = v; /* the timeline holds; its detailed points refer to the state's sites */
+            for (size_t k = 0; k < keep_timeline.ndetailed; k++) free(v.detailed[k].site), free(v.detailed[k].live);
+            keep_timeline.ndetailed = 0;
+        }
+        mk__raw_profile raw;
+        if (mk__raw_load(path, &raw, err, sizeof err)) {
+            mk__state_free(&keep_timeline);
+            if (!have_state) fprintf(stderr, "memkit: unreadable profile %s\n", err);
+            return -1;
+        }
+        rc = mk__prof_from_raw(&raw, p, err, sizeof err);
+        mk__raw_free(&raw);
+        if (!rc && keep_timeline.npoints && mk__prof_attach_state(p, &keep_timeline)) {
+            mk__prof_free(p);
+            rc = MK_ENOMEM;
+            snprintf(err, sizeof err, "out of memory");
+        }
+        mk__state_free(&keep_timeline);
     }
-    mk__prof p;
-    mk_err rc = mk__prof_from_raw(&raw, &p, err, sizeof err);
-    uint64_t pid = raw.header.pid;
-    mk__raw_free(&raw);
+    if (incomplete)
+        fprintf(stderr, "memkit: the recorder's state of process %" PRIu64 " could not grow (tmpfs full, or a file-size "
+                        "limit): blocks from stacks first seen after that are in the totals, unattributed\n", pid);
     if (rc) {
         fprintf(stderr, "memkit: %s\n", err);
         return -1;
     }
+    p->ended = status == MK_STATE__EXIT ? MK_ENDED__EXIT : status == MK_STATE_EXIT ? MK_ENDED_EXIT : MK_ENDED_UNKNOWN;
+    if (end->known && WIFSIGNALED(end->status)) {
+        p->ended = MK_ENDED_SIGNAL;
+        p->ended_code = WTERMSIG(end->status);
+    } else if (end->known && WIFEXITED(end->status)) {
+        p->ended = p->ended == MK_ENDED__EXIT ? MK_ENDED__EXIT : MK_ENDED_EXIT;
+        p->ended_code = WEXITSTATUS(end->status);
+    } else if (!end->known && p->ended == MK_ENDED_UNKNOWN) {
+        p->ended = kill((pid_t)pid, 0) == 0 ? MK_ENDED_RUNNING : MK_ENDED_UNKNOWN;
+    }
+    return 0;
+}
+
+/* Analyzes one process's profile; returns 0 or -1 (reported). */
+static int analyze_one(const char *dir, uint64_t pid, const struct opts *o, int root, int several, const struct ending *end) {
+    mk__prof p;
+    if (load_profile(dir, pid, end, &p)) return -1;
     int bad = 0;
     char *out = expand(o->output, pid);
     /* Without %p in the name, the children's files get .<pid> appended rather than overwrite. */
@@ -204,7 +278,14 @@ static int analyze_one(const char *raw_path, const struct opts *o, int root, int
     if (o->formats & MK_OUT_TEXT) {
         if (several) fputc('\n', stderr);
         mk__report_text(&p, stderr, (enum mk__sort)o->sort, (size_t)o->top);
+        mk__report_time(&p, stderr);
         mk__report_advice(&p, stderr);
+    }
+    if (p.ended == MK_ENDED_SIGNAL || (p.ended == MK_ENDED_UNKNOWN && !end->known)) {
+        char how[128];
+        mk__ended_text(&p, how, sizeof how);
+        fprintf(stderr, "memkit: process %" PRIu64 " %s: figures as of its last allocation event\n", pid,
+                p.ended == MK_ENDED_SIGNAL ? how : "ended before its recorder finished (killed by a signal)");
     }
     if (o->formats & MK_OUT_DHAT) {
         if (write_file(out, &p, 0)) bad = 1;
@@ -231,6 +312,133 @@ static int analyze_one(const char *raw_path, const struct opts *o, int root, int
 static int cmp_pid(const void *a, const void *b) {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return (x > y) - (x < y);
+}
+
+/* Drops repeated pids from a sorted array (a process with both a state and a raw file). */
+static size_t unique_pids(uint64_t *pids, size_t n) {
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++)
+        if (!m || pids[m - 1] != pids[k]) pids[m++] = pids[k];
+    return m;
+}
+
+/* The private directory for the recorder's state and raw files: on tmpfs (/dev/shm), where a
+ * shared mapping costs what private memory costs, else under $TMPDIR. Mode 0700 (mkdtemp). */
+static int private_dir(char *dir, size_t cap) {
+    struct stat st;
+    const char *tmp = getenv("TMPDIR");
+    if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK | X_OK) == 0) {
+        snprintf(dir, cap, "/dev/shm/memkit.XXXXXX");
+        if (mkdtemp(dir)) return 1;
+    }
+    snprintf(dir, cap, "%s/memkit.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (mkdtemp(dir)) return 1;
+    fprintf(stderr, "memkit run: cannot make a temporary directory %s: %s\n", dir, strerror(errno));
+    return 0;
+}
+
+/* "30s", "5m", "1h", "500ms", a plain number of seconds: milliseconds into *ms; -1 on bad syntax. */
+static int parse_duration(const char *s, uint64_t *ms) {
+    char *end;
+    if (!*s || *s == '-' || *s == '+') return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s) return -1;
+    uint64_t mul = !strcmp(end, "ms") ? 1 : !*end || !strcmp(end, "s") ? 1000 : !strcmp(end, "m") ? 60000
+                 : !strcmp(end, "h") ? 3600000 : 0;
+    if (!mul || !v || v > UINT64_MAX / mul / 1000) return -1;
+    *ms = v * mul;
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b) { return cmp_pid(a, b); }
+
+/* --snapshot-at 1G,2G: sizes, sorted ascending, into the list passed to the recorder. */
+static int parse_sizes(const char *s, char *out, size_t cap) {
+    uint64_t v[MK_STATE_SNAP_AT];
+    size_t n = 0;
+    char item[64];
+    while (*s) {
+        const char *c = strchr(s, ',');
+        size_t len = c ? (size_t)(c - s) : strlen(s);
+        if (!len || len >= sizeof item || n == MK_STATE_SNAP_AT) return -1;
+        memcpy(item, s, len);
+        item[len] = 0;
+        if (mk__parse_size(item, &v[n]) || !v[n]) return -1;
+        n++;
+        s += len;
+        if (*s == ',' && !*++s) return -1;
+    }
+    if (!n) return -1;
+    qsort(v, n, sizeof *v, cmp_u64);
+    size_t at = 0;
+    out[0] = 0;
+    for (size_t k = 0; k < n; k++) at += (size_t)snprintf(out + at, cap - at, "%s%" PRIu64, k ? "," : "", v[k]);
+    return at < cap ? 0 : -1;
+}
+
+/* Writes snapshot number n of the root process pid, from its state while it runs. */
+static void write_snapshot(const char *dir, uint64_t pid, const struct opts *o, unsigned n, const char *why) {
+    struct ending end = {0, 0, 0, 0};
+    mk__prof p;
+    if (load_profile(dir, pid, &end, &p)) return;
+    p.ended = MK_ENDED_RUNNING;
+    char *out = expand(o->output, pid), *name = NULL;
+    if (out) {
+        size_t len = strlen(out);
+        if (len > 5 && !strcmp(out + len - 5, ".json")) out[len - 5] = 0;
+        if (asprintf(&name, "%s.snap%u.json", out, n) < 0) name = NULL;
+    }
+    if (name && !write_file(name, &p, 0))
+        fprintf(stderr, "memkit: snapshot %u (%s): %s, %" PRIu64 " bytes live\n", n, why, name, p.totals.eb);
+    free(name);
+    free(out);
+    mk__prof_free(&p);
+}
+
+/* Waits for the program; with --snapshot-every/--snapshot-at, writes snapshots meanwhile: the
+ * program does nothing for them (memkit reads its state; the crossing of a size is noticed within
+ * 10 ms, a counter the recorder bumps). */
+static void wait_program(pid_t pid, int *status, const char *dir, const struct opts *o, int exec_failed) {
+    if (exec_failed || (!o->every_ms && !o->snap_at[0])) {
+        while (waitpid(pid, status, 0) < 0) {
+            if (errno != EINTR) {
+                *status = 0;
+                break;
+            }
+        }
+        return;
+    }
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/state.%ld", dir, (long)pid);
+    uint64_t tsc, ns, seen_seq = 0;
+    mk__state_now(&tsc, &ns);
+    uint64_t next = ns + o->every_ms * 1000000u;
+    unsigned n = 0;
+    for (;;) {
+        pid_t r = waitpid(pid, status, WNOHANG);
+        if (r == pid || (r < 0 && errno != EINTR)) {
+            if (r < 0) *status = 0;
+            return;
+        }
+        uint64_t seq, live;
+        uint32_t st;
+        if (o->snap_at[0] && !mk__state_peek(path, &seq, &live, &st) && seq != seen_seq) {
+            seen_seq = seq;
+            write_snapshot(dir, (uint64_t)pid, o, ++n, "--snapshot-at");
+        }
+        mk__state_now(&tsc, &ns);
+        if (o->every_ms && ns >= next) {
+            write_snapshot(dir, (uint64_t)pid, o, ++n, "--snapshot-every");
+            next += o->every_ms * 1000000u;
+            if (next < ns) next = ns + o->every_ms * 1000000u;
+        }
+        uint64_t wait_ns = o->snap_at[0] ? 10000000u : next > ns ? next - ns : 0;
+        if (o->every_ms && next > ns && next - ns < wait_ns) wait_ns = next - ns;
+        if (wait_ns > 100000000u) wait_ns = 100000000u;
+        struct timespec ts = {(time_t)(wait_ns / 1000000000u), (long)(wait_ns % 1000000000u)};
+        nanosleep(&ts, NULL);
+    }
 }
 
 int mk__cmd_run(int argc, char **argv) {
@@ -268,6 +476,17 @@ int mk__cmd_run(int argc, char **argv) {
                 fprintf(stderr, "memkit run: --sample takes a byte count such as 0, 4096, 512K or 1M (got '%s')\n", v);
                 return 2;
             }
+        } else if ((v = mk__opt_value(argc, argv, &i, "--snapshot-every"))) {
+            if (parse_duration(v, &o.every_ms)) {
+                fprintf(stderr, "memkit run: --snapshot-every takes a duration such as 500ms, 30s, 5m or 1h (got '%s')\n", v);
+                return 2;
+            }
+        } else if ((v = mk__opt_value(argc, argv, &i, "--snapshot-at"))) {
+            if (parse_sizes(v, o.snap_at, sizeof o.snap_at)) {
+                fprintf(stderr, "memkit run: --snapshot-at takes up to %d sizes such as 512M or 1G,2G (got '%s')\n",
+                        MK_STATE_SNAP_AT, v);
+                return 2;
+            }
         } else if ((v = mk__opt_value(argc, argv, &i, "--top"))) {
             if (mk__parse_count(v, 1u << 30, &o.top)) {
                 fprintf(stderr, "memkit run: --top takes a count (got '%s')\n", v);
@@ -297,10 +516,8 @@ int mk__cmd_run(int argc, char **argv) {
         fprintf(stderr, "memkit run: the recorder libmemkit-prof.so is neither next to memkit nor in ../lib/memkit/\n");
         return 2;
     }
-    const char *tmp = getenv("TMPDIR");
     char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s/memkit.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir)) {
+    if (!private_dir(dir, sizeof dir)) {
         fprintf(stderr, "memkit run: cannot make a temporary directory %s: %s\n", dir, strerror(errno));
         return 2;
     }
@@ -322,8 +539,17 @@ int mk__cmd_run(int argc, char **argv) {
         return 2;
     }
     fflush(NULL);
+    /* The signals memkit forwards stay blocked until its handlers are in place: one sent as soon
+     * as the program runs (a test that kills on the program's first output) is forwarded, not
+     * fatal to memkit. */
+    sigset_t fwd, old_mask;
+    sigemptyset(&fwd);
+    sigaddset(&fwd, SIGINT), sigaddset(&fwd, SIGTERM), sigaddset(&fwd, SIGHUP), sigaddset(&fwd, SIGQUIT);
+    sigprocmask(SIG_BLOCK, &fwd, &old_mask);
     pid_t pid = fork();
+    if (pid == 0) sigprocmask(SIG_SETMASK, &old_mask, NULL);
     if (pid < 0) {
+        sigprocmask(SIG_SETMASK, &old_mask, NULL);
         fprintf(stderr, "memkit run: fork: %s\n", strerror(errno));
         rmdir(dir);
         return 2;
@@ -337,6 +563,9 @@ int mk__cmd_run(int argc, char **argv) {
         setenv("MEMKIT_DEPTH", depth_s, 1);
         setenv("MEMKIT_SAMPLE", sample_s, 1);
         setenv("MEMKIT_ROOT_PID", rootpid, 1);
+        setenv("MEMKIT_STATE", dir, 1);
+        if (o.snap_at[0]) setenv("MEMKIT_SNAPSHOT_AT", o.snap_at, 1);
+        else unsetenv("MEMKIT_SNAPSHOT_AT");
         if (follow) setenv("MEMKIT_FOLLOW_FORK", "1", 1);
         else unsetenv("MEMKIT_FOLLOW_FORK");
         execvp(prog[0], prog);
@@ -356,17 +585,16 @@ int mk__cmd_run(int argc, char **argv) {
     sigaction(SIGTERM, &sa, &old_term);
     sigaction(SIGHUP, &sa, &old_hup);
     sigaction(SIGQUIT, &sa, &old_quit);
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
     int exec_err = 0;
     ssize_t got;
     while ((got = read(pfd[0], &exec_err, sizeof exec_err)) < 0 && errno == EINTR) {}
     close(pfd[0]);
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            status = 0;
-            break;
-        }
-    }
+    struct ending end = {1, 0, 0, 0};
+    wait_program(pid, &status, dir, &o, got > 0);
+    mk__state_now(&end.tsc, &end.ns);
+    end.status = status;
     child_pid = 0;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
@@ -379,18 +607,19 @@ int mk__cmd_run(int argc, char **argv) {
     DIR *d = opendir(dir);
     struct dirent *e;
     while (d && (e = readdir(d))) {
-        if (strncmp(e->d_name, "raw.", 4) || !e->d_name[4] || strspn(e->d_name + 4, "0123456789") != strlen(e->d_name + 4))
-            continue;
+        const char *num = !strncmp(e->d_name, "raw.", 4) ? e->d_name + 4 : !strncmp(e->d_name, "state.", 6) ? e->d_name + 6 : NULL;
+        if (!num || !*num || strspn(num, "0123456789") != strlen(num)) continue;
         if (npids == cap) {
             cap = cap ? cap * 2 : 8;
             uint64_t *n = realloc(pids, cap * sizeof *n);
             if (!n) break;
             pids = n;
         }
-        pids[npids++] = strtoull(e->d_name + 4, NULL, 10);
+        pids[npids++] = strtoull(num, NULL, 10);
     }
     if (d) closedir(d);
     if (npids > 1) qsort(pids, npids, sizeof *pids, cmp_pid);
+    npids = unique_pids(pids, npids);
     int failed = 0, have_root = 0;
     for (size_t k = 0; k < npids; k++) have_root |= pids[k] == (uint64_t)pid;
     if (got > 0) {
@@ -406,9 +635,9 @@ int mk__cmd_run(int argc, char **argv) {
     for (int pass = 0; pass < 2; pass++) /* the root first */
         for (size_t k = 0; k < npids; k++) {
             if ((pids[k] == (uint64_t)pid) != (pass == 0)) continue;
-            char path[PATH_MAX + 32];
-            snprintf(path, sizeof path, "%s/raw.%" PRIu64, dir, pids[k]);
-            if (analyze_one(path, &o, pids[k] == (uint64_t)pid, npids > 1)) failed = 1;
+            struct ending child_end = {0, 0, 0, 0};
+            if (analyze_one(dir, pids[k], &o, pids[k] == (uint64_t)pid, npids > 1, pids[k] == (uint64_t)pid ? &end : &child_end))
+                failed = 1;
         }
     free(pids);
     /* Remove the directory and whatever the recorder left in it. */

@@ -119,6 +119,7 @@ static int module_cb(struct dl_phdr_info *info, size_t size, void *data) {
 void mk__output_modules(void) {
     modules.len = 0;
     dl_iterate_phdr(module_cb, NULL);
+    if (!modules.failed) mk__state_modules(modules.p, modules.len);
 }
 
 /* ---- time ---- */
@@ -264,7 +265,7 @@ int mk__output_write(uint64_t tsc_end) {
     t.ebk = g.live_blocks;
     t.unknown_frees = g.unknown_frees;
     t.threads = g.threads;
-    t.recorder_bytes = mk__sys_mapped() + mk__sys_resident(g.slots, sizeof(uint32_t) * MK_SITE_SLOTS) +
+    t.recorder_bytes = mk__sys_mapped() + mk__state_bytes() + mk__sys_resident(g.slots, sizeof(uint32_t) * MK_SITE_SLOTS) +
                        mk__sys_resident(g.sites, sizeof(void *) * MK_MAX_SITES) +
                        (g.shadow ? mk__sys_rss_of(g.shadow) : 0);
     put_record(&b, MK_RAW_TOTALS, &t, sizeof t, NULL, 0);

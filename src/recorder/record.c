@@ -21,8 +21,10 @@
 #include "record.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +38,7 @@
 #include "../format/raw.h"
 #include "../unwind/unwind.h"
 
-struct mk__rec mk__rec;
+struct mk__rec mk__rec __attribute__((aligned(4096))); /* whole pages: state.c may map the state file over them */
 #define g mk__rec
 
 extern char __libc_single_threaded;
@@ -52,9 +54,18 @@ __thread struct mk__rec_tls mk__rt;
  * (and back in a fork child), never while this thread is inside an event. */
 static inline int mt(void) { return !__libc_single_threaded; }
 
+/* A lock whose holder the kernel descheduled (64 threads on 2 cores) is not spun on for a whole
+ * time slice: after a short spin the waiter gives its core away. */
+static __attribute__((noinline)) void spin_lock_slow(int *l) {
+    for (unsigned n = 0;; n++) {
+        if (!__atomic_load_n(l, __ATOMIC_RELAXED) && !__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE)) return;
+        if (n < 100) __builtin_ia32_pause();
+        else sched_yield();
+    }
+}
+
 static inline void spin_lock(int *l) {
-    while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
-        while (__atomic_load_n(l, __ATOMIC_RELAXED)) __builtin_ia32_pause();
+    if (__builtin_expect(__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE), 0)) spin_lock_slow(l);
 }
 static inline void spin_unlock(int *l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
 static inline int lock_if(int *l) {
@@ -86,6 +97,7 @@ static __attribute__((noinline)) uint64_t clock_read(void) {
     rt.clock_left = dense ? MK_CLOCK_EVERY - 1 : 0;
     rt.clock_window = rt.clock_left + 1;
     rt.tsc = t;
+    if (__builtin_expect(t >= g.hdr.tl_next, 0)) mk__state_tick(t); /* the timeline (state.c) */
     return t;
 }
 
@@ -164,12 +176,16 @@ void mk__backend_init(void) {
     g.short_bt = (uint64_t)(MK_RAW_SHORT_LIVED_US * g.ticks_per_us) >> MK_BT_SHIFT;
     g.dense_ticks = (uint64_t)(MK_CLOCK_DENSE_NS * g.ticks_per_us / 1000.0);
 
+    /* With MEMKIT_STATE the sites and figures live in a shared file that outlives the process
+     * (state.c); the site index and the live table stay private: no reader needs them. */
+    mk__state_open(getenv("MEMKIT_STATE"));
     g.slots = mk__sys_map(sizeof(uint32_t) * MK_SITE_SLOTS, 1);
-    g.sites = mk__sys_map(sizeof(void *) * MK_MAX_SITES, 1);
+    g.sites = mk__state_sites();
+    if (!g.sites) g.sites = mk__sys_map(sizeof(void *) * MK_MAX_SITES, 1);
     mk_arena_opts ao = {0};
     ao.first_chunk = 64 << 10;
     ao.max_chunk = 4 << 20;
-    ao.backing = mk__sys_allocator();
+    ao.backing = mk__state_allocator();
     if (!g.slots || !g.sites || mk_arena_init(&g.site_arena, &ao) != MK_OK) return;
     /* Sampled: the shadow for unsampled blocks (see "unsampled blocks"). 8 TiB of address space,
      * reserved without commitment; a system that refuses (overcommit disabled, an address-space
@@ -216,7 +232,8 @@ static __attribute__((noinline)) uint32_t site_insert(uint64_t h, const uintptr_
         if (st->hash == h && st->nframes == (uint32_t)n && !memcmp(st->frames, f, sizeof *f * (size_t)n)) goto done;
     }
     s = 0;
-    if (g.nsites >= MK_MAX_SITES) {
+    if (g.nsites >= MK_MAX_SITES || (mk__state_on && !mk__state_site_room(g.nsites))) {
+        if (mk__state_on) g.hdr.state_flags |= MK_STATE_INCOMPLETE;
         g.flags |= MK_RAW_TRUNCATED;
         goto done;
     }
@@ -237,6 +254,7 @@ static __attribute__((noinline)) uint32_t site_insert(uint64_t h, const uintptr_
     __atomic_store_n(&g.slots[i], s, __ATOMIC_RELEASE);
 done:
     unlock_if(&g.site_lock, locked);
+    if (s) mk__state_new_site(); /* new code may have been loaded: the module list in the state */
     return s;
 }
 
@@ -411,6 +429,7 @@ static inline void peak_single(uint64_t tsc) {
     g.max_blocks = g.live_blocks;
     g.tgmax_tsc = tsc ? tsc : clock_tsc();
     g.peak_seq++;
+    if (__builtin_expect(g.max_bytes >= g.snap_next, 0)) mk__state_crossed(g.tgmax_tsc);
 }
 
 /* The unsampled fast path (fast.h) reached a new global peak. */
@@ -442,6 +461,7 @@ static inline __attribute__((always_inline)) int global_add(int64_t delta, int64
         g.tgmax_tsc = tsc ? tsc : clock_tsc();
         __atomic_store_n(&g.peak_seq, g.peak_seq + 1, __ATOMIC_RELAXED);
         r = 1;
+        if (__builtin_expect(nb >= g.snap_next, 0)) mk__state_crossed(g.tgmax_tsc);
     }
     spin_unlock(&g.peak_lock);
     return r;
@@ -503,22 +523,24 @@ static inline uint64_t shadow_take(uintptr_t p) {
 }
 
 /* The live totals and site 0's raw figures, for an unsampled block that came or went. */
+/* Counted with the fast path's unsampled totals: plain adds for one thread, atomic adds (not a lock
+ * on site 0 that every thread would queue on) for several. */
 static inline void unsampled_alloc(uint64_t sz) {
     uint64_t seq;
     global_add((int64_t)sz, 1, 0, &seq);
-    struct mk__prof_site *st = g.sites[0];
-    int locked = lock_if(stripe(0));
-    st->raw_tb += sz;
-    st->raw_tbk++;
-    unlock_if(stripe(0), locked);
+    if (!mt()) {
+        g.uns_tb += sz;
+        g.uns_tbk++;
+    } else {
+        __atomic_add_fetch(&g.uns_tb, sz, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&g.uns_tbk, 1, __ATOMIC_RELAXED);
+    }
 }
 
 static inline void unsampled_free(uint64_t sz) {
     global_sub(sz);
-    struct mk__prof_site *st = g.sites[0];
-    int locked = lock_if(stripe(0));
-    st->raw_frees++;
-    unlock_if(stripe(0), locked);
+    if (!mt()) g.uns_frees++;
+    else __atomic_add_fetch(&g.uns_frees, 1, __ATOMIC_RELAXED);
 }
 
 /* ---- events ---- */
@@ -732,9 +754,11 @@ static void unlock_all(void) {
 static void fork_prepare(void) {
     mk__guard_enter();
     lock_all();
+    mk__state_fork_prepare(g.follow_fork);
 }
 
 static void fork_parent(void) {
+    mk__state_fork_parent();
     unlock_all();
     mk__guard_leave();
 }
@@ -742,6 +766,8 @@ static void fork_parent(void) {
 /* The child inherits the parent's tables (as valgrind's child inherits DHAT's): with --follow-fork it
  * goes on recording into its own file, otherwise it stops touching them at once. */
 static void fork_child(void) {
+    /* First: until then the globals are the parent's state file, shared with it. */
+    mk__state_fork_child(g.follow_fork, (uint64_t)syscall(SYS_getpid));
     unlock_all();
     if (g.follow_fork) {
         g.ppid = g.pid;
@@ -758,6 +784,21 @@ static void fork_child(void) {
 
 static int finished;
 
+static int libstdcxx_cb(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    if (info->dlpi_name && strstr(info->dlpi_name, "/libstdc++.so")) *(int *)data = 1;
+    return *(int *)data;
+}
+
+/* libstdc++'s __gnu_cxx::__freeres, looked up only when libstdc++ is loaded: a failed dlsym leaves
+ * glibc's dlerror buffers behind (allocated under the guard, so untracked), which __libc_freeres
+ * then frees: two "frees of unknown pointers" on every C program, none of them the program's. */
+static void (*cxx_freeres_fn(void))(void) {
+    int have = 0;
+    dl_iterate_phdr(libstdcxx_cb, &have);
+    return have ? (void (*)(void))dlsym(RTLD_DEFAULT, "_ZN9__gnu_cxx9__freeresEv") : NULL;
+}
+
 /* Writes the profile once. full: a normal exit, so first let glibc and libstdc++ free what they keep
  * for the life of the process (as valgrind does before its t-end snapshot); not from _exit, where
  * __libc_freeres would flush stdio buffers that _exit must drop. */
@@ -766,12 +807,13 @@ static void finish(int full) {
     if (!recording || !g.pid || (uint64_t)syscall(SYS_getpid) != g.pid) return;
     if (__atomic_exchange_n(&finished, 1, __ATOMIC_ACQ_REL)) return;
     mk__guard_enter();
-    mk__output_modules();
+    if (mk__state_on) mk__state_refresh_modules(1);
+    else mk__output_modules();
     mk__guard_leave();
     if (full) {
         extern void __libc_freeres(void);
         mk__guard_enter(); /* dlsym may allocate */
-        void (*cxx_freeres)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "_ZN9__gnu_cxx9__freeresEv");
+        void (*cxx_freeres)(void) = cxx_freeres_fn();
         mk__guard_leave();
         if (cxx_freeres) cxx_freeres();
         __libc_freeres();
@@ -781,6 +823,9 @@ static void finish(int full) {
     uint64_t tsc = __rdtsc();
     lock_all();
     mk__output_write(tsc);
+    struct timespec ts;
+    syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
+    mk__state_finish(full ? MK_STATE_EXIT : MK_STATE__EXIT, tsc, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
     unlock_all();
     mk__guard_leave();
 }

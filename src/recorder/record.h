@@ -8,6 +8,7 @@
 
 #include "memkit/arena.h"
 #include "../interpose/sysmem.h"
+#include "../format/state.h"
 #include "../format/limits.h"
 
 #define MK_SITE_SLOTS (1u << 22) /* site hash slots; at most half of them are used */
@@ -50,9 +51,14 @@ struct mk__shard {
     uint64_t pad2_[4];
 };
 
+/* The recorder's globals. With a state file (state.c) they are the file's first part: the header
+ * first, and the whole struct on pages of its own (aligned to a page where it is defined, padded at
+ * the end), so state.c can map the file over them and every access stays a plain global one. */
 struct mk__rec {
-    /* configuration */
-    int depth;
+    struct mk__state_hdr hdr;
+    /* configuration (on a cache line of its own: the hot figures below keep the line layout they
+     * have without the header) */
+    _Alignas(64) int depth;
     int follow_fork;
     uint64_t sample;
     uint32_t flags; /* enum mk__raw_flags */
@@ -70,6 +76,7 @@ struct mk__rec {
     uint64_t max_bytes, max_blocks, tgmax_tsc, peak_seq;
     int peak_lock;
     uint64_t unknown_frees, threads;
+    uint64_t snap_next; /* the next --snapshot-at threshold (UINT64_MAX: none) */
     /* sites: index 0 is the sentinel for blocks without a site (unsampled, or table full) */
     int site_lock;
     uint32_t nsites;
@@ -83,6 +90,7 @@ struct mk__rec {
     uint8_t *shadow;
     /* The unsampled blocks fast.h counted while the process had one thread (site 0 has the rest). */
     uint64_t uns_tb, uns_tbk, uns_frees;
+    char page_pad_[4096]; /* the fields above end before the last page, which state.c leaves private */
 };
 
 extern struct mk__rec mk__rec __attribute__((visibility("hidden")));
@@ -99,6 +107,41 @@ struct mk__rec_tls {
 };
 extern __thread struct mk__rec_tls mk__rt __attribute__((visibility("hidden"), tls_model("initial-exec")));
 
+/* ---- the state file (state.c; docs/RECORDER-STATE.md) ---- */
+
+/* Creates DIR/state.<pid> for MEMKIT_STATE=DIR and maps it over the globals; 1 when the state is on.
+ * Called first in mk__backend_init. Never fails the program: 0 means "no state", as without memkit. */
+MK__HIDDEN int mk__state_open(const char *dir);
+/* 1 while this process records into a state file. */
+MK__HIDDEN extern int mk__state_on;
+/* size bytes (page multiple) of state memory, allocated in the file before it is handed out, or
+ * NULL (no state, or tmpfs refused: the caller uses private memory). */
+MK__HIDDEN void *mk__state_alloc(size_t size);
+/* The site pointer array: MK_MAX_SITES pointers reserved in the region, pages allocated on demand. */
+MK__HIDDEN void *mk__state_sites(void);
+/* 1 when g.sites[s] may be stored (its page is allocated), 0: leave the stack unattributed. */
+MK__HIDDEN int mk__state_site_room(uint32_t s);
+/* The mk_allocator for the site arena: state memory (NULL when tmpfs refuses: MK_STATE_INCOMPLETE). */
+MK__HIDDEN const mk_allocator *mk__state_allocator(void);
+/* A new site exists: refresh the module list in the state if the loader's lists changed. */
+MK__HIDDEN void mk__state_new_site(void);
+/* The clock read tsc >= hdr.tl_next: a timeline point (and maybe a detailed point). */
+MK__HIDDEN void mk__state_tick(uint64_t tsc);
+/* The global peak passed snap_next (--snapshot-at). */
+MK__HIDDEN void mk__state_crossed(uint64_t tsc);
+/* Collects the module list into the state: when the loader's lists changed, or always (force). */
+MK__HIDDEN void mk__state_refresh_modules(int force);
+/* Copies a module list (raw MK_RAW_MODULE records) into the state (from mk__output_modules). */
+MK__HIDDEN void mk__state_modules(const void *records, size_t len);
+/* The end: calibration and status (enum mk__state_status). */
+MK__HIDDEN void mk__state_finish(uint32_t status, uint64_t tsc, uint64_t ns);
+/* Bytes of state memory (for recorder_bytes). */
+MK__HIDDEN uint64_t mk__state_bytes(void);
+/* fork: prepare (all locks held) copies what the child needs; child gives the child its own state
+ * (follow 1) or private memory (follow 0); parent frees the copy. */
+MK__HIDDEN void mk__state_fork_prepare(int follow);
+MK__HIDDEN void mk__state_fork_child(int follow, uint64_t pid);
+MK__HIDDEN void mk__state_fork_parent(void);
 /* The recorder's events (record.c), called by its backend of the interposition layer (hooks.c)
  * with the guard held. */
 
