@@ -71,7 +71,7 @@ MK_API void mk_count_stats(struct mk_count_stats *out) MK_NONNULL(1);
 MK_API void mk_count_thread_stats(struct mk_count_stats *out) MK_NONNULL(1);
 
 /* Starts a new window for the process totals and the calling thread's share: later stats count
- * from here (the seed's per-request reset_stats). */
+ * from here. */
 MK_API void mk_count_reset(void);
 
 /* A region: what the calling thread allocated between begin and end. Regions nest freely and

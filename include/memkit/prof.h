@@ -5,10 +5,11 @@
  * allocation expectation counts nothing. These calls report the allocator's own blocks, as
  * valgrind's VALGRIND_MALLOCLIKE_BLOCK / FREELIKE_BLOCK / MEMPOOL_* requests and heaptrack's
  * heaptrack_report_alloc do: "this block of N bytes was handed out", "given back", "every block of
- * this pool was given back". The counting layers (libmemkit-count, and libmemkit under a
- * sanitizer) count them as allocations and frees, so MK_EXPECT_ALLOCS and friends see arena
+ * this pool was given back". The counting layers (libmemkit-count, memkit run, and libmemkit
+ * under a sanitizer) count them as allocations and frees, so MK_EXPECT_ALLOCS and friends see arena
  * allocations too; a block reported handed out is counted in addition to the chunk the allocator
- * took from malloc.
+ * took from malloc. Under memkit run they are also blocks of the profile, on sites of their own
+ * marked "custom allocator", and in its totals (docs/PROFILER.md, "Custom allocators").
  *
  * The one design decision: each macro is one load of a global flag and a predictable branch when
  * no layer takes annotations (mk_prof_active is then 0), so an allocator may leave them in its

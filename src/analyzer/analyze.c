@@ -222,6 +222,7 @@ mk_err mk__prof_from_raw(const mk__raw_profile *raw, mk__prof *p, char *err, siz
     p->sample_bytes = h->sample_bytes, p->max_depth = h->max_depth, p->flags = h->flags;
     p->extra = 1;
     p->have_totals = 1;
+    p->time_us = 1;
     p->totals = raw->totals;
     if (mk__prof_set_modules(p, raw)) goto nomem;
     for (size_t i = 0; i < raw->argc; i++)

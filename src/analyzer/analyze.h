@@ -45,6 +45,7 @@ typedef struct mk__prof {
     uint32_t flags;         /* enum mk__raw_flags */
     int extra;              /* the recorder's extra figures (temporary, reallocs...) are known */
     int have_totals;        /* totals came from the recorder (else: sums of the sites) */
+    int time_us;            /* times (te, tg, the timeline) are microseconds, not valgrind's instructions */
     struct mk__raw_totals totals;
     const char **ftbl;      /* ftbl[0] is "[root]"; the same array as frames_.data */
     size_t nftbl;           /* frames_.len */

@@ -697,6 +697,9 @@ mk_err mk__dhat_parse(const char *data, size_t len, mk__prof *p, char *err, size
             } else if (!strcmp(k, "dhatFileVersion")) {
                 if (read_uint(&r, k, &version)) break;
                 have_version = 1;
+            } else if (!strcmp(k, "tu")) {
+                if (str(&r)) break;
+                p->time_us = !strcmp(sbuf(&r), "\xc2\xb5s"); /* "µs": memkit's; valgrind counts instructions */
             } else if (!strcmp(k, "cmd")) {
                 if (str(&r)) break;
                 const char *c = mk_arena_strndup(&p->arena, sbuf(&r), r.buf.len);

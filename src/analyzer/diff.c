@@ -216,10 +216,10 @@ static mk_err loose_pass(mk__diff *d, int how) {
     return MK_OK;
 }
 
-mk_err mk__diff_build(mk__diff *d, const mk__prof *before, const mk__prof_extras *xb, const char *path_b,
-                      const mk__prof *after, const mk__prof_extras *xa, const char *path_a) {
+mk_err mk__diff_build(mk__diff *d, const mk__prof *before, const char *path_b, const mk__prof *after,
+                      const char *path_a) {
     memset(d, 0, sizeof *d);
-    d->before = before, d->after = after, d->xb = xb, d->xa = xa, d->path_b = path_b, d->path_a = path_a;
+    d->before = before, d->after = after, d->path_b = path_b, d->path_a = path_a;
     struct ftab t = {0};
     size_t n = before->nsites + after->nsites, ne = 0;
     struct ent *e = calloc(n + 1, sizeof *e);
@@ -367,7 +367,7 @@ int mk__diff_text(const mk__diff *d, FILE *o, size_t top) {
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         fprintf(o, "%-18s %20s %20s   %s\n", rows[i].label, num(x, rows[i].b), num(y, rows[i].a),
                 change(c, sizeof c, rows[i].b, rows[i].a));
-    if (d->xb && d->xa && d->xb->time_us && d->xa->time_us) {
+    if (d->before->time_us && d->after->time_us) {
         uint64_t b = d->before->te, a = d->after->te;
         char z[32];
         snprintf(c, sizeof c, "%c%s", a >= b ? '+' : '-', dur(z, sizeof z, a >= b ? a - b : b - a));
@@ -470,9 +470,9 @@ static int diff_data(FILE *o, void *ctx) {
     fputs(",\"afterPath\":", o);
     mk__json_str(o, d->path_a, strlen(d->path_a));
     fputs(",\"before\":{\"x\":0", o);
-    mk__html_profile_head(o, d->before, d->xb);
+    mk__html_profile_head(o, d->before);
     fputs("},\"after\":{\"x\":0", o);
-    mk__html_profile_head(o, d->after, d->xa);
+    mk__html_profile_head(o, d->after);
     fputs("},\"frames\":[", o);
     for (size_t i = 0; i < d->nframes; i++) {
         if (i) fputc(',', o);

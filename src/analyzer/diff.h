@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 #include "analyze.h"
-#include "extras.h"
+#include "html.h"
 
 enum { MK_DV_TB, MK_DV_TBK, MK_DV_GB, MK_DV_EB, MK_DV_TMP, MK_DV_N };
 
@@ -33,7 +33,6 @@ typedef struct mk__diff_site {
 
 typedef struct mk__diff {
     const mk__prof *before, *after;
-    const mk__prof_extras *xb, *xa;
     const char *path_b, *path_a;
     char **frames;         /* frame texts without addresses */
     size_t nframes;
@@ -42,8 +41,8 @@ typedef struct mk__diff {
 } mk__diff;
 
 /* Matches the sites of before and after. Returns MK_OK or MK_ENOMEM; free with mk__diff_free. */
-mk_err mk__diff_build(mk__diff *d, const mk__prof *before, const mk__prof_extras *xb, const char *path_b,
-                      const mk__prof *after, const mk__prof_extras *xa, const char *path_a);
+mk_err mk__diff_build(mk__diff *d, const mk__prof *before, const char *path_b, const mk__prof *after,
+                      const char *path_a);
 void mk__diff_free(mk__diff *d);
 
 /* The text: totals side by side with the change, then the top sites by the size of their change in

@@ -5,17 +5,64 @@
  * forbids loading anything. The data goes into <script type="application/json">, written by
  * mk__json_str, which escapes '<', '>' and '&' (no frame name can close the element or open a
  * comment) and replaces invalid UTF-8; the page's script reads it with JSON.parse and shows it
- * with textContent only, so a hostile frame name stays text.
+ * with textContent only, so a hostile frame name stays text. Every figure is the model's: nothing
+ * here reads a file or derives a figure of its own.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "extras.h"
+#include "html.h"
+#include "timeline.h"
 
 extern const unsigned char mk__web_report_html[], mk__web_report_css[], mk__web_report_js[];
 extern const size_t mk__web_report_html_len, mk__web_report_css_len, mk__web_report_js_len;
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n) {
+    unsigned c = s[0];
+    size_t need;
+    unsigned min;
+    if (c < 0x80) return 1;
+    if (c >= 0xc2 && c <= 0xdf) need = 2, min = 0x80;
+    else if (c >= 0xe0 && c <= 0xef) need = 3, min = 0x800;
+    else if (c >= 0xf0 && c <= 0xf4) need = 4, min = 0x10000;
+    else return 0;
+    if (n < need) return 0;
+    unsigned cp = c & (0x7f >> need);
+    for (size_t i = 1; i < need; i++) {
+        if ((s[i] & 0xc0) != 0x80) return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+    return need;
+}
+
+void mk__json_str(FILE *o, const char *str, size_t len) {
+    const unsigned char *s = (const unsigned char *)str;
+    fputc('"', o);
+    for (size_t i = 0; i < len;) {
+        unsigned c = s[i];
+        if (c == '"' || c == '\\') fputc('\\', o), fputc((int)c, o), i++;
+        else if (c == '<' || c == '>' || c == '&' || c < 0x20 || c == 0x7f) fprintf(o, "\\u%04x", c), i++;
+        else if (c < 0x80) fputc((int)c, o), i++;
+        else {
+            size_t n = utf8_len(s + i, len - i);
+            if (!n) {
+                fputs("\\ufffd", o);
+                i++;
+            } else if (n == 3 && s[i] == 0xe2 && s[i + 1] == 0x80 && (s[i + 2] == 0xa8 || s[i + 2] == 0xa9)) {
+                fprintf(o, "\\u%04x", s[i + 2] == 0xa8 ? 0x2028 : 0x2029);
+                i += 3;
+            } else {
+                fwrite(s + i, 1, n, o);
+                i += n;
+            }
+        }
+    }
+    fputc('"', o);
+}
 
 static void jstr0(FILE *o, const char *s) { mk__json_str(o, s ? s : "", s ? strlen(s) : 0); }
 
@@ -104,13 +151,13 @@ static void advice_json(FILE *o, const mk__prof *p) {
     fputc(']', o);
 }
 
-int mk__html_profile_head(FILE *o, const mk__prof *p, const mk__prof_extras *x) {
+int mk__html_profile_head(FILE *o, const mk__prof *p) {
     const struct mk__raw_totals *T = &p->totals;
     char ended[128];
     fputs(",\"cmd\":", o);
     jstr0(o, p->cmd);
     fprintf(o, ",\"pid\":%" PRIu64 ",\"te\":%" PRIu64 ",\"tg\":%" PRIu64 ",\"timeUs\":%s,\"extra\":%s,\"haveTotals\":%s",
-            p->pid, p->te, p->tg, x && x->time_us ? "true" : "false", p->extra ? "true" : "false",
+            p->pid, p->te, p->tg, p->time_us ? "true" : "false", p->extra ? "true" : "false",
             p->have_totals ? "true" : "false");
     fprintf(o, ",\"sampled\":%" PRIu64 ",\"truncated\":%s", p->flags & MK_RAW_SAMPLED ? p->sample_bytes : 0,
             p->flags & MK_RAW_TRUNCATED ? "true" : "false");
@@ -119,27 +166,25 @@ int mk__html_profile_head(FILE *o, const mk__prof *p, const mk__prof_extras *x) 
                ",\"threads\":%" PRIu64 "}",
             T->tb, T->tbk, T->gb, T->gbk, T->eb, T->ebk, T->frees, T->reallocs, T->unknown_frees, T->threads);
     fputs(",\"ended\":", o);
-    if (x && mk__extras_ended(x, ended, sizeof ended)) jstr0(o, ended);
+    if (p->ended != MK_ENDED_UNKNOWN) mk__ended_text(p, ended, sizeof ended), jstr0(o, ended);
     else fputs("null", o);
-    if (x && x->have_state) fprintf(o, ",\"stateBytes\":%" PRIu64, x->state_bytes);
+    if (p->state_bytes) fprintf(o, ",\"stateBytes\":%" PRIu64, p->state_bytes);
     else fputs(",\"stateBytes\":null", o);
     fputs(",\"timeline\":", o);
-    if (x && x->npoints) {
+    if (p->ntimeline) {
         fputc('[', o);
-        for (size_t i = 0; i < x->npoints; i++)
-            fprintf(o, "%s[%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "]", i ? "," : "", x->points[i].t,
-                    x->points[i].live_bytes, x->points[i].live_blocks, x->points[i].total_bytes);
+        for (size_t i = 0; i < p->ntimeline; i++)
+            fprintf(o, "%s[%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "]", i ? "," : "", p->timeline[i][0],
+                    p->timeline[i][1], p->timeline[i][2], p->timeline[i][3]);
         fputc(']', o);
     } else {
         fputs("null", o);
     }
-    fputs(",\"note\":", o);
-    jstr0(o, x ? x->note : "");
     return ferror(o) ? -1 : 0;
 }
 
-int mk__html_profile_members(FILE *o, const mk__prof *p, const mk__prof_extras *x) {
-    mk__html_profile_head(o, p, x);
+int mk__html_profile_members(FILE *o, const mk__prof *p) {
+    mk__html_profile_head(o, p);
     fputs(",\"frames\":[", o);
     for (size_t i = 0; i < p->nftbl; i++) {
         if (i) fputc(',', o);
@@ -157,12 +202,17 @@ int mk__html_profile_members(FILE *o, const mk__prof *p, const mk__prof_extras *
     }
     fputc(']', o);
     fputs(",\"detailed\":", o);
-    if (x && x->ndetailed) {
+    if (p->ndetailed) {
         fputc('[', o);
-        for (size_t i = 0; i < x->ndetailed; i++) {
-            fprintf(o, "%s[%" PRIu64 ",[", i ? "," : "", x->detailed[i].t);
-            for (size_t k = 0; k < x->detailed[i].nsites; k++)
-                fprintf(o, "%s[%zu,%" PRIu64 "]", k ? "," : "", x->detailed[i].sites[k].site, x->detailed[i].sites[k].bytes);
+        for (size_t i = 0; i < p->ndetailed; i++) {
+            const struct mk__prof_detail *d = &p->detailed[i];
+            fprintf(o, "%s[%" PRIu64 ",[", i ? "," : "", d->t);
+            int first = 1;
+            for (size_t k = 0; k < d->n; k++) {
+                if (d->site[k] >= p->nsites) continue;
+                fprintf(o, "%s[%" PRIu32 ",%" PRIu64 "]", first ? "" : ",", d->site[k], d->live[k]);
+                first = 0;
+            }
             fputs("]]", o);
         }
         fputc(']', o);
@@ -173,20 +223,11 @@ int mk__html_profile_members(FILE *o, const mk__prof *p, const mk__prof_extras *
     return ferror(o) ? -1 : 0;
 }
 
-struct report_ctx {
-    const mk__prof *p;
-    const mk__prof_extras *x;
-};
-
 static int report_data(FILE *o, void *ctx) {
-    struct report_ctx *c = ctx;
     fputs("{\"kind\":\"profile\"", o);
-    int rc = mk__html_profile_members(o, c->p, c->x);
+    int rc = mk__html_profile_members(o, ctx);
     fputs("}", o);
     return rc;
 }
 
-int mk__report_html(const mk__prof *p, const mk__prof_extras *x, FILE *o) {
-    struct report_ctx c = {p, x};
-    return mk__html_page(o, "memkit heap profile", report_data, &c);
-}
+int mk__report_html(const mk__prof *p, FILE *o) { return mk__html_page(o, "memkit heap profile", report_data, (void *)p); }

@@ -49,6 +49,14 @@ int mk__report_text(const mk__prof *p, FILE *out, enum mk__sort key, size_t top)
     if (p->flags & MK_RAW_SAMPLED)
         fprintf(out, "Sampled:   stacks for about one block per %s bytes; per-site figures are estimates, "
                      "totals are exact\n", num(a, p->sample_bytes));
+    /* Blocks a custom allocator reported (memkit/prof.h) are in the totals above, as valgrind and
+     * heaptrack count them; the arena's own chunks from malloc are there too. */
+    uint64_t cu_b = 0, cu_k = 0;
+    for (size_t i = 0; i < p->nsites; i++)
+        if (p->sites[i].f.kind == MK_FN_CUSTOM) cu_b += p->sites[i].f.tb, cu_k += p->sites[i].f.tbk;
+    if (cu_k)
+        fprintf(out, "Custom:    %s custom allocator blocks (%s bytes), also inside the heap blocks of their arenas\n",
+                num(a, cu_k), num(b, cu_b));
     if (p->flags & MK_RAW_TRUNCATED)
         fprintf(out, "Warning:   the recorder ran out of memory and stopped recording; figures are incomplete\n");
     size_t *order = mk__prof_order(p, key);
@@ -67,6 +75,7 @@ int mk__report_text(const mk__prof *p, FILE *out, enum mk__sort key, size_t top)
         fprintf(out, "    at its last global-peak event: %s bytes in %s blocks; at t-gmax: %s bytes in %s blocks (%.1f%%)\n", num(a, f->mb),
                 num(b, f->mbk), num(c, f->gb), num(d, f->gbk), pct(f->gb, T->gb));
         fprintf(out, "    still live at exit: %s bytes in %s blocks\n", num(a, f->eb), num(b, f->ebk));
+        if (f->kind == MK_FN_CUSTOM) fprintf(out, "    custom allocator: blocks reported through memkit/prof.h\n");
         if (p->extra) {
             fprintf(out, "    temporary: %s blocks (%.1f%%); short-lived (< %d µs): %s; reallocs: %s (at most %s per block)\n",
                     num(a, f->temporary), pct(f->temporary, f->tbk), MK_RAW_SHORT_LIVED_US, num(b, f->short_lived),

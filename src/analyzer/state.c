@@ -315,7 +315,7 @@ mk_err mk__state_load(const char *path, uint64_t now_tsc, uint64_t now_ns, mk__s
         r.small = sv_clamp(sv_sfield(&c, s, MK_SS_SMALL), r.tbk, &clamped);
         r.nframes = (uint32_t)nfr;
         uint64_t kind = sv_sfield(&c, s, MK_SS_KIND);
-        r.kind = kind > MK_FN_OTHER ? MK_FN_OTHER : (uint32_t)kind;
+        r.kind = kind > MK_FN_LAST ? MK_FN_OTHER : (uint32_t)kind;
         if (clamped) v->clamped++;
         sv_record(&o, MK_RAW_SITE, &r, sizeof r, fr, nfr * 8);
         rawix[i] = ++nraw;

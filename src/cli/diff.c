@@ -16,7 +16,7 @@
 #include "../analyzer/analyze.h"
 #include "../analyzer/dhat.h"
 #include "../analyzer/diff.h"
-#include "../analyzer/extras.h"
+#include "../analyzer/html.h"
 #include "cli.h"
 
 const char *mk__opt_value(int argc, char **argv, int *i, const char *name);
@@ -111,18 +111,11 @@ int mk__cmd_diff(int argc, char **argv) {
         return 2;
     }
     mk__prof p[2];
-    mk__prof_extras x[2];
     char err[512];
     for (int k = 0; k < 2; k++) {
         if (mk__profile_load(paths[k], &p[k], err, sizeof err)) {
             fprintf(stderr, "memkit diff: %s\n", err);
-            if (k) mk__extras_free(&x[0]), mk__prof_free(&p[0]);
-            return 2;
-        }
-        if (mk__extras_load(paths[k], &p[k], &x[k])) {
-            fprintf(stderr, "memkit diff: out of memory\n");
-            mk__prof_free(&p[k]);
-            if (k) mk__extras_free(&x[0]), mk__prof_free(&p[0]);
+            if (k) mk__prof_free(&p[0]);
             return 2;
         }
     }
@@ -133,7 +126,7 @@ int mk__cmd_diff(int argc, char **argv) {
                 (int)n0, a0, (int)n1, a1);
     mk__diff d;
     int status = 0;
-    if (mk__diff_build(&d, &p[0], &x[0], paths[0], &p[1], &x[1], paths[1])) {
+    if (mk__diff_build(&d, &p[0], paths[0], &p[1], paths[1])) {
         fprintf(stderr, "memkit diff: out of memory\n");
         status = 2;
     } else {
@@ -164,6 +157,6 @@ int mk__cmd_diff(int argc, char **argv) {
             break;
         }
     }
-    for (int k = 0; k < 2; k++) mk__extras_free(&x[k]), mk__prof_free(&p[k]);
+    for (int k = 0; k < 2; k++) mk__prof_free(&p[k]);
     return status;
 }

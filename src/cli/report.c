@@ -13,7 +13,7 @@
 #include "../analyzer/analyze.h"
 #include "cli.h"
 #include "../analyzer/dhat.h"
-#include "../analyzer/extras.h"
+#include "../analyzer/html.h"
 #include "../analyzer/pprof.h"
 #include "../analyzer/timeline.h"
 
@@ -46,14 +46,6 @@ const char *mk__opt_value(int argc, char **argv, int *i, const char *name) {
     return argv[++*i];
 }
 
-/* The HTML page, with the DHAT file's optional keys (timeline, how the program ended) when present. */
-static int report_html(const char *path, const mk__prof *p, FILE *out) {
-    mk__prof_extras x;
-    if (mk__extras_load(path, p, &x)) return -1;
-    int rc = mk__report_html(p, &x, out);
-    mk__extras_free(&x);
-    return rc;
-}
 
 /* pprof, with the modules (paths, build-ids) of a raw profile or of a DHAT file's mkModules. */
 static int report_pprof(const mk__prof *p, FILE *out) { return mk__report_pprof(p, p->modules, p->nmodules, out); }
@@ -118,7 +110,7 @@ int mk__cmd_report(int argc, char **argv) {
               mk__report_advice(&p, stdout);
     if (formats & MK_OUT_FOLDED) rc |= mk__report_folded(&p, stdout);
     if (formats & MK_OUT_DHAT) rc |= mk__dhat_write(&p, stdout);
-    if (formats & MK_OUT_HTML) rc |= report_html(path, &p, stdout);
+    if (formats & MK_OUT_HTML) rc |= mk__report_html(&p, stdout);
     if (formats & MK_OUT_PPROF) rc |= report_pprof(&p, stdout);
     mk__prof_free(&p);
     if (fflush(stdout) != 0 || rc) {

@@ -25,7 +25,7 @@
 #include "../analyzer/analyze.h"
 #include "cli.h"
 #include "../analyzer/dhat.h"
-#include "../analyzer/extras.h"
+#include "../analyzer/html.h"
 #include "../analyzer/pprof.h"
 #include "../analyzer/state.h"
 #include "../analyzer/timeline.h"
@@ -151,22 +151,14 @@ static char *sibling_name(const char *dhat, const char *ext) {
     return s;
 }
 
-/* The HTML page (with the DHAT file's timeline and ending, when it was written) or pprof. */
-static int write_other(const char *path, const mk__prof *p, const char *dhat, int html) {
+/* The HTML page (with the model's timeline and ending) or pprof. */
+static int write_other(const char *path, const mk__prof *p, int html) {
     FILE *f = fopen(path, "w");
     if (!f) {
         fprintf(stderr, "memkit: cannot write %s: %s\n", path, strerror(errno));
         return -1;
     }
-    mk__prof_extras x;
-    int rc;
-    if (html) {
-        rc = dhat ? mk__extras_load(dhat, p, &x) : (memset(&x, 0, sizeof x), 0);
-        if (!rc) rc = mk__report_html(p, &x, f);
-        mk__extras_free(&x);
-    } else {
-        rc = mk__report_pprof(p, p->modules, p->nmodules, f);
-    }
+    int rc = html ? mk__report_html(p, f) : mk__report_pprof(p, p->modules, p->nmodules, f);
     if (fclose(f) != 0) rc = -1;
     if (rc) fprintf(stderr, "memkit: writing %s failed: %s\n", path, strerror(errno));
     return rc;
@@ -300,7 +292,7 @@ static int analyze_one(const char *dir, uint64_t pid, const struct opts *o, int 
     for (int html = 1; html >= 0; html--) {
         if (!(o->formats & (html ? MK_OUT_HTML : MK_OUT_PPROF))) continue;
         char *fn = sibling_name(out, html ? ".html" : ".pb.gz");
-        if (!fn || write_other(fn, &p, o->formats & MK_OUT_DHAT && !bad ? out : NULL, html)) bad = 1;
+        if (!fn || write_other(fn, &p, html)) bad = 1;
         else fprintf(stderr, "memkit: wrote %s (%s)\n", fn, html ? "open it in a browser" : "go tool pprof, Pyroscope, Parca");
         free(fn);
     }

@@ -82,7 +82,10 @@ struct mk__raw_site {
 
 #define MK_RAW_SHORT_LIVED_US 10 /* DHAT's tuth as dhat-rs sets it */
 
-enum mk__raw_fn { MK_FN_MALLOC, MK_FN_CALLOC, MK_FN_REALLOC, MK_FN_MEMALIGN, MK_FN_OTHER };
+/* A site's kind: the allocation function of its first block. MK_FN_CUSTOM: a block a custom
+ * allocator reported through memkit/prof.h (inside memory the allocator got elsewhere). */
+enum mk__raw_fn { MK_FN_MALLOC, MK_FN_CALLOC, MK_FN_REALLOC, MK_FN_MEMALIGN, MK_FN_OTHER, MK_FN_CUSTOM };
+#define MK_FN_LAST MK_FN_CUSTOM
 
 /* Process totals: exact even when stacks are sampled. */
 struct mk__raw_totals {

@@ -65,8 +65,8 @@ struct mk__count_iface {
  * watches on bytes and on the live balance, the thread's peak, block tracking, pausing, and the
  * annotations of custom allocators. A layer without it still counts; the API then says which
  * figure it cannot check. watch_set, thread_max and pause are never NULL (the interposition layer
- * offers them to every backend); track, tracked_live and annotate are NULL in a layer whose
- * backend keeps no table of blocks for them (the recorder, today). */
+ * offers them to every backend); track and tracked_live are NULL in a layer whose backend keeps
+ * no table of blocks for them (the recorder), annotate in one that takes no annotations. */
 struct mk__count_ext {
     unsigned version; /* MK__COUNT_EXT_VERSION */
 

@@ -12,6 +12,7 @@
 #include <errno.h>
 
 #include "fast.h"
+#include "../lib/count_iface.h"
 #include "record.h"
 
 const char mk__backend_name[] = "memkit run";
@@ -81,3 +82,48 @@ static inline uint64_t mk__be_realloc_done(struct mk__be_realloc *t, void *p, si
 static void mk__be_exit(void) { mk__rec_quick_exit(); }
 
 #include "../interpose/exports.inc"
+
+/* ---- the extended counting table: the layer's watches, and custom allocators' blocks ----
+ *
+ * A strong mk__count_ext overrides the layer's weak one (counters.c), adding annotate: a block a
+ * custom allocator reports (memkit/prof.h) is recorded as a block of its own site (record.c,
+ * "custom allocators") and counted in the thread's counters as libmemkit-count counts it, so an
+ * expectation under memkit run counts arena allocations too. malloc and free never come here. */
+
+static void rec_pause(int delta) {
+    if (delta > 0) mk__guard_enter();
+    else mk__guard_leave();
+}
+
+static __attribute__((noinline)) void rec_annotate(int kind, const void *pool, const void *ptr, uint64_t size) {
+    /* A live entry keeps 48 bits of size: a larger claim is no block any allocator hands out. */
+    if ((kind == MK__ANN_ALLOC && size >> 48) || !mk__layer_want()) return;
+    struct mk__hook_counters *c = &tls.c;
+    uint64_t bytes, blocks = 1;
+    tls.guard++;
+    if (kind == MK__ANN_ALLOC) {
+        bytes = size ? size : 1;
+        mk__on_custom_alloc(pool, ptr, size, __builtin_frame_address(0));
+    } else if (kind == MK__ANN_FREE) {
+        bytes = mk__on_custom_free(ptr);
+        blocks = bytes != 0;
+    } else if (kind == MK__ANN_RESET) {
+        bytes = mk__on_custom_reset(pool, &blocks);
+    } else {
+        blocks = bytes = 0;
+    }
+    tls.guard--;
+    if (kind == MK__ANN_ALLOC) mk__count_alloc(c, bytes, 0);
+    else
+        for (uint64_t i = 0; i < blocks; i++) mk__count_free(c, i ? 0 : bytes);
+}
+
+static const struct mk__count_ext rec_ext = {
+    .version = MK__COUNT_EXT_VERSION,
+    .watch_set = mk__counters_watch_set,
+    .thread_max = mk__counters_thread_max,
+    .pause = rec_pause,
+    .annotate = rec_annotate,
+};
+
+__attribute__((visibility("default"))) const struct mk__count_ext *mk__count_ext(void) { return &rec_ext; }

@@ -18,7 +18,6 @@
 #include "../format/raw.h"
 #include "record.h"
 
-#define g mk__rec
 
 /* ---- a growable byte buffer in mapped memory ---- */
 
@@ -127,7 +126,7 @@ void mk__output_modules(void) {
 static double end_ticks_per_us;
 
 uint64_t mk__ticks_to_us(uint64_t ticks) {
-    double r = end_ticks_per_us > 0 ? end_ticks_per_us : g.ticks_per_us;
+    double r = end_ticks_per_us > 0 ? end_ticks_per_us : mk__rec.ticks_per_us;
     return (uint64_t)((double)ticks / r);
 }
 
@@ -152,13 +151,13 @@ static int write_all(int fd, const char *p, size_t n) {
 static int expand_path(char *out, size_t cap) {
     char pid[24];
     int pl = 0;
-    uint64_t v = g.pid;
+    uint64_t v = mk__rec.pid;
     char tmp[24];
     do tmp[pl++] = (char)('0' + v % 10), v /= 10;
     while (v);
     for (int i = 0; i < pl; i++) pid[i] = tmp[pl - 1 - i];
     size_t o = 0;
-    for (const char *s = g.out_template; *s; s++) {
+    for (const char *s = mk__rec.out_template; *s; s++) {
         if (s[0] == '%' && s[1] == 'p') {
             if (o + (size_t)pl >= cap) return -1;
             memcpy(out + o, pid, (size_t)pl);
@@ -205,29 +204,29 @@ int mk__output_write(uint64_t tsc_end) {
         syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
         ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
     }
-    if (ns > g.ns0 + 1000000 && tsc_end > g.tsc0) end_ticks_per_us = (double)(tsc_end - g.tsc0) * 1000.0 / (double)(ns - g.ns0);
+    if (ns > mk__rec.ns0 + 1000000 && tsc_end > mk__rec.tsc0) end_ticks_per_us = (double)(tsc_end - mk__rec.tsc0) * 1000.0 / (double)(ns - mk__rec.ns0);
 
     struct buf b = {0};
     struct mk__raw_header h;
     memset(&h, 0, sizeof h);
     memcpy(h.magic, MK_RAW_MAGIC, 8);
     h.version = MK_RAW_VERSION;
-    h.flags = g.flags;
-    h.pid = g.pid;
-    h.ppid = g.ppid;
-    h.sample_bytes = g.sample;
-    h.max_depth = (uint64_t)g.depth;
-    h.t_end = mk__ticks_to_us(tsc_end - g.tsc0);
-    h.t_gmax = g.tgmax_tsc ? mk__ticks_to_us(g.tgmax_tsc - g.tsc0) : 0;
+    h.flags = mk__rec.flags;
+    h.pid = mk__rec.pid;
+    h.ppid = mk__rec.ppid;
+    h.sample_bytes = mk__rec.sample;
+    h.max_depth = (uint64_t)mk__rec.depth;
+    h.t_end = mk__ticks_to_us(tsc_end - mk__rec.tsc0);
+    h.t_gmax = mk__rec.tgmax_tsc ? mk__ticks_to_us(mk__rec.tgmax_tsc - mk__rec.tsc0) : 0;
     put_record(&b, MK_RAW_HEADER, &h, sizeof h, NULL, 0);
     put_cmd(&b);
     if (!modules.failed && modules.len) buf_put(&b, modules.p, modules.len);
 
     struct mk__raw_totals t;
     memset(&t, 0, sizeof t);
-    uint64_t end_bt = (tsc_end - g.tsc0) >> MK_BT_SHIFT;
-    for (uint32_t i = 0; i < g.nsites; i++) {
-        struct mk__prof_site *st = g.sites[i];
+    uint64_t end_bt = (tsc_end - mk__rec.tsc0) >> MK_BT_SHIFT;
+    for (uint32_t i = 0; i < mk__rec.nsites; i++) {
+        struct mk__rec_site *st = mk__rec.sites[i];
         t.tb += st->raw_tb;
         t.tbk += st->raw_tbk;
         t.frees += st->raw_frees;
@@ -240,7 +239,7 @@ int mk__output_write(uint64_t tsc_end) {
         s.tl = bt_to_us(st->tl + st->livek * end_bt - st->birth_sum);
         s.mb = st->mb;
         s.mbk = st->mbk;
-        int at_peak_unsaved = st->seq != g.peak_seq;
+        int at_peak_unsaved = st->seq != mk__rec.peak_seq;
         s.gb = at_peak_unsaved ? st->live : st->gb;
         s.gbk = at_peak_unsaved ? st->livek : st->gbk;
         s.eb = st->live;
@@ -253,21 +252,21 @@ int mk__output_write(uint64_t tsc_end) {
         s.max_size = st->max_size;
         s.small = st->small;
         s.nframes = st->nframes;
-        s.kind = st->kind > MK_FN_OTHER ? MK_FN_OTHER : st->kind;
+        s.kind = st->kind > MK_FN_LAST ? MK_FN_OTHER : st->kind;
         put_record(&b, MK_RAW_SITE, &s, sizeof s, st->frames, sizeof(uint64_t) * st->nframes);
     }
-    t.tb += g.uns_tb;
-    t.tbk += g.uns_tbk;
-    t.frees += g.uns_frees;
-    t.gb = g.max_bytes;
-    t.gbk = g.max_blocks;
-    t.eb = g.live_bytes;
-    t.ebk = g.live_blocks;
-    t.unknown_frees = g.unknown_frees;
-    t.threads = g.threads;
-    t.recorder_bytes = mk__sys_mapped() + mk__state_bytes() + mk__sys_resident(g.slots, sizeof(uint32_t) * MK_SITE_SLOTS) +
-                       mk__sys_resident(g.sites, sizeof(void *) * MK_MAX_SITES) +
-                       (g.shadow ? mk__sys_rss_of(g.shadow) : 0);
+    t.tb += mk__rec.uns_tb;
+    t.tbk += mk__rec.uns_tbk;
+    t.frees += mk__rec.uns_frees;
+    t.gb = mk__rec.max_bytes;
+    t.gbk = mk__rec.max_blocks;
+    t.eb = mk__rec.live_bytes;
+    t.ebk = mk__rec.live_blocks;
+    t.unknown_frees = mk__rec.unknown_frees;
+    t.threads = mk__rec.threads;
+    t.recorder_bytes = mk__sys_mapped() + mk__state_bytes() + mk__sys_resident(mk__rec.slots, sizeof(uint32_t) * MK_SITE_SLOTS) +
+                       mk__sys_resident(mk__rec.sites, sizeof(void *) * MK_MAX_SITES) +
+                       (mk__rec.shadow ? mk__sys_rss_of(mk__rec.shadow) : 0) + mk__custom_resident();
     put_record(&b, MK_RAW_TOTALS, &t, sizeof t, NULL, 0);
     put_record(&b, MK_RAW_END, NULL, 0, NULL, 0);
 

@@ -3,7 +3,7 @@
  * Per allocation: capture the stack (mk__backtrace), find or insert its site in a hash table that is
  * read without locks (inserts take one lock), update the site's figures under one of 256 striped
  * locks, update the global live bytes/blocks and peak, and insert the live block {address -> size,
- * site, birth, realloc count} into one of 64 address-hashed shards, each with its own small lock.
+ * site, birth, realloc count} into one of MK_NSHARDS (16) address-hashed shards, each with its own small lock.
  * While the process has a single thread (glibc's __libc_single_threaded) the locks and atomics are
  * skipped: that is most programs, and the difference is most of the recorder's cost.
  *
@@ -39,7 +39,6 @@
 #include "../unwind/unwind.h"
 
 struct mk__rec mk__rec __attribute__((aligned(4096))); /* whole pages: state.c may map the state file over them */
-#define g mk__rec
 
 extern char __libc_single_threaded;
 extern char __ehdr_start[] __attribute__((visibility("hidden")));
@@ -76,7 +75,7 @@ static inline int lock_if(int *l) {
 static inline void unlock_if(int *l, int locked) {
     if (locked) spin_unlock(l);
 }
-static inline int *stripe(uint32_t site) { return &g.stripes[(site % MK_NSTRIPES) * 16]; }
+static inline int *stripe(uint32_t site) { return &mk__rec.stripes[(site % MK_NSTRIPES) * 16]; }
 
 /* ---- the clock ----
  * rdtsc costs 12-30 ns on a virtual machine, as much as a whole malloc/free pair, and an exact
@@ -93,11 +92,11 @@ static inline int *stripe(uint32_t site) { return &g.stripes[(site % MK_NSTRIPES
 
 static __attribute__((noinline)) uint64_t clock_read(void) {
     uint64_t t = __rdtsc();
-    int dense = t - rt.tsc <= g.dense_ticks * (uint64_t)rt.clock_window;
+    int dense = t - rt.tsc <= mk__rec.dense_ticks * (uint64_t)rt.clock_window;
     rt.clock_left = dense ? MK_CLOCK_EVERY - 1 : 0;
     rt.clock_window = rt.clock_left + 1;
     rt.tsc = t;
-    if (__builtin_expect(t >= g.hdr.tl_next, 0)) mk__state_tick(t); /* the timeline (state.c) */
+    if (__builtin_expect(t >= mk__rec.hdr.tl_next, 0)) mk__state_tick(t); /* the timeline (state.c) */
     return t;
 }
 
@@ -109,7 +108,7 @@ static inline uint64_t clock_tsc(void) {
     return clock_read();
 }
 
-static inline uint64_t bt_now(void) { return (clock_tsc() - g.tsc0) >> MK_BT_SHIFT; }
+static inline uint64_t bt_now(void) { return (clock_tsc() - mk__rec.tsc0) >> MK_BT_SHIFT; }
 
 /* ---- configuration and start ---- */
 
@@ -133,35 +132,35 @@ static void fork_child(void);
 
 void mk__backend_init(void) {
     int ok;
-    g.pid = (uint64_t)syscall(SYS_getpid);
-    g.ppid = (uint64_t)syscall(SYS_getppid);
+    mk__rec.pid = (uint64_t)syscall(SYS_getpid);
+    mk__rec.ppid = (uint64_t)syscall(SYS_getppid);
     const char *root = getenv("MEMKIT_ROOT_PID");
     const char *ff = getenv("MEMKIT_FOLLOW_FORK");
-    g.follow_fork = ff && ff[0] == '1' && ff[1] == 0;
+    mk__rec.follow_fork = ff && ff[0] == '1' && ff[1] == 0;
     uint64_t rootpid = parse_u64(root, &ok);
-    if (ok && rootpid != g.pid && !g.follow_fork) return; /* not ours to record: stay inactive */
-    if (ok && rootpid != g.pid) g.flags |= MK_RAW_CHILD;
+    if (ok && rootpid != mk__rec.pid && !mk__rec.follow_fork) return; /* not ours to record: stay inactive */
+    if (ok && rootpid != mk__rec.pid) mk__rec.flags |= MK_RAW_CHILD;
 
     uint64_t d = parse_u64(getenv("MEMKIT_DEPTH"), &ok);
-    g.depth = !ok ? MK_DEFAULT_DEPTH : d < 1 ? 1 : d > MK_MAX_DEPTH ? MK_MAX_DEPTH : (int)d;
-    g.sample = parse_u64(getenv("MEMKIT_SAMPLE"), &ok);
-    if (!ok) g.sample = 0;
-    if (g.sample) g.flags |= MK_RAW_SAMPLED;
+    mk__rec.depth = !ok ? MK_DEFAULT_DEPTH : d < 1 ? 1 : d > MK_MAX_DEPTH ? MK_MAX_DEPTH : (int)d;
+    mk__rec.sample = parse_u64(getenv("MEMKIT_SAMPLE"), &ok);
+    if (!ok) mk__rec.sample = 0;
+    if (mk__rec.sample) mk__rec.flags |= MK_RAW_SAMPLED;
     const char *out = getenv("MEMKIT_OUT");
     if (!out || !*out) out = "memkit.%p.raw";
     /* A relative path is taken from the working directory at start: the program may chdir before
      * it exits. getcwd with a buffer does not allocate. */
     size_t n = strlen(out), dl = 0;
     if (out[0] != '/') {
-        if (!getcwd(g.out_template, sizeof g.out_template - 1)) return;
-        dl = strlen(g.out_template);
-        g.out_template[dl++] = '/';
+        if (!getcwd(mk__rec.out_template, sizeof mk__rec.out_template - 1)) return;
+        dl = strlen(mk__rec.out_template);
+        mk__rec.out_template[dl++] = '/';
     }
-    if (dl + n >= sizeof g.out_template) return; /* unusable path: record nothing rather than truncate it */
-    memcpy(g.out_template + dl, out, n + 1);
+    if (dl + n >= sizeof mk__rec.out_template) return; /* unusable path: record nothing rather than truncate it */
+    memcpy(mk__rec.out_template + dl, out, n + 1);
 
-    g.self_lo = (uintptr_t)__ehdr_start;
-    g.self_hi = (uintptr_t)__etext;
+    mk__rec.self_lo = (uintptr_t)__ehdr_start;
+    mk__rec.self_hi = (uintptr_t)__etext;
 
     /* The clock: rdtsc costs a few nanoseconds where clock_gettime costs tens, and every event reads
      * it. A 200 us calibration here gives the short-lived threshold; the exit recalibrates over the
@@ -169,31 +168,31 @@ void mk__backend_init(void) {
     uint64_t t0 = __rdtsc(), n0 = mono_ns(), n1;
     while ((n1 = mono_ns()) - n0 < 200000) __builtin_ia32_pause();
     uint64_t t1 = __rdtsc();
-    g.ticks_per_us = (double)(t1 - t0) * 1000.0 / (double)(n1 - n0);
-    if (g.ticks_per_us < 1) g.ticks_per_us = 1;
-    g.tsc0 = t0;
-    g.ns0 = n0;
-    g.short_bt = (uint64_t)(MK_RAW_SHORT_LIVED_US * g.ticks_per_us) >> MK_BT_SHIFT;
-    g.dense_ticks = (uint64_t)(MK_CLOCK_DENSE_NS * g.ticks_per_us / 1000.0);
+    mk__rec.ticks_per_us = (double)(t1 - t0) * 1000.0 / (double)(n1 - n0);
+    if (mk__rec.ticks_per_us < 1) mk__rec.ticks_per_us = 1;
+    mk__rec.tsc0 = t0;
+    mk__rec.ns0 = n0;
+    mk__rec.short_bt = (uint64_t)(MK_RAW_SHORT_LIVED_US * mk__rec.ticks_per_us) >> MK_BT_SHIFT;
+    mk__rec.dense_ticks = (uint64_t)(MK_CLOCK_DENSE_NS * mk__rec.ticks_per_us / 1000.0);
 
     /* With MEMKIT_STATE the sites and figures live in a shared file that outlives the process
      * (state.c); the site index and the live table stay private: no reader needs them. */
     mk__state_open(getenv("MEMKIT_STATE"));
-    g.slots = mk__sys_map(sizeof(uint32_t) * MK_SITE_SLOTS, 1);
-    g.sites = mk__state_sites();
-    if (!g.sites) g.sites = mk__sys_map(sizeof(void *) * MK_MAX_SITES, 1);
+    mk__rec.slots = mk__sys_map(sizeof(uint32_t) * MK_SITE_SLOTS, 1);
+    mk__rec.sites = mk__state_sites();
+    if (!mk__rec.sites) mk__rec.sites = mk__sys_map(sizeof(void *) * MK_MAX_SITES, 1);
     mk_arena_opts ao = {0};
     ao.first_chunk = 64 << 10;
     ao.max_chunk = 4 << 20;
     ao.backing = mk__state_allocator();
-    if (!g.slots || !g.sites || mk_arena_init(&g.site_arena, &ao) != MK_OK) return;
+    if (!mk__rec.slots || !mk__rec.sites || mk_arena_init(&mk__rec.site_arena, &ao) != MK_OK) return;
     /* Sampled: the shadow for unsampled blocks (see "unsampled blocks"). 8 TiB of address space,
      * reserved without commitment; a system that refuses (overcommit disabled, an address-space
      * limit) gets the live table for every block instead, which is slower but as exact. */
-    if (g.sample && !getenv("MEMKIT_NO_SHADOW")) g.shadow = mk__sys_map(MK_SHADOW_TOP >> 4, 1);
-    g.sites[0] = mk_arena_zalloc(&g.site_arena, sizeof(struct mk__prof_site), 16); /* the sentinel */
-    if (!g.sites[0]) return;
-    g.nsites = 1;
+    if (mk__rec.sample && !getenv("MEMKIT_NO_SHADOW")) mk__rec.shadow = mk__sys_map(MK_SHADOW_TOP >> 4, 1);
+    mk__rec.sites[0] = mk_arena_zalloc(&mk__rec.site_arena, sizeof(struct mk__rec_site), 16); /* the sentinel */
+    if (!mk__rec.sites[0]) return;
+    mk__rec.nsites = 1;
     pthread_atfork(fork_prepare, fork_parent, fork_child);
     recording = 1;
     mk__hooks_set_active(1);
@@ -223,65 +222,65 @@ static inline int same_frames(const uintptr_t *x, const uintptr_t *y, int n) {
 
 static __attribute__((noinline)) uint32_t site_insert(uint64_t h, const uintptr_t *f, int n, uint32_t i) {
     int locked = 1;
-    spin_lock(&g.site_lock);
+    spin_lock(&mk__rec.site_lock);
     uint32_t s;
     for (;; i = (i + 1) & (MK_SITE_SLOTS - 1)) {
-        s = __atomic_load_n(&g.slots[i], __ATOMIC_ACQUIRE);
+        s = __atomic_load_n(&mk__rec.slots[i], __ATOMIC_ACQUIRE);
         if (!s) break;
-        struct mk__prof_site *st = g.sites[s];
+        struct mk__rec_site *st = mk__rec.sites[s];
         if (st->hash == h && st->nframes == (uint32_t)n && !memcmp(st->frames, f, sizeof *f * (size_t)n)) goto done;
     }
     s = 0;
-    if (g.nsites >= MK_MAX_SITES || (mk__state_on && !mk__state_site_room(g.nsites))) {
-        if (mk__state_on) g.hdr.state_flags |= MK_STATE_INCOMPLETE;
-        g.flags |= MK_RAW_TRUNCATED;
+    if (mk__rec.nsites >= MK_MAX_SITES || (mk__state_on && !mk__state_site_room(mk__rec.nsites))) {
+        if (mk__state_on) mk__rec.hdr.state_flags |= MK_STATE_INCOMPLETE;
+        mk__rec.flags |= MK_RAW_TRUNCATED;
         goto done;
     }
-    struct mk__prof_site *st = mk_arena_zalloc(&g.site_arena, sizeof *st + sizeof *f * (size_t)n, 16);
+    struct mk__rec_site *st = mk_arena_zalloc(&mk__rec.site_arena, sizeof *st + sizeof *f * (size_t)n, 16);
     if (!st) {
-        g.flags |= MK_RAW_TRUNCATED;
+        mk__rec.flags |= MK_RAW_TRUNCATED;
         goto done;
     }
     st->hash = h;
     st->nframes = (uint32_t)n;
-    st->kind = MK_FN_OTHER + 1; /* unset */
+    st->kind = MK_FN_LAST + 1; /* unset */
     st->min_size = UINT64_MAX;
-    st->seq = __atomic_load_n(&g.peak_seq, __ATOMIC_RELAXED);
+    st->seq = __atomic_load_n(&mk__rec.peak_seq, __ATOMIC_RELAXED);
     memcpy(st->frames, f, sizeof *f * (size_t)n);
-    s = g.nsites;
-    g.sites[s] = st;
-    __atomic_store_n(&g.nsites, s + 1, __ATOMIC_RELEASE);
-    __atomic_store_n(&g.slots[i], s, __ATOMIC_RELEASE);
+    s = mk__rec.nsites;
+    mk__rec.sites[s] = st;
+    __atomic_store_n(&mk__rec.nsites, s + 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&mk__rec.slots[i], s, __ATOMIC_RELEASE);
 done:
-    unlock_if(&g.site_lock, locked);
+    unlock_if(&mk__rec.site_lock, locked);
     if (s) mk__state_new_site(); /* new code may have been loaded: the module list in the state */
     return s;
 }
 
 /* The site of the current call stack. Always inlined into the backend entry, so the recorder's own
  * frames above the program are the backend entry and the hook; they are dropped by address. */
-static inline __attribute__((always_inline)) uint32_t current_site(const void *frame) {
+static inline __attribute__((always_inline)) uint32_t current_site(const void *frame, uint64_t salt) {
     uintptr_t pcs[MK_MAX_DEPTH];
     uint32_t s;
     /* The recorder's frames (built with frame pointers) are skipped by their rbp links, not walked;
      * any left (a link that looked unsound) are dropped by address below. A walk this thread made
      * before from the same place, over the same stack words, has its site remembered. */
-    int n = mk__backtrace_memo(frame, pcs, g.depth, g.self_lo, g.self_hi, &s);
+    int n = mk__backtrace_memo(frame, pcs, mk__rec.depth, mk__rec.self_lo, mk__rec.self_hi, &s);
     if (n < 0) return s;
     int i = 0;
-    while (i < n && pcs[i] >= g.self_lo && pcs[i] < g.self_hi) i++;
+    while (i < n && pcs[i] >= mk__rec.self_lo && pcs[i] < mk__rec.self_hi) i++;
     const uintptr_t *f = pcs + i;
     n -= i;
-    if (n > g.depth) n = g.depth;
-    uint64_t h = hash_stack(f, n);
+    if (n > mk__rec.depth) n = mk__rec.depth;
+    uint64_t h = hash_stack(f, n) ^ salt; /* salt: custom blocks never share a malloc site */
     uint32_t slot = (uint32_t)(h >> 40) & (MK_SITE_SLOTS - 1);
     for (;; slot = (slot + 1) & (MK_SITE_SLOTS - 1)) {
-        s = __atomic_load_n(&g.slots[slot], __ATOMIC_ACQUIRE);
+        s = __atomic_load_n(&mk__rec.slots[slot], __ATOMIC_ACQUIRE);
         if (!s) {
             s = site_insert(h, f, n, slot);
             break;
         }
-        const struct mk__prof_site *st = g.sites[s];
+        const struct mk__rec_site *st = mk__rec.sites[s];
         if (st->hash == h && st->nframes == (uint32_t)n && same_frames(st->frames, f, n)) break;
     }
     mk__backtrace_memo_set(s);
@@ -300,7 +299,7 @@ static inline __attribute__((always_inline)) uint32_t current_site(const void *f
  * Tables have at least MK_SHARD_MIN (>= 16) slots, so one subtraction wraps the sum. */
 #define MK_SHARD_MIN 256
 static inline uint64_t page_hash(uint64_t a) { return (a >> 9) * 0x9E3779B97F4A7C15ull; }
-static inline struct mk__shard *shard_of(uint64_t a) { return &g.shards[page_hash(a) >> 60]; }
+static inline struct mk__shard *shard_of(uint64_t a) { return &mk__rec.shards[page_hash(a) >> 60]; }
 static inline uint64_t home_of(uint64_t a, uint64_t cap) {
     uint64_t h = (uint64_t)(((unsigned __int128)(page_hash(a) << 4) * cap) >> 64) + ((a >> 5) & 15);
     return h >= cap ? h - cap : h;
@@ -394,12 +393,12 @@ static inline __attribute__((always_inline)) int live_remove(uint64_t addr, stru
  * 1 / p blocks and size / p bytes (jemalloc's unbiased estimate). Deterministic in size, so the
  * free subtracts exactly what the allocation added. */
 static inline void weigh(uint64_t size, uint64_t *wb, uint64_t *wk) {
-    if (!g.sample) {
+    if (!mk__rec.sample) {
         *wb = size;
         *wk = 1;
         return;
     }
-    double p = -expm1(-(double)size / (double)g.sample);
+    double p = -expm1(-(double)size / (double)mk__rec.sample);
     double k = p > 0 ? 1.0 / p : 1.0;
     *wk = (uint64_t)(k + 0.5);
     *wb = (uint64_t)((double)size * k + 0.5);
@@ -416,7 +415,7 @@ static inline uint64_t rng_next(void) {
 
 static inline int64_t draw_interval(void) {
     double u = ((double)(rng_next() >> 11) + 0.5) * (1.0 / 9007199254740992.0);
-    double v = -log(u) * (double)g.sample;
+    double v = -log(u) * (double)mk__rec.sample;
     return v > 9e18 ? INT64_MAX : (int64_t)v + 1;
 }
 
@@ -425,11 +424,11 @@ static inline int64_t draw_interval(void) {
 /* One thread: the live totals just reached a global peak (>=: the latest of equal peaks). tsc 0:
  * read the clock for its time. */
 static inline void peak_single(uint64_t tsc) {
-    g.max_bytes = g.live_bytes;
-    g.max_blocks = g.live_blocks;
-    g.tgmax_tsc = tsc ? tsc : clock_tsc();
-    g.peak_seq++;
-    if (__builtin_expect(g.max_bytes >= g.snap_next, 0)) mk__state_crossed(g.tgmax_tsc);
+    mk__rec.max_bytes = mk__rec.live_bytes;
+    mk__rec.max_blocks = mk__rec.live_blocks;
+    mk__rec.tgmax_tsc = tsc ? tsc : clock_tsc();
+    mk__rec.peak_seq++;
+    if (__builtin_expect(mk__rec.max_bytes >= mk__rec.snap_next, 0)) mk__state_crossed(mk__rec.tgmax_tsc);
 }
 
 /* The unsampled fast path (fast.h) reached a new global peak. */
@@ -441,50 +440,50 @@ void mk__fast_peak(void) { peak_single(0); }
 static inline __attribute__((always_inline)) int global_add(int64_t delta, int64_t dblocks, uint64_t tsc, uint64_t *seq_before) {
     uint64_t nb, nk;
     if (!mt()) {
-        nb = g.live_bytes += (uint64_t)delta;
-        g.live_blocks += (uint64_t)dblocks;
-        *seq_before = g.peak_seq;
-        if (nb < g.max_bytes) return 0;
+        nb = mk__rec.live_bytes += (uint64_t)delta;
+        mk__rec.live_blocks += (uint64_t)dblocks;
+        *seq_before = mk__rec.peak_seq;
+        if (nb < mk__rec.max_bytes) return 0;
         peak_single(tsc);
         return 1;
     }
-    nb = __atomic_add_fetch(&g.live_bytes, (uint64_t)delta, __ATOMIC_RELAXED);
-    nk = __atomic_add_fetch(&g.live_blocks, (uint64_t)dblocks, __ATOMIC_RELAXED);
-    *seq_before = __atomic_load_n(&g.peak_seq, __ATOMIC_RELAXED);
-    if (nb < __atomic_load_n(&g.max_bytes, __ATOMIC_RELAXED)) return 0;
+    nb = __atomic_add_fetch(&mk__rec.live_bytes, (uint64_t)delta, __ATOMIC_RELAXED);
+    nk = __atomic_add_fetch(&mk__rec.live_blocks, (uint64_t)dblocks, __ATOMIC_RELAXED);
+    *seq_before = __atomic_load_n(&mk__rec.peak_seq, __ATOMIC_RELAXED);
+    if (nb < __atomic_load_n(&mk__rec.max_bytes, __ATOMIC_RELAXED)) return 0;
     int r = 0;
-    spin_lock(&g.peak_lock);
-    if (nb >= g.max_bytes) {
-        *seq_before = g.peak_seq;
-        __atomic_store_n(&g.max_bytes, nb, __ATOMIC_RELAXED);
-        g.max_blocks = nk;
-        g.tgmax_tsc = tsc ? tsc : clock_tsc();
-        __atomic_store_n(&g.peak_seq, g.peak_seq + 1, __ATOMIC_RELAXED);
+    spin_lock(&mk__rec.peak_lock);
+    if (nb >= mk__rec.max_bytes) {
+        *seq_before = mk__rec.peak_seq;
+        __atomic_store_n(&mk__rec.max_bytes, nb, __ATOMIC_RELAXED);
+        mk__rec.max_blocks = nk;
+        mk__rec.tgmax_tsc = tsc ? tsc : clock_tsc();
+        __atomic_store_n(&mk__rec.peak_seq, mk__rec.peak_seq + 1, __ATOMIC_RELAXED);
         r = 1;
-        if (__builtin_expect(nb >= g.snap_next, 0)) mk__state_crossed(g.tgmax_tsc);
+        if (__builtin_expect(nb >= mk__rec.snap_next, 0)) mk__state_crossed(mk__rec.tgmax_tsc);
     }
-    spin_unlock(&g.peak_lock);
+    spin_unlock(&mk__rec.peak_lock);
     return r;
 }
 
 static inline void global_sub(uint64_t bytes) {
     if (!mt()) {
-        g.live_bytes -= bytes;
-        g.live_blocks--;
+        mk__rec.live_bytes -= bytes;
+        mk__rec.live_blocks--;
     } else {
-        __atomic_sub_fetch(&g.live_bytes, bytes, __ATOMIC_RELAXED);
-        __atomic_sub_fetch(&g.live_blocks, 1, __ATOMIC_RELAXED);
+        __atomic_sub_fetch(&mk__rec.live_bytes, bytes, __ATOMIC_RELAXED);
+        __atomic_sub_fetch(&mk__rec.live_blocks, 1, __ATOMIC_RELAXED);
     }
 }
 
-static inline void save_gb(struct mk__prof_site *st, uint64_t seq_before) {
+static inline void save_gb(struct mk__rec_site *st, uint64_t seq_before) {
     if (st->seq != seq_before) {
         st->gb = st->live;
         st->gbk = st->livek;
     }
 }
 
-static inline void note_size(struct mk__prof_site *st, uint64_t size, uint64_t wk) {
+static inline void note_size(struct mk__rec_site *st, uint64_t size, uint64_t wk) {
     if (size < st->min_size) st->min_size = size;
     if (size > st->max_size) st->max_size = size;
     if (size <= 24) st->small += wk;
@@ -508,7 +507,7 @@ static inline int shadow_put(uintptr_t p, uint64_t sz) {
     uint8_t *b = mk__shadow_byte(p);
     unsigned code = b ? mk__shadow_code(p, sz) : 0;
     if (!code) return 0;
-    if (__builtin_expect(*b != 0, 0)) g.flags |= MK_RAW_TRUNCATED; /* see above */
+    if (__builtin_expect(*b != 0, 0)) mk__rec.flags |= MK_RAW_TRUNCATED; /* see above */
     *b = (uint8_t)code;
     return 1;
 }
@@ -529,18 +528,18 @@ static inline void unsampled_alloc(uint64_t sz) {
     uint64_t seq;
     global_add((int64_t)sz, 1, 0, &seq);
     if (!mt()) {
-        g.uns_tb += sz;
-        g.uns_tbk++;
+        mk__rec.uns_tb += sz;
+        mk__rec.uns_tbk++;
     } else {
-        __atomic_add_fetch(&g.uns_tb, sz, __ATOMIC_RELAXED);
-        __atomic_add_fetch(&g.uns_tbk, 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&mk__rec.uns_tb, sz, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&mk__rec.uns_tbk, 1, __ATOMIC_RELAXED);
     }
 }
 
 static inline void unsampled_free(uint64_t sz) {
     global_sub(sz);
-    if (!mt()) g.uns_frees++;
-    else __atomic_add_fetch(&g.uns_frees, 1, __ATOMIC_RELAXED);
+    if (!mt()) mk__rec.uns_frees++;
+    else __atomic_add_fetch(&mk__rec.uns_frees, 1, __ATOMIC_RELAXED);
 }
 
 /* ---- events ---- */
@@ -548,8 +547,8 @@ static inline void unsampled_free(uint64_t sz) {
 static inline void first_in_thread(void) {
     if (!rt.seen) {
         rt.seen = 1;
-        __atomic_add_fetch(&g.threads, 1, __ATOMIC_RELAXED);
-        if (g.sample) rt.countdown = draw_interval(); /* not "sample the first block" */
+        __atomic_add_fetch(&mk__rec.threads, 1, __ATOMIC_RELAXED);
+        if (mk__rec.sample) rt.countdown = draw_interval(); /* not "sample the first block" */
     }
 }
 
@@ -557,9 +556,9 @@ static inline void first_in_thread(void) {
 static inline __attribute__((always_inline)) void retire(const struct mk__live *b, uint64_t now, int temporary) {
     uint32_t s = MK_LIVE_SITE(b);
     uint64_t size = MK_LIVE_SIZE(b), birth = MK_LIVE_BIRTH(b);
-    struct mk__prof_site *st = g.sites[s];
+    struct mk__rec_site *st = mk__rec.sites[s];
     global_sub(size);
-    uint64_t seq = __atomic_load_n(&g.peak_seq, __ATOMIC_RELAXED);
+    uint64_t seq = __atomic_load_n(&mk__rec.peak_seq, __ATOMIC_RELAXED);
     int locked = lock_if(stripe(s));
     st->raw_frees++;
     if (s) {
@@ -571,7 +570,7 @@ static inline __attribute__((always_inline)) void retire(const struct mk__live *
         st->livek -= wk;
         st->birth_sum -= birth * wk;
         st->tl += life * wk;
-        if (life < g.short_bt) st->short_lived += wk;
+        if (life < mk__rec.short_bt) st->short_lived += wk;
         if (temporary) st->temporary += wk;
         st->seq = seq;
     }
@@ -580,10 +579,10 @@ static inline __attribute__((always_inline)) void retire(const struct mk__live *
 
 /* tsc: read by the caller as early as it could, so the clock's latency (tens of nanoseconds on a
  * virtual machine) overlaps the stack walk instead of stalling here. */
-static inline __attribute__((always_inline)) void record_block(uintptr_t p, uint64_t size, unsigned fn, uint32_t s, uint64_t tsc) {
-    uint64_t now = (tsc - g.tsc0) >> MK_BT_SHIFT, seq;
+static inline __attribute__((always_inline)) uint64_t site_alloc(uint64_t size, unsigned fn, uint32_t s, uint64_t tsc) {
+    uint64_t now = (tsc - mk__rec.tsc0) >> MK_BT_SHIFT, seq;
     int peak = global_add((int64_t)size, 1, tsc, &seq);
-    struct mk__prof_site *st = g.sites[s];
+    struct mk__rec_site *st = mk__rec.sites[s];
     int locked = lock_if(stripe(s));
     st->raw_tb += size;
     st->raw_tbk++;
@@ -601,15 +600,20 @@ static inline __attribute__((always_inline)) void record_block(uintptr_t p, uint
             st->mbk = st->livek;
         }
         note_size(st, size, wk);
-        if (st->kind > MK_FN_OTHER) st->kind = fn;
+        if (st->kind > MK_FN_LAST) st->kind = fn;
         st->seq = seq;
     }
     unlock_if(stripe(s), locked);
+    return now;
+}
+
+static inline __attribute__((always_inline)) void record_block(uintptr_t p, uint64_t size, unsigned fn, uint32_t s, uint64_t tsc) {
+    uint64_t now = site_alloc(size, fn, s, tsc);
     struct mk__live b = {p, MK_LIVE_SR(size, 0), MK_LIVE_SB(s, now)}, stale;
     int r = live_insert(&b, &stale);
     if (r == 1) retire(&stale, now, 0);
     else if (r < 0) {
-        g.flags |= MK_RAW_TRUNCATED; /* counted as allocated, never as freed */
+        mk__rec.flags |= MK_RAW_TRUNCATED; /* counted as allocated, never as freed */
     }
 }
 
@@ -619,7 +623,7 @@ void mk__on_alloc(void *p, size_t size, unsigned fn, const void *frame) {
     rt.last_alloc = (uintptr_t)p;
     uint32_t s;
     uint64_t tsc;
-    if (g.sample) {
+    if (mk__rec.sample) {
         if ((rt.countdown -= (int64_t)sz) > 0) {
             if (shadow_put((uintptr_t)p, sz)) {
                 unsampled_alloc(sz);
@@ -630,11 +634,11 @@ void mk__on_alloc(void *p, size_t size, unsigned fn, const void *frame) {
         } else {
             tsc = clock_tsc();
             rt.countdown = draw_interval();
-            s = current_site(frame);
+            s = current_site(frame, 0);
         }
     } else {
         tsc = clock_tsc();
-        s = current_site(frame);
+        s = current_site(frame, 0);
     }
     record_block((uintptr_t)p, sz, fn, s, tsc);
 }
@@ -647,15 +651,15 @@ size_t mk__on_free(void *p) {
         unsampled_free(sz);
         return sz;
     }
-    uint64_t tsc = g.sample ? 0 : clock_tsc(); /* early, as in record_block */
+    uint64_t tsc = mk__rec.sample ? 0 : clock_tsc(); /* early, as in record_block */
     if (!live_remove((uintptr_t)p, &b)) {
-        __atomic_add_fetch(&g.unknown_frees, 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&mk__rec.unknown_frees, 1, __ATOMIC_RELAXED);
         return 0;
     }
     int temporary = rt.last_alloc == (uintptr_t)p;
     if (temporary) rt.last_alloc = 0;
     if (MK_LIVE_SITE(&b) && !tsc) tsc = clock_tsc();
-    retire(&b, (tsc - g.tsc0) >> MK_BT_SHIFT, temporary);
+    retire(&b, (tsc - mk__rec.tsc0) >> MK_BT_SHIFT, temporary);
     return MK_LIVE_SIZE(&b);
 }
 
@@ -676,9 +680,9 @@ size_t mk__realloc_done(struct mk__realloc_tok *t, void *newp, size_t size, cons
     if (!t->found) {
         if (newp) {
             mk__on_alloc(newp, size, MK_FN_REALLOC, frame);
-            g.sites[0]->raw_reallocs++; /* approximate under threads; only for the totals */
+            mk__rec.sites[0]->raw_reallocs++; /* approximate under threads; only for the totals */
         } else if (size == 0) {
-            __atomic_add_fetch(&g.unknown_frees, 1, __ATOMIC_RELAXED);
+            __atomic_add_fetch(&mk__rec.unknown_frees, 1, __ATOMIC_RELAXED);
         }
         return 0;
     }
@@ -697,7 +701,7 @@ size_t mk__realloc_done(struct mk__realloc_tok *t, void *newp, size_t size, cons
     first_in_thread();
     uint64_t sz = size; /* > 0: glibc's realloc(p, 0) returns NULL */
     uint32_t s = MK_LIVE_SITE(&b);
-    struct mk__prof_site *st = g.sites[s];
+    struct mk__rec_site *st = mk__rec.sites[s];
     uint64_t tsc = clock_tsc(), seq;
     int peak = global_add((int64_t)sz - (int64_t)old_size, 0, tsc, &seq);
     int locked = lock_if(stripe(s));
@@ -731,30 +735,249 @@ size_t mk__realloc_done(struct mk__realloc_tok *t, void *newp, size_t size, cons
     b.sr = MK_LIVE_SR(sz, nre);
     rt.last_alloc = (uintptr_t)newp;
     if (s == 0 && shadow_put(b.addr, sz)) return old_size;
-    if (live_insert(&b, &stale) == 1) retire(&stale, (tsc - g.tsc0) >> MK_BT_SHIFT, 0);
+    if (live_insert(&b, &stale) == 1) retire(&stale, (tsc - mk__rec.tsc0) >> MK_BT_SHIFT, 0);
     return old_size;
+}
+
+/* ---- custom allocators (memkit/prof.h) ----
+ *
+ * A block a custom allocator reports lies inside memory the allocator took from malloc (or mmap),
+ * so its address may equal a malloc block's (a pool's first block at its chunk's start) and its
+ * chunk header is not glibc's: it never goes to the live table or the shadow. It has a table of
+ * its own here, in recorder memory, behind one lock that no malloc or free takes: MK_CUSTOM_CAP
+ * blocks live at once, found by address through a chained hash; a block reported in a pool is also
+ * on that pool's list, so a reset frees the pool's blocks without a scan. MK_CUSTOM_POOLS pools
+ * with live blocks at once. Past either bound a block is counted as allocated and never freed
+ * (MK_RAW_TRUNCATED). Its figures are the same as a malloc block's (site by stack, sampling, live
+ * totals, the peak, lifetimes); its site is marked MK_FN_CUSTOM. Lock order: this lock, then the
+ * site stripes and the peak lock. */
+
+#define MK_CUSTOM_CAP (1u << 20)     /* annotated blocks live at once: 48 MiB of table at most */
+#define MK_CUSTOM_BUCKETS (1u << 18) /* hash heads: 1 MiB */
+#define MK_CUSTOM_POOLS 4096u        /* pools with live blocks at once: 96 KiB */
+#define MK_CUSTOM_SALT 0xC0570A11C0570A11ull
+
+struct mk__custom {
+    struct mk__live b;
+    const void *pool;
+    uint32_t hnext;        /* the next node in its hash chain, or the next free node */
+    uint32_t pnext, pprev; /* its pool's list (0: none) */
+    uint32_t pad_;
+};
+
+struct mk__cpool {
+    const void *pool; /* NULL: an empty slot */
+    uint32_t head, n;
+    uint64_t pad_;
+};
+
+static struct {
+    int lock, broken; /* broken: the tables could not be mapped */
+    uint32_t used;    /* nodes 1..used were handed out at least once (node 0 means none) */
+    uint32_t free_head;
+    uint32_t npools;
+    struct mk__custom *node;
+    uint32_t *bucket;
+    struct mk__cpool *pools;
+} cu;
+
+static int custom_ready(void) {
+    if (cu.node) return 1;
+    if (cu.broken) return 0;
+    /* Reserved, its pages touched as blocks come (as the shadow's). */
+    cu.node = mk__sys_map(sizeof *cu.node * ((size_t)MK_CUSTOM_CAP + 1), 1);
+    cu.bucket = mk__sys_map(sizeof *cu.bucket * MK_CUSTOM_BUCKETS, 1);
+    cu.pools = mk__sys_map(sizeof *cu.pools * MK_CUSTOM_POOLS, 0);
+    if (cu.node && cu.bucket && cu.pools) return 1;
+    cu.broken = 1;
+    cu.node = NULL;
+    return 0;
+}
+
+uint64_t mk__custom_resident(void) {
+    if (!cu.node) return 0;
+    return mk__sys_resident(cu.node, sizeof *cu.node * ((size_t)MK_CUSTOM_CAP + 1)) +
+           mk__sys_resident(cu.bucket, sizeof *cu.bucket * MK_CUSTOM_BUCKETS);
+}
+
+static inline uint32_t *custom_head(uintptr_t a) { return &cu.bucket[(a * 0x9E3779B97F4A7C15ull) >> 46]; }
+
+/* The link that points to a's node (*link == 0: not there). */
+static uint32_t *custom_link(uintptr_t a) {
+    uint32_t *l = custom_head(a);
+    while (*l && cu.node[*l].b.addr != a) l = &cu.node[*l].hnext;
+    return l;
+}
+
+static inline uint32_t pool_home(const void *pool) {
+    return (uint32_t)(((uintptr_t)pool * 0x9E3779B97F4A7C15ull) >> 52) & (MK_CUSTOM_POOLS - 1);
+}
+
+/* pool's slot (linear probing), or NULL: absent and not created. create: make it when absent. */
+static struct mk__cpool *pool_slot(const void *pool, int create) {
+    for (uint32_t i = pool_home(pool);; i = (i + 1) & (MK_CUSTOM_POOLS - 1)) {
+        struct mk__cpool *c = &cu.pools[i];
+        if (c->pool == pool) return c;
+        if (!c->pool) {
+            if (!create || cu.npools >= MK_CUSTOM_POOLS / 2) return NULL;
+            cu.npools++;
+            c->pool = pool;
+            c->head = c->n = 0;
+            return c;
+        }
+    }
+}
+
+/* Removes an empty pool's slot, moving later entries of its cluster back (no tombstones). */
+static void pool_drop(struct mk__cpool *c) {
+    uint32_t i = (uint32_t)(c - cu.pools);
+    cu.npools--;
+    for (uint32_t j = (i + 1) & (MK_CUSTOM_POOLS - 1);; j = (j + 1) & (MK_CUSTOM_POOLS - 1)) {
+        struct mk__cpool *e = &cu.pools[j];
+        if (!e->pool) break;
+        uint32_t h = pool_home(e->pool);
+        /* e may move to i when its home is not in (i, j] (cyclically) */
+        if (i <= j ? (h <= i || h > j) : (h <= i && h > j)) {
+            cu.pools[i] = *e;
+            i = j;
+        }
+    }
+    cu.pools[i].pool = NULL;
+}
+
+/* Takes node k out of the hash (through its link) and its pool's list (pc: that pool's slot, kept
+ * even when emptied; NULL: looked up), and frees it. */
+static void custom_drop(uint32_t *link, uint32_t k, struct mk__cpool *pc) {
+    struct mk__custom *n = &cu.node[k];
+    *link = n->hnext;
+    if (n->pool) {
+        int own = !pc; /* looked up here: an emptied pool gives its slot back */
+        if (own) pc = pool_slot(n->pool, 0);
+        if (pc) {
+            if (n->pprev) cu.node[n->pprev].pnext = n->pnext;
+            else pc->head = n->pnext;
+            if (n->pnext) cu.node[n->pnext].pprev = n->pprev;
+            if (!--pc->n && own) pool_drop(pc);
+        }
+    }
+    n->b.addr = 0;
+    n->hnext = cu.free_head;
+    cu.free_head = k;
+}
+
+static int custom_temporary(uintptr_t a) {
+    if (rt.last_alloc != a) return 0;
+    rt.last_alloc = 0;
+    return 1;
+}
+
+void mk__on_custom_alloc(const void *pool, const void *p, uint64_t size, const void *frame) {
+    first_in_thread();
+    uint64_t sz = size ? size : 1, tsc = clock_tsc();
+    uint32_t s = 0;
+    if (!mk__rec.sample || (rt.countdown -= (int64_t)sz) <= 0) {
+        if (mk__rec.sample) rt.countdown = draw_interval();
+        s = current_site(frame, MK_CUSTOM_SALT);
+    }
+    rt.last_alloc = (uintptr_t)p;
+    spin_lock(&cu.lock);
+    uint32_t *link = custom_ready() ? custom_link((uintptr_t)p) : NULL;
+    uint64_t now = (tsc - mk__rec.tsc0) >> MK_BT_SHIFT;
+    if (link && *link) { /* reported twice without a free: the earlier block ends here */
+        uint32_t k = *link;
+        struct mk__live old = cu.node[k].b;
+        custom_drop(link, k, NULL);
+        retire(&old, now, 0);
+        link = custom_link((uintptr_t)p);
+    }
+    now = site_alloc(sz, MK_FN_CUSTOM, s, tsc);
+    uint32_t k = 0;
+    struct mk__cpool *pc = NULL;
+    if (link && (!pool || (pc = pool_slot(pool, 1)))) {
+        if (cu.free_head) {
+            k = cu.free_head;
+            cu.free_head = cu.node[k].hnext;
+        } else if (cu.used < MK_CUSTOM_CAP) {
+            k = ++cu.used;
+        }
+        if (!k && pc && !pc->n) pool_drop(pc);
+    }
+    if (k) {
+        struct mk__custom *n = &cu.node[k];
+        n->b = (struct mk__live){(uintptr_t)p, MK_LIVE_SR(sz, 0), MK_LIVE_SB(s, now)};
+        n->pool = pool;
+        n->hnext = *link;
+        *link = k;
+        n->pprev = n->pnext = 0;
+        if (pc) {
+            n->pnext = pc->head;
+            if (pc->head) cu.node[pc->head].pprev = k;
+            pc->head = k;
+            pc->n++;
+        }
+    } else {
+        mk__rec.flags |= MK_RAW_TRUNCATED; /* counted as allocated, never as freed */
+    }
+    spin_unlock(&cu.lock);
+}
+
+uint64_t mk__on_custom_free(const void *p) {
+    uint64_t tsc = clock_tsc();
+    spin_lock(&cu.lock);
+    uint32_t *link = cu.node ? custom_link((uintptr_t)p) : NULL;
+    if (!link || !*link) {
+        spin_unlock(&cu.lock);
+        return 0; /* never reported (or lost): ignored */
+    }
+    uint32_t k = *link;
+    struct mk__live b = cu.node[k].b;
+    custom_drop(link, k, NULL);
+    retire(&b, (tsc - mk__rec.tsc0) >> MK_BT_SHIFT, custom_temporary((uintptr_t)p));
+    spin_unlock(&cu.lock);
+    return MK_LIVE_SIZE(&b);
+}
+
+uint64_t mk__on_custom_reset(const void *pool, uint64_t *blocks) {
+    uint64_t now = (clock_tsc() - mk__rec.tsc0) >> MK_BT_SHIFT, bytes = 0;
+    *blocks = 0;
+    if (!pool) return 0;
+    spin_lock(&cu.lock);
+    struct mk__cpool *pc = cu.node ? pool_slot(pool, 0) : NULL;
+    while (pc && pc->head) {
+        uint32_t k = pc->head;
+        struct mk__live b = cu.node[k].b;
+        custom_drop(custom_link(b.addr), k, pc);
+        retire(&b, now, custom_temporary(b.addr));
+        bytes += MK_LIVE_SIZE(&b);
+        ++*blocks;
+    }
+    if (pc) pool_drop(pc);
+    spin_unlock(&cu.lock);
+    return bytes;
 }
 
 /* ---- fork ---- */
 
 static void lock_all(void) {
-    spin_lock(&g.site_lock);
-    spin_lock(&g.peak_lock);
-    for (int i = 0; i < MK_NSTRIPES; i++) spin_lock(&g.stripes[i * 16]);
-    for (int i = 0; i < MK_NSHARDS; i++) spin_lock(&g.shards[i].lock);
+    spin_lock(&cu.lock);
+    spin_lock(&mk__rec.site_lock);
+    spin_lock(&mk__rec.peak_lock);
+    for (int i = 0; i < MK_NSTRIPES; i++) spin_lock(&mk__rec.stripes[i * 16]);
+    for (int i = 0; i < MK_NSHARDS; i++) spin_lock(&mk__rec.shards[i].lock);
 }
 
 static void unlock_all(void) {
-    for (int i = MK_NSHARDS - 1; i >= 0; i--) spin_unlock(&g.shards[i].lock);
-    for (int i = MK_NSTRIPES - 1; i >= 0; i--) spin_unlock(&g.stripes[i * 16]);
-    spin_unlock(&g.peak_lock);
-    spin_unlock(&g.site_lock);
+    for (int i = MK_NSHARDS - 1; i >= 0; i--) spin_unlock(&mk__rec.shards[i].lock);
+    for (int i = MK_NSTRIPES - 1; i >= 0; i--) spin_unlock(&mk__rec.stripes[i * 16]);
+    spin_unlock(&mk__rec.peak_lock);
+    spin_unlock(&mk__rec.site_lock);
+    spin_unlock(&cu.lock);
 }
 
 static void fork_prepare(void) {
     mk__guard_enter();
     lock_all();
-    mk__state_fork_prepare(g.follow_fork);
+    mk__state_fork_prepare(mk__rec.follow_fork);
 }
 
 static void fork_parent(void) {
@@ -767,15 +990,15 @@ static void fork_parent(void) {
  * goes on recording into its own file, otherwise it stops touching them at once. */
 static void fork_child(void) {
     /* First: until then the globals are the parent's state file, shared with it. */
-    mk__state_fork_child(g.follow_fork, (uint64_t)syscall(SYS_getpid));
+    mk__state_fork_child(mk__rec.follow_fork, (uint64_t)syscall(SYS_getpid));
     unlock_all();
-    if (g.follow_fork) {
-        g.ppid = g.pid;
-        g.pid = (uint64_t)syscall(SYS_getpid);
-        g.flags |= MK_RAW_CHILD;
+    if (mk__rec.follow_fork) {
+        mk__rec.ppid = mk__rec.pid;
+        mk__rec.pid = (uint64_t)syscall(SYS_getpid);
+        mk__rec.flags |= MK_RAW_CHILD;
     } else {
         mk__hooks_set_active(0);
-        g.pid = 0; /* never writes */
+        mk__rec.pid = 0; /* never writes */
     }
     mk__guard_leave();
 }
@@ -804,7 +1027,7 @@ static void (*cxx_freeres_fn(void))(void) {
  * __libc_freeres would flush stdio buffers that _exit must drop. */
 static void finish(int full) {
     /* The pid first: a vfork child shares this memory and must not even mark the profile written. */
-    if (!recording || !g.pid || (uint64_t)syscall(SYS_getpid) != g.pid) return;
+    if (!recording || !mk__rec.pid || (uint64_t)syscall(SYS_getpid) != mk__rec.pid) return;
     if (__atomic_exchange_n(&finished, 1, __ATOMIC_ACQ_REL)) return;
     mk__guard_enter();
     if (mk__state_on) mk__state_refresh_modules(1);

@@ -20,7 +20,7 @@
 
 /* One allocation site. Figures are in bytes/blocks (scaled by the sampling weights when sampling),
  * times in "bt" units (tsc >> MK_BT_SHIFT); output.c converts. Guarded by stripe lock idx % 256. */
-struct mk__prof_site {
+struct mk__rec_site {
     uint64_t hash;
     uint32_t nframes, kind;
     uint64_t tb, tbk, tl, mb, mbk, gb, gbk, live, livek, birth_sum;
@@ -81,7 +81,7 @@ struct mk__rec {
     int site_lock;
     uint32_t nsites;
     uint32_t *slots;         /* MK_SITE_SLOTS site indices, 0 = empty */
-    struct mk__prof_site **sites;  /* MK_MAX_SITES pointers */
+    struct mk__rec_site **sites;  /* MK_MAX_SITES pointers */
     mk_arena site_arena;
     int stripes[MK_NSTRIPES * 16]; /* one lock per 64-byte line */
     struct mk__shard shards[MK_NSHARDS];
@@ -164,6 +164,17 @@ struct mk__realloc_tok {
 };
 MK__HIDDEN void mk__realloc_take(void *old, struct mk__realloc_tok *t);
 MK__HIDDEN size_t mk__realloc_done(struct mk__realloc_tok *t, void *newp, size_t size, const void *frame);
+
+/* A custom allocator's block (memkit/prof.h; record.c, "custom allocators"): p, of size bytes, in
+ * pool (or NULL), was handed out; frame as for mk__on_alloc. */
+MK__HIDDEN void mk__on_custom_alloc(const void *pool, const void *p, uint64_t size, const void *frame);
+/* p was given back: its bytes (0: never reported, nothing changed). */
+MK__HIDDEN uint64_t mk__on_custom_free(const void *p);
+/* Every block still live in pool was given back: their bytes, and their number in *blocks. */
+MK__HIDDEN uint64_t mk__on_custom_reset(const void *pool, uint64_t *blocks);
+
+/* Resident bytes of the custom blocks' reserved tables (for recorder_bytes). */
+MK__HIDDEN uint64_t mk__custom_resident(void);
 
 /* _exit or _Exit is ending the process: writes the profile (without __libc_freeres). */
 MK__HIDDEN void mk__rec_quick_exit(void);

@@ -28,7 +28,6 @@
 #include "../lib/count_iface.h"
 #include "../format/raw.h"
 
-#define g mk__rec
 
 #define MK_REGION_CAP (4ull << 30)          /* address space reserved for the region */
 #define MK_SITES_BYTES ((uint64_t)MK_MAX_SITES * sizeof(void *)) /* the site array at its start */
@@ -73,8 +72,8 @@ static int falloc(uint64_t off, uint64_t len) {
     return r == 0 ? 0 : -1;
 }
 
-static void gen_begin(void) { __atomic_store_n(&g.hdr.gen, g.hdr.gen + 1, __ATOMIC_RELEASE); }
-static void gen_end(void) { __atomic_store_n(&g.hdr.gen, g.hdr.gen + 1, __ATOMIC_RELEASE); }
+static void gen_begin(void) { __atomic_store_n(&mk__rec.hdr.gen, mk__rec.hdr.gen + 1, __ATOMIC_RELEASE); }
+static void gen_end(void) { __atomic_store_n(&mk__rec.hdr.gen, mk__rec.hdr.gen + 1, __ATOMIC_RELEASE); }
 
 void *mk__state_alloc(size_t size) {
     if (!mk__state_on || !size) return NULL;
@@ -95,7 +94,7 @@ void *mk__state_alloc(size_t size) {
         if (need <= MK_SITES_BYTES + committed) {
             p = region + bump;
             bump = need;
-            __atomic_store_n(&g.hdr.region_used, bump, __ATOMIC_RELEASE);
+            __atomic_store_n(&mk__rec.hdr.region_used, bump, __ATOMIC_RELEASE);
         }
     }
     unlock(&lock_word);
@@ -133,7 +132,7 @@ static void *st_alloc(void *ctx, size_t size, size_t align) {
     (void)ctx;
     if (align > 4096) return NULL;
     void *p = mk__state_alloc(size ? size : 1);
-    if (!p) __atomic_or_fetch(&g.hdr.state_flags, MK_STATE_INCOMPLETE, __ATOMIC_RELAXED);
+    if (!p) __atomic_or_fetch(&mk__rec.hdr.state_flags, MK_STATE_INCOMPLETE, __ATOMIC_RELAXED);
     return p;
 }
 
@@ -164,8 +163,8 @@ const mk_allocator *mk__state_allocator(void) { return mk__state_on ? &st_alloca
 /* ---- opening ---- */
 
 static void describe(void) {
-    struct mk__state_hdr *h = &g.hdr;
-#define GF(i, f) (h->global[i] = (struct mk__state_field){(uint32_t)offsetof(struct mk__rec, f), (uint32_t)sizeof g.f})
+    struct mk__state_hdr *h = &mk__rec.hdr;
+#define GF(i, f) (h->global[i] = (struct mk__state_field){(uint32_t)offsetof(struct mk__rec, f), (uint32_t)sizeof mk__rec.f})
     GF(MK_SG_FLAGS, flags); GF(MK_SG_DEPTH, depth); GF(MK_SG_SAMPLE, sample); GF(MK_SG_PID, pid);
     GF(MK_SG_PPID, ppid); GF(MK_SG_TSC0, tsc0); GF(MK_SG_NS0, ns0); GF(MK_SG_TICKS_PER_US, ticks_per_us);
     GF(MK_SG_LIVE_BYTES, live_bytes); GF(MK_SG_LIVE_BLOCKS, live_blocks); GF(MK_SG_MAX_BYTES, max_bytes);
@@ -173,9 +172,9 @@ static void describe(void) {
     GF(MK_SG_UNKNOWN_FREES, unknown_frees); GF(MK_SG_THREADS, threads); GF(MK_SG_NSITES, nsites);
     GF(MK_SG_SITES, sites); GF(MK_SG_UNS_TB, uns_tb); GF(MK_SG_UNS_TBK, uns_tbk); GF(MK_SG_UNS_FREES, uns_frees);
 #undef GF
-    struct mk__prof_site *s = NULL;
+    struct mk__rec_site *s = NULL;
     (void)s;
-#define SF(i, f) (h->site[i] = (struct mk__state_field){(uint32_t)offsetof(struct mk__prof_site, f), (uint32_t)sizeof s->f})
+#define SF(i, f) (h->site[i] = (struct mk__state_field){(uint32_t)offsetof(struct mk__rec_site, f), (uint32_t)sizeof s->f})
     SF(MK_SS_TB, tb); SF(MK_SS_TBK, tbk); SF(MK_SS_TL, tl); SF(MK_SS_MB, mb); SF(MK_SS_MBK, mbk);
     SF(MK_SS_GB, gb); SF(MK_SS_GBK, gbk); SF(MK_SS_LIVE, live); SF(MK_SS_LIVEK, livek);
     SF(MK_SS_BIRTH_SUM, birth_sum); SF(MK_SS_TEMPORARY, temporary); SF(MK_SS_SHORT_LIVED, short_lived);
@@ -184,8 +183,8 @@ static void describe(void) {
     SF(MK_SS_RAW_FREES, raw_frees); SF(MK_SS_RAW_REALLOCS, raw_reallocs); SF(MK_SS_SEQ, seq);
     SF(MK_SS_NFRAMES, nframes); SF(MK_SS_KIND, kind);
 #undef SF
-    h->site[MK_SS_FRAMES] = (struct mk__state_field){(uint32_t)offsetof(struct mk__prof_site, frames), 8};
-    h->site_size = (uint32_t)sizeof(struct mk__prof_site);
+    h->site[MK_SS_FRAMES] = (struct mk__state_field){(uint32_t)offsetof(struct mk__rec_site, frames), 8};
+    h->site_size = (uint32_t)sizeof(struct mk__rec_site);
     h->nglobal = MK_SG_N;
     h->nsite = MK_SS_N;
 }
@@ -211,8 +210,8 @@ static void save_cmd(void) {
         syscall(SYS_close, fd);
     }
     if (len && buf[len - 1]) buf[len++] = 0;
-    g.hdr.cmd_ptr = (uint64_t)(uintptr_t)buf;
-    __atomic_store_n(&g.hdr.cmd_len, (uint64_t)len, __ATOMIC_RELEASE);
+    mk__rec.hdr.cmd_ptr = (uint64_t)(uintptr_t)buf;
+    __atomic_store_n(&mk__rec.hdr.cmd_len, (uint64_t)len, __ATOMIC_RELEASE);
 }
 
 static uint64_t parse_list_item(const char **s, int *ok) {
@@ -223,14 +222,14 @@ static uint64_t parse_list_item(const char **s, int *ok) {
 }
 
 int mk__state_open(const char *dir) {
-    g.hdr.tl_next = UINT64_MAX;
-    g.snap_next = UINT64_MAX;
+    mk__rec.hdr.tl_next = UINT64_MAX;
+    mk__rec.snap_next = UINT64_MAX;
     if (!dir || dir[0] != '/') return 0;
     size_t dl = strlen(dir);
     if (dl + 32 > sizeof path) return 0;
     memcpy(path, dir, dl);
     memcpy(path + dl, "/state.", 8);
-    put_u64(path + dl + 7, g.pid);
+    put_u64(path + dl + 7, mk__rec.pid);
     int saved = errno;
     rec_size = (sizeof(struct mk__rec) / 4096) * 4096;
     /* An exec'd image of this pid replaces the state of the image before it (which cannot write
@@ -238,12 +237,12 @@ int mk__state_open(const char *dir) {
     syscall(SYS_unlink, path);
     int fd = (int)syscall(SYS_open, path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) goto fail;
-    memcpy(g.hdr.magic, MK_STATE_MAGIC, 8);
-    g.hdr.version = MK_STATE_VERSION;
-    g.hdr.hdr_size = (uint32_t)sizeof(struct mk__state_hdr);
-    g.hdr.rec_size = rec_size;
-    g.hdr.rec_addr = (uint64_t)(uintptr_t)&g;
-    g.hdr.region_cap = MK_REGION_CAP;
+    memcpy(mk__rec.hdr.magic, MK_STATE_MAGIC, 8);
+    mk__rec.hdr.version = MK_STATE_VERSION;
+    mk__rec.hdr.hdr_size = (uint32_t)sizeof(struct mk__state_hdr);
+    mk__rec.hdr.rec_size = rec_size;
+    mk__rec.hdr.rec_addr = (uint64_t)(uintptr_t)&mk__rec;
+    mk__rec.hdr.region_cap = MK_REGION_CAP;
     describe();
     fork_rec = mk__sys_map(rec_size, 0);
     if (!fork_rec) goto fail_fd;
@@ -256,34 +255,34 @@ int mk__state_open(const char *dir) {
         region = NULL;
         goto fail_fd;
     }
-    g.hdr.region_addr = (uint64_t)(uintptr_t)region;
+    mk__rec.hdr.region_addr = (uint64_t)(uintptr_t)region;
     sites_committed = 65536;
     bump = MK_SITES_BYTES;
-    g.hdr.region_used = bump;
-    if (syscall(SYS_pwrite64, fd, (const char *)&g, (long)rec_size, 0L) != (long)rec_size) goto fail_map;
-    if (mmap(&g, rec_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED) goto fail_map;
+    mk__rec.hdr.region_used = bump;
+    if (syscall(SYS_pwrite64, fd, (const char *)&mk__rec, (long)rec_size, 0L) != (long)rec_size) goto fail_map;
+    if (mmap(&mk__rec, rec_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED) goto fail_map;
     syscall(SYS_close, fd);
     mk__state_on = 1;
     /* The timeline: every 50 us at first (in ticks), detailed points every 32 intervals. */
     struct mk__state_point *tl = mk__state_alloc(sizeof(struct mk__state_point) * MK_STATE_TIMELINE);
-    uint64_t iv = (uint64_t)(50 * g.ticks_per_us);
+    uint64_t iv = (uint64_t)(50 * mk__rec.ticks_per_us);
     if (iv < 1024) iv = 1024;
     if (tl) {
-        g.hdr.tl_ptr = (uint64_t)(uintptr_t)tl;
-        g.hdr.tl_interval = iv;
-        g.hdr.dt_interval = iv * 32;
-        g.hdr.dt_next = g.tsc0 + iv * 32;
-        g.hdr.tl_next = g.tsc0;
+        mk__rec.hdr.tl_ptr = (uint64_t)(uintptr_t)tl;
+        mk__rec.hdr.tl_interval = iv;
+        mk__rec.hdr.dt_interval = iv * 32;
+        mk__rec.hdr.dt_next = mk__rec.tsc0 + iv * 32;
+        mk__rec.hdr.tl_next = mk__rec.tsc0;
     }
     const char *at = getenv("MEMKIT_SNAPSHOT_AT");
-    for (int ok = 1; at && *at && g.hdr.nsnap_at < MK_STATE_SNAP_AT;) {
+    for (int ok = 1; at && *at && mk__rec.hdr.nsnap_at < MK_STATE_SNAP_AT;) {
         uint64_t v = parse_list_item(&at, &ok);
         if (!ok) break;
-        g.hdr.snap_at[g.hdr.nsnap_at++] = v;
+        mk__rec.hdr.snap_at[mk__rec.hdr.nsnap_at++] = v;
         if (*at != ',') break;
         at++;
     }
-    if (g.hdr.nsnap_at) g.snap_next = g.hdr.snap_at[0];
+    if (mk__rec.hdr.nsnap_at) mk__rec.snap_next = mk__rec.hdr.snap_at[0];
     save_cmd();
     errno = saved;
     return 1;
@@ -332,7 +331,7 @@ void mk__state_new_site(void) {
 /* Called by mk__output_modules, under mods_word when the state is on. */
 void mk__state_modules(const void *records, size_t len) {
     if (!mk__state_on) return;
-    int k = g.hdr.mods_ptr == mods_buf[0] ? 1 : 0; /* the buffer not published */
+    int k = mk__rec.hdr.mods_ptr == mods_buf[0] ? 1 : 0; /* the buffer not published */
     if (mods_cap[k] < len) {
         size_t cap = (len * 2 + 4095) & ~(size_t)4095;
         void *p = mk__state_alloc(cap);
@@ -341,8 +340,8 @@ void mk__state_modules(const void *records, size_t len) {
     if (mods_cap[k] >= len) {
         memcpy((void *)(uintptr_t)mods_buf[k], records, len);
         gen_begin();
-        g.hdr.mods_ptr = mods_buf[k];
-        g.hdr.mods_len = len;
+        mk__rec.hdr.mods_ptr = mods_buf[k];
+        mk__rec.hdr.mods_len = len;
         gen_end();
     }
 }
@@ -357,12 +356,12 @@ static uint64_t total_bytes(void) {
 }
 
 static void detail(uint64_t tsc) {
-    struct mk__state_hdr *h = &g.hdr;
-    uint32_t ns = __atomic_load_n(&g.nsites, __ATOMIC_ACQUIRE), n = 0;
+    struct mk__state_hdr *h = &mk__rec.hdr;
+    uint32_t ns = __atomic_load_n(&mk__rec.nsites, __ATOMIC_ACQUIRE), n = 0;
     /* Which sites: all with live bytes, or the largest MK_STATE_DETAIL_MAX by a log2 histogram. */
     uint32_t hist[65] = {0};
     for (uint32_t i = 1; i < ns; i++) {
-        uint64_t v = __atomic_load_n(&g.sites[i]->live, __ATOMIC_RELAXED);
+        uint64_t v = __atomic_load_n(&mk__rec.sites[i]->live, __ATOMIC_RELAXED);
         if (v) hist[64 - __builtin_clzll(v)]++, n++;
     }
     int lo = 1;
@@ -398,7 +397,7 @@ static void detail(uint64_t tsc) {
     struct mk__state_entry *e = (struct mk__state_entry *)(uintptr_t)d->entries;
     uint32_t k = 0;
     for (uint32_t i = 1; i < ns && k < keep; i++) {
-        uint64_t v = __atomic_load_n(&g.sites[i]->live, __ATOMIC_RELAXED);
+        uint64_t v = __atomic_load_n(&mk__rec.sites[i]->live, __ATOMIC_RELAXED);
         if (!v) continue;
         int b = 64 - __builtin_clzll(v);
         if (b < lo) continue;
@@ -413,13 +412,13 @@ static void detail(uint64_t tsc) {
     }
     d->n = k;
     d->tsc = tsc;
-    d->live_bytes = g.live_bytes;
+    d->live_bytes = mk__rec.live_bytes;
     __atomic_store_n(&d->seq, d->seq + 1, __ATOMIC_RELEASE);
     __atomic_store_n(&h->dt_n, h->dt_n + 1, __ATOMIC_RELEASE);
 }
 
 static void point(uint64_t tsc) {
-    struct mk__state_hdr *h = &g.hdr;
+    struct mk__state_hdr *h = &mk__rec.hdr;
     struct mk__state_point *p = (struct mk__state_point *)(uintptr_t)h->tl_ptr;
     if (h->tl_n == MK_STATE_TIMELINE) { /* keep every other point (the later of each pair) */
         gen_begin();
@@ -431,14 +430,14 @@ static void point(uint64_t tsc) {
     if (h->tl_n && p[h->tl_n - 1].tsc >= tsc) return; /* another thread's clock ran ahead */
     struct mk__state_point *q = &p[h->tl_n];
     q->tsc = tsc;
-    q->live_bytes = __atomic_load_n(&g.live_bytes, __ATOMIC_RELAXED);
-    q->live_blocks = __atomic_load_n(&g.live_blocks, __ATOMIC_RELAXED);
+    q->live_bytes = __atomic_load_n(&mk__rec.live_bytes, __ATOMIC_RELAXED);
+    q->live_blocks = __atomic_load_n(&mk__rec.live_blocks, __ATOMIC_RELAXED);
     q->total_bytes = total_bytes();
     __atomic_store_n(&h->tl_n, h->tl_n + 1, __ATOMIC_RELEASE);
 }
 
 void mk__state_tick(uint64_t tsc) {
-    struct mk__state_hdr *h = &g.hdr;
+    struct mk__state_hdr *h = &mk__rec.hdr;
     if (!mk__state_on || !h->tl_ptr || !trylock(&tick_word)) return;
     if (tsc >= h->tl_next) {
         int saved = errno;
@@ -455,10 +454,10 @@ void mk__state_tick(uint64_t tsc) {
 }
 
 void mk__state_crossed(uint64_t tsc) {
-    struct mk__state_hdr *h = &g.hdr;
-    uint64_t peak = g.max_bytes;
+    struct mk__state_hdr *h = &mk__rec.hdr;
+    uint64_t peak = mk__rec.max_bytes;
     while (h->snap_hit < h->nsnap_at && h->snap_at[h->snap_hit] <= peak) h->snap_hit++;
-    g.snap_next = h->snap_hit < h->nsnap_at ? h->snap_at[h->snap_hit] : UINT64_MAX;
+    mk__rec.snap_next = h->snap_hit < h->nsnap_at ? h->snap_at[h->snap_hit] : UINT64_MAX;
     if (mk__state_on && h->tl_ptr && trylock(&tick_word)) {
         int saved = errno;
         point(tsc);
@@ -471,17 +470,17 @@ void mk__state_crossed(uint64_t tsc) {
 
 void mk__state_finish(uint32_t status, uint64_t tsc, uint64_t ns) {
     if (!mk__state_on) return;
-    g.hdr.end_tsc = tsc;
-    g.hdr.end_ns = ns;
-    g.hdr.recorder_bytes = mk__sys_mapped() + mk__state_bytes();
-    __atomic_store_n(&g.hdr.status, status, __ATOMIC_RELEASE);
+    mk__rec.hdr.end_tsc = tsc;
+    mk__rec.hdr.end_ns = ns;
+    mk__rec.hdr.recorder_bytes = mk__sys_mapped() + mk__state_bytes();
+    __atomic_store_n(&mk__rec.hdr.status, status, __ATOMIC_RELEASE);
 }
 
 /* ---- fork ---- */
 
 void mk__state_fork_prepare(int follow) {
     if (!mk__state_on) return;
-    memcpy(fork_rec, &g, rec_size);
+    memcpy(fork_rec, &mk__rec, rec_size);
     if (!follow) return;
     fork_region_len = sites_committed + committed;
     fork_region = mk__sys_map(fork_region_len, 0);
@@ -497,8 +496,8 @@ void mk__state_fork_parent(void) {
 
 /* Private memory with the contents the parent had at fork: the child stops sharing the file. */
 static void go_private(int with_region) {
-    mmap(&g, rec_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-    memcpy(&g, fork_rec, rec_size);
+    mmap(&mk__rec, rec_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    memcpy(&mk__rec, fork_rec, rec_size);
     if (with_region && fork_region) {
         mmap(region, MK_REGION_CAP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
         memcpy(region, fork_region, sites_committed);
@@ -530,7 +529,7 @@ void mk__state_fork_child(int follow, uint64_t pid) {
                  (long)committed;
     if (ok && mmap(region, MK_REGION_CAP, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE | MAP_FIXED, fd, (off_t)rec_size) == MAP_FAILED)
         ok = 0;
-    if (ok && mmap(&g, rec_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED) ok = 0;
+    if (ok && mmap(&mk__rec, rec_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED) ok = 0;
     if (fd >= 0) syscall(SYS_close, fd);
     if (!ok) {
         if (fd >= 0) syscall(SYS_unlink, path);

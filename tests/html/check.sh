@@ -49,6 +49,8 @@ totals_json() {
     "$MK" report "$1" | sed -n '/^Total:/p; /^At t-gmax:/p; /^At t-end:/p; /^Frees:/p' |
         python3 -c 'import json, sys; print(json.dumps([l.rstrip("\n") for l in sys.stdin]))'
 }
+# The stacked areas a page's chart should draw: its top 8 sites of the detailed points, and the rest.
+layers() { python3 "$HERE/timeline.py" --layers "$1"; }
 utf8_ok() { python3 -c "open('$1', 'rb').read().decode('utf-8')"; }
 
 # ---- a real run: memkit run --format html writes the page beside the DHAT file ----
@@ -71,6 +73,32 @@ if [ -x "$B/naive" ] && [ -x "$B/gen" ]; then
         \"text\": [\"Program: \", \"naive words.txt\"], \"expectFrames\": [\"main\", \"count_word\"]}"
 else
     skip "memkit run --format html (examples/wordfreq not built)"
+fi
+
+# ---- the heap over time comes from the model: a run without dhat, and a recorder's state file ----
+if [ -x "$B/naive" ] && [ -x "$B/gen" ]; then
+    (cd "$T" && "$MK" run -o nodhat.json --format html,text -- "$B/naive" words.txt >/dev/null 2>nodhat.err)
+    check "memkit run --format html (no dhat) writes the page alone" sh -c "test -s '$T/nodhat.html' && test ! -e '$T/nodhat.json'"
+    check "memkit run --format html (no dhat): the page carries the run's timeline and detailed points" \
+        python3 "$HERE/timeline.py" "$T/nodhat.html"
+    nodhat_totals=$(sed -n '/^Total:/p; /^At t-gmax:/p; /^At t-end:/p; /^Frees:/p' "$T/nodhat.err" |
+        python3 -c 'import json, sys; print(json.dumps([l.rstrip("\n") for l in sys.stdin]))')
+    page "memkit run --format html without dhat" "{\"file\": \"$T/nodhat.html\", \"timeline\": true,
+        \"stacked\": $(layers "$T/nodhat.html"), \"totals\": $nodhat_totals, \"text\": [\"exited with status 0\"]}"
+    mkdir -m 700 "$T/state"
+    (cd "$T" && MEMKIT_STATE="$T/state" MEMKIT_OUT="$T/state/raw.%p" LD_PRELOAD="$TOP/build/rel/libmemkit-prof.so" \
+        "$B/naive" words.txt >/dev/null)
+    st=$(ls "$T/state"/state.* 2>/dev/null | head -n 1)
+    check "the recorder left a state file" test -n "$st"
+    "$MK" report --format html "$st" >"$T/state.html" 2>"$T/err"
+    check "memkit report --format html of a state file exits 0" test $? -eq 0
+    "$MK" report --format dhat "$st" >"$T/state.json" 2>>"$T/err"
+    check "state file: the page's timeline, detailed points, state size and ending are the DHAT file's" \
+        python3 "$HERE/timeline.py" "$T/state.html" "$T/state.json"
+    page "a state file's report" "{\"file\": \"$T/state.html\", \"timeline\": true, \"stacked\": $(layers "$T/state.html"),
+        \"totals\": $(totals_json "$T/state.json"), \"text\": [\"exited with status 0\"]}"
+else
+    skip "the heap over time from the model (examples/wordfreq not built)"
 fi
 
 # ---- hostile frame names, a timeline with detailed points, how the program ended ----

@@ -145,7 +145,6 @@
       if (!p.timeUs) add(who + "times are in the file's own unit (valgrind counts instructions), not microseconds.");
       if (p.sampled) add(who + "sampled: stacks for about one block per " + num(p.sampled) + " bytes; per-site figures are estimates, totals are exact.");
       if (p.truncated) add(who + "the recorder ran out of memory and stopped recording; figures are incomplete.");
-      if (p.note) add(who + p.note);
     }
     if (!sites.length) add("This profile has no allocation sites: there is no flame graph or site table to show.");
   }
