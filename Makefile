@@ -18,6 +18,8 @@ endif
 ifeq ($(origin CXX),default)
 CXX := g++
 endif
+# The suites of make check (tests/*/check.sh) build their programs with these too.
+export CC CXX
 PREFIX ?= /usr/local
 DESTDIR ?=
 MODE ?= rel
@@ -79,16 +81,20 @@ COUNT_OBJ := $(LAYER_OBJ) $(COUNT_SRC:src/%.c=$(B)/obj/%.o)
 # Unit tests link the counting layer (to check allocation promises), except under sanitizers,
 # which own malloc themselves.
 TEST_COUNT_LIB := $(if $(filter rel dbg,$(MODE)),$(B)/libmemkit-count.a)
-# The memkit command: the analyzer (src/analyzer: model, symbolizer, readers, renderers) and the
-# subcommands (src/cli).
-CLI_SRC := $(wildcard src/analyzer/*.c src/cli/*.c)
-# The HTML report's page (src/analyzer/web/: .html, .css, .js), embedded into memkit as byte arrays.
+# The analyzer (src/analyzer: model, symbolizer, readers, renderers, and the HTML report's page,
+# src/analyzer/web/: .html, .css, .js, embedded as byte arrays): an internal static library,
+# libmemkit-analyzer.a (never installed), linked by the memkit command, the fuzz targets and the
+# tests' raw-profile dumper. The memkit command: the analyzer and the subcommands (src/cli).
+ANALYZER_SRC := $(wildcard src/analyzer/*.c)
 WEB_SRC := $(sort $(wildcard src/analyzer/web/*))
-CLI_OBJ := $(CLI_SRC:src/%.c=$(B)/obj/%.o) $(if $(WEB_SRC),$(B)/obj/gen/web.o)
+ANALYZER_OBJ := $(ANALYZER_SRC:src/%.c=$(B)/obj/%.o) $(if $(WEB_SRC),$(B)/obj/gen/web.o)
+ANALYZER_LIB := $(if $(ANALYZER_SRC),$(B)/libmemkit-analyzer.a)
+CLI_SRC := $(wildcard src/cli/*.c)
+CLI_OBJ := $(CLI_SRC:src/%.c=$(B)/obj/%.o)
 CLI_LIBS = $(shell pkg-config --libs libdw libelf zlib 2>/dev/null || echo -ldw -lelf -lz)
-TOOLS := $(if $(PROF_SRC),$(B)/libmemkit-prof.so $(B)/libmemkit-count.a) $(if $(CLI_SRC),$(B)/memkit)
+TOOLS := $(if $(PROF_SRC),$(B)/libmemkit-prof.so $(B)/libmemkit-count.a) $(ANALYZER_LIB) $(if $(CLI_SRC),$(B)/memkit)
 
-.PHONY: all lib tools unit tsan fuzz check demo demo-arena bench install clean deps
+.PHONY: all lib analyzer tools unit tsan fuzz check demo demo-arena bench install clean deps
 all: lib tools
 
 lib: $(B)/libmemkit.a $(B)/libmemkit.so
@@ -127,8 +133,13 @@ $(B)/libmemkit-count.a: $(COUNT_OBJ)
 $(B)/libmemkit-prof.so: $(PROF_OBJ) $(B)/libmemkit.a
 	$(CC) -shared -Wl,-soname,libmemkit-prof.so -o $@ $(PROF_OBJ) $(B)/libmemkit.a $(MK_LDFLAGS) -ldl -lm
 
-$(B)/memkit: $(CLI_OBJ) $(B)/libmemkit.a
-	$(CC) -o $@ $(CLI_OBJ) $(B)/libmemkit.a $(MK_LDFLAGS) $(CLI_LIBS)
+analyzer: $(ANALYZER_LIB)
+
+$(B)/libmemkit-analyzer.a: $(ANALYZER_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/memkit: $(CLI_OBJ) $(ANALYZER_LIB) $(B)/libmemkit.a
+	$(CC) -o $@ $(CLI_OBJ) $(ANALYZER_LIB) $(B)/libmemkit.a $(MK_LDFLAGS) $(CLI_LIBS)
 
 $(B)/gen/web.c: $(WEB_SRC) scripts/embed.sh
 	@mkdir -p $(@D)
@@ -164,18 +175,18 @@ $(B)/tests/%_cpp: tests/unit/%.cpp tests/harness.h $(B)/libmemkit.a $(TEST_COUNT
 	@mkdir -p $(@D)
 	$(CXX) $(MK_CXXFLAGS) -Itests -o $@ $< $(B)/libmemkit.a $(TEST_COUNT_LIB) $(MK_LDFLAGS)
 
-# Fuzz targets: built here with a deterministic driver (random inputs from a fixed seed, or the
-# files named on the command line) so make check replays them; `make fuzz` builds them for libFuzzer.
-# The driver comes first: -MMD writes one dependency file per output, the last source's, which must
-# be the target's (fuzz_dhat.c includes the analyzer's sources).
-$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(B)/libmemkit.a
+# Fuzz targets: built here with a deterministic driver (random inputs from a fixed seed, then every
+# file of tests/fuzz/corpus/<target>/) so make check replays them; `make fuzz` builds them for
+# libFuzzer. Every target links the library and the analyzer (a target uses what it calls), and the
+# objects FUZZ_LINK_<target> names (paths under the build directory). The driver comes first: -MMD
+# writes one dependency file per output, the last source's, which must be the target's.
+FUZZ_LINK_fuzz_dwarf := obj/unwind/dwarf.o
+FUZZ_LINK_ALL := $(sort $(foreach f,$(FUZZ_SRC),$(FUZZ_LINK_$(basename $(notdir $(f))))))
+.SECONDEXPANSION:
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(B)/libmemkit.a $(ANALYZER_LIB) $$(addprefix $(B)/,$$(FUZZ_LINK_$$*))
 	@mkdir -p $(@D)
-	$(CC) $(MK_CFLAGS) -Itests -o $@ tests/fuzz/driver.c $< $(B)/libmemkit.a $(MK_LDFLAGS)
-
-# The DWARF decoder's fuzz target links the decoder alone.
-$(B)/fuzz/fuzz_dwarf: tests/fuzz/fuzz_dwarf.c tests/fuzz/driver.c $(B)/obj/unwind/dwarf.o $(B)/libmemkit.a
-	@mkdir -p $(@D)
-	$(CC) $(MK_CFLAGS) -Itests -o $@ $< tests/fuzz/driver.c $(B)/obj/unwind/dwarf.o $(B)/libmemkit.a $(MK_LDFLAGS)
+	$(CC) $(MK_CFLAGS) -Itests -DMK_FUZZ_CORPUS='"$(CURDIR)/tests/fuzz/corpus"' -o $@ tests/fuzz/driver.c $< \
+	    $(addprefix $(B)/,$(FUZZ_LINK_$*)) $(ANALYZER_LIB) $(B)/libmemkit.a $(MK_LDFLAGS) $(CLI_LIBS)
 
 $(B)/tsan-tests/%: tests/tsan/%.c tests/harness.h $(B)/libmemkit.a
 	@mkdir -p $(@D)
@@ -196,23 +207,35 @@ tsan: $(TSAN_BIN)
 
 tools: lib $(TOOLS) $(EXAMPLE_BIN)
 
+# `make fuzz`: the library and the analyzer built by clang with coverage for libFuzzer and
+# ASan+UBSan that stop at the first report (MODE=asan has -fno-sanitize-recover=all), then one
+# fuzzer per tests/fuzz/fuzz_*.c.
+FUZZ_B := build/fuzz
 fuzz:
-	@mkdir -p build/fuzz
+	$(MAKE) CC=clang MODE=asan B=$(FUZZ_B) CFLAGS=-fsanitize=fuzzer-no-link $(FUZZ_B)/libmemkit.a \
+	    $(FUZZ_B)/libmemkit-analyzer.a $(addprefix $(FUZZ_B)/,$(FUZZ_LINK_ALL))
 	$(foreach f,$(FUZZ_SRC),clang -std=c11 -g -O1 -Iinclude -Itests -fsanitize=fuzzer,address,undefined \
-	    -o build/fuzz/$(basename $(notdir $(f))) $(f) $(LIB_SRC) $(if $(findstring fuzz_dwarf,$(f)),src/unwind/dwarf.c) -pthread &&) true
-	@echo "fuzzers in build/fuzz/: run one as build/fuzz/fuzz_<name> -max_total_time=60"
+	    -fno-sanitize-recover=all -o $(FUZZ_B)/$(basename $(notdir $(f))) $(f) \
+	    $(addprefix $(FUZZ_B)/,$(FUZZ_LINK_$(basename $(notdir $(f))))) $(FUZZ_B)/libmemkit-analyzer.a \
+	    $(FUZZ_B)/libmemkit.a -pthread $(CLI_LIBS) &&) true
+	@echo "fuzzers in $(FUZZ_B)/: run one as $(FUZZ_B)/fuzz_<name> -max_total_time=60 tests/fuzz/corpus/fuzz_<name>"
 
 # Every test, plain and sanitized; tests/run.sh prints the closing "N passed, N failed". The
-# library and the tests are also built with clang (when installed), which must compile them cleanly.
+# library and the tests are also built with clang (when installed), which must compile them cleanly,
+# and run once more under clang's ASan+UBSan (build/clang-asan), whose UBSan checks more than gcc's
+# (a zero offset applied to a null pointer, for one).
+HAVE_CLANG := $(shell command -v clang 2>/dev/null)
+CLANG_ASAN_BIN := $(if $(HAVE_CLANG),$(UNIT_BIN:$(B)/%=build/clang-asan/%) $(FUZZ_BIN:$(B)/%=build/clang-asan/%))
 check:
-	$(if $(shell command -v clang 2>/dev/null),$(MAKE) CC=clang CXX=clang++ MODE=dbg B=build/clang unit,@echo "check: clang not found; the clang build is skipped")
+	$(if $(HAVE_CLANG),$(MAKE) CC=clang CXX=clang++ MODE=dbg B=build/clang unit,@echo "check: clang not found; the clang builds are skipped")
+	$(if $(HAVE_CLANG),$(MAKE) CC=clang CXX=clang++ MODE=asan B=build/clang-asan unit)
 	$(MAKE) MODE=dbg unit
 	$(MAKE) MODE=asan unit
 	$(MAKE) MODE=tsan tsan
 	$(MAKE) MODE=rel all
 	ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	tests/run.sh $(UNIT_BIN:$(B)/%=build/dbg/%) $(UNIT_BIN:$(B)/%=build/asan/%) \
-	    $(FUZZ_BIN:$(B)/%=build/asan/%) $(TSAN_BIN:$(B)/%=build/tsan/%) $(SUITES)
+	    $(FUZZ_BIN:$(B)/%=build/asan/%) $(CLANG_ASAN_BIN) $(TSAN_BIN:$(B)/%=build/tsan/%) $(SUITES)
 
 # The measure-then-fix demo (examples/wordfreq): both versions profiled, side by side, with advice.
 demo: all

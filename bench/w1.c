@@ -1,11 +1,14 @@
-/* w1.c - one contender of workload W1 (small objects) in one process: three rounds, one line out.
+/* w1.c - workload W1 (small objects): mk_arena and mk_pool against malloc and the arena/pool peers.
  *
- *   w1 <contender> [--fixed] [--n N]     prints "cold_ns warm_ns rss_over" (ns per object; rss_over =
- *                                         peak RSS growth over requested bytes, 1.0 = no overhead)
+ *   build/w1                               the table (driver.h: $W1_ROUNDS processes per contender,
+ *                                          default 5, of $W1_N objects, default 10M; also written to
+ *                                          build/results/w1.md)
+ *   build/w1 one <contender> [--fixed] [--n N]   one contender in this process, three rounds: prints
+ *                                          "cold_ns warm_ns rss_over" (ns per object; rss_over = peak
+ *                                          RSS growth over requested bytes, 1.0 = no overhead)
  *
  * The same source is linked three times (w1 with glibc, w1_je with -ljemalloc, w1_mi with -lmimalloc)
- * so that "malloc" means each of the three; w1_driver runs the processes interleaved and makes the
- * table. A round is phase A (`p = alloc(size[i]); p[0] = (char)i; ptrs[i] = p;`) then phase B (free
+ * so that "malloc" means each of the three; the glibc build drives the table. A round is phase A (`p = alloc(size[i]); p[0] = (char)i; ptrs[i] = p;`) then phase B (free
  * everything the contender's way); cold = round 1, warm = mean of rounds 2-3. The size array and the
  * pointer array are faulted in before the baseline RSS is read, so neither counts as overhead.
  * A contender this build lacks prints "skip: <why>" and exits 3.
@@ -18,7 +21,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "driver.h"
 #include "memkit/arena.h"
 #include "memkit/pool.h"
 
@@ -210,7 +213,7 @@ static int available(enum kind k, const char **why) {
     }
 }
 
-int main(int argc, char **argv) {
+static int run_one(int argc, char **argv) {
     const char *name = argc > 1 ? argv[1] : "";
     int fixed = 0;
     n_obj = 10000000;
@@ -222,7 +225,7 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcmp(kinds[i].name, name)) idx = (int)i;
     if (idx < 0 || n_obj == 0) {
-        fprintf(stderr, "usage: w1 <contender> [--fixed] [--n N]; contenders:");
+        fprintf(stderr, "usage: w1 [one <contender> [--fixed] [--n N]]; contenders:");
         for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) fprintf(stderr, " %s", kinds[i].name);
         fprintf(stderr, "\n");
         return 2;
@@ -266,4 +269,110 @@ int main(int argc, char **argv) {
                 (unsigned long)requested, ru1.ru_minflt - ru0.ru_minflt);
     printf("%.3f %.3f %.4f\n", ns[0], (ns[1] + ns[2]) / 2, over);
     return 0;
+}
+
+/* ---- the table: every contender in processes of its own (driver.h); group 0 = sizes 16..64 B, 1 = fixed 32 B */
+
+#define RUST "rust/target/release/w1"
+static const struct w1_row {
+    const char *label, *bin, *arg; /* bin relative to the bench directory; NULL: this program */
+    int fixed, ref;
+} rows[] = {
+    /* variable sizes 16..64 B */
+    {"naive bump, frees chunks", NULL, "naive-free", 0, 0},
+    {"naive bump, keeps chunks (reset)", NULL, "naive-keep", 0, 0},
+    {"**mk_arena, reset**", NULL, "arena", 0, 1},
+    {"mk_arena, new per round", NULL, "arena-new", 0, 0},
+    {"bumpalo, new Bump per round", RUST, "bumpalo-new", 0, 0},
+    {"bumpalo, reset", RUST, "bumpalo-reset", 0, 0},
+    {"APR pool (clear)", NULL, "apr", 0, 0},
+    {"obstack (free to base)", NULL, "obstack", 0, 0},
+    {"talloc (free context)", NULL, "talloc", 0, 0},
+    {"GLib g_slice", NULL, "gslice", 0, 0},
+    {"glibc malloc+free", NULL, "malloc", 0, 0},
+    {"jemalloc", "build/w1_je", "malloc", 0, 0},
+    {"mimalloc", "build/w1_mi", "malloc", 0, 0},
+    /* fixed 32 B */
+    {"naive bump, frees chunks", NULL, "naive-free", 1, 0},
+    {"naive bump, keeps chunks (reset)", NULL, "naive-keep", 1, 0},
+    {"mk_arena, reset", NULL, "arena", 1, 0},
+    {"**mk_pool, reset**", NULL, "pool", 1, 1},
+    {"mk_pool, free each", NULL, "pool-free", 1, 0},
+    {"typed-arena, new per round", RUST, "typed-arena", 1, 0},
+    {"bumpalo, reset", RUST, "bumpalo-reset", 1, 0},
+    {"APR pool (clear)", NULL, "apr", 1, 0},
+    {"GLib g_slice", NULL, "gslice", 1, 0},
+    {"glibc malloc+free", NULL, "malloc", 1, 0},
+    {"jemalloc", "build/w1_je", "malloc", 1, 0},
+    {"mimalloc", "build/w1_mi", "malloc", 1, 0},
+};
+#define NROWS (sizeof rows / sizeof rows[0])
+static size_t n_table = 10000000;
+
+/* Figures: 0 cold ns/obj, 1 warm ns/obj, 2 RSS over requested. */
+static void table(FILE *out, const struct bench_run *r, int fixed) {
+    const struct bench_contender *ref = NULL;
+    for (int i = 0; i < r->nc; i++)
+        if (r->c[i].group == fixed && r->c[i].ok && strstr(r->c[i].label, "**")) ref = &r->c[i];
+    fprintf(out, "| contender (%s) | cold ns/obj | warm ns/obj | cold ratio | warm ratio | RSS over requested |\n",
+            fixed ? "fixed 32 B" : "sizes 16..64 B");
+    fprintf(out, "|---|---|---|---|---|---|\n");
+    for (int i = 0; i < r->nc; i++) {
+        const struct bench_contender *c = &r->c[i];
+        if (c->group != fixed) continue;
+        if (!c->ok) {
+            fprintf(out, "| %s | skipped: %s | | | | |\n", c->label, c->note);
+            continue;
+        }
+        fprintf(out, "| %s | %.1f (%.1f-%.1f) | %.2f (%.2f-%.2f) | ", c->label, bench_med(c, 0), bench_lo(c, 0),
+                bench_hi(c, 0), bench_med(c, 1), bench_lo(c, 1), bench_hi(c, 1));
+        if (ref) fprintf(out, "%.2fx | %.2fx | ", bench_rat(c, ref, 0), bench_rat(c, ref, 1));
+        else fprintf(out, "- | - | ");
+        double o = bench_med(c, 2);
+        fprintf(out, "%+.1f%% (%+.1f..%+.1f) |\n", (o - 1) * 100, (bench_lo(c, 2) - 1) * 100, (bench_hi(c, 2) - 1) * 100);
+    }
+}
+
+static void print(FILE *out, const struct bench_run *r) {
+    fprintf(out, "W1: %zu objects, 3 rounds per process (cold = round 1, warm = mean of rounds 2-3); ", n_table);
+    bench_put_conditions(out, r);
+    fprintf(out, ".\nMedians (min-max); ratios are medians of the per-process ratios to the **bold** row "
+                 "(above 1 = slower than it); RSS over requested = (peak RSS - baseline) / requested - 1, "
+                 "median (min..max).\n\n");
+    table(out, r, 0);
+    fprintf(out, "\n");
+    table(out, r, 1);
+    if (r->notes[0]) fprintf(out, "\n%s", r->notes);
+}
+
+int main(int argc, char **argv) {
+    if (argc >= 3 && !strcmp(argv[1], "one")) return run_one(argc - 1, argv + 1);
+    if (argc != 1) {
+        fprintf(stderr, "usage: w1 [one <contender> [--fixed] [--n N]]\n");
+        return 2;
+    }
+    static struct bench_run r;
+    bench_init(&r, "w1", 5);
+    /* Shuffled per round (fixed seed): on this VM a process's cold figure depends on what the
+     * previous process left in the page allocator (a process after one that freed 400 MB of small
+     * pages gets its huge pages slower), so no row may always follow the same one. */
+    r.order = BENCH_SHUFFLE;
+    const char *e = getenv("W1_N");
+    if (e && strtoull(e, NULL, 10) > 0) n_table = strtoull(e, NULL, 10);
+    char n[32];
+    snprintf(n, sizeof n, "%zu", n_table);
+    int have_rust = bench_have(&r, RUST, "the bumpalo and typed-arena rows");
+    int have_je = bench_have(&r, "build/w1_je", "the jemalloc rows");
+    int have_mi = bench_have(&r, "build/w1_mi", "the mimalloc rows");
+    for (size_t i = 0; i < NROWS; i++) {
+        const struct w1_row *w = &rows[i];
+        const char *bin = w->bin ? w->bin : r.self, *fx = w->fixed ? "--fixed" : NULL;
+        int rust = w->bin && !strcmp(w->bin, RUST);
+        if (w->bin && ((rust && !have_rust) || (!strcmp(w->bin, "build/w1_je") && !have_je) ||
+                       (!strcmp(w->bin, "build/w1_mi") && !have_mi)))
+            continue;
+        if (rust) bench_add(&r, w->label, w->fixed, bin, w->arg, "--n", n, fx, NULL);
+        else bench_add(&r, w->label, w->fixed, bin, "one", w->arg, "--n", n, fx, NULL);
+    }
+    return bench_main(&r, print);
 }

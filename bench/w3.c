@@ -1,8 +1,8 @@
 /* w3.c - W3 frames in a shared buffer: mk_bytes split_to / slice against the C view floors, a
  * copying variant, and Rust's bytes::Bytes (bench/rust/src/bin/w3.rs).
  *
- *   build/w3            interleaved rounds of every contender, each in its own process; prints the
- *                       Markdown table (also written to build/results/w3.md)
+ *   build/w3            the table (driver.h: $W3_ROUNDS interleaved rounds, default 9; also written
+ *                       to build/results/w3.md)
  *   build/w3 one NAME   one contender once: prints "ns_per_frame checksum frames" (the median of its
  *                       16 passes, each timed alone)
  *
@@ -10,10 +10,9 @@
  * 0x5EED0003) % 121, payload byte j of frame f = (u8)(f * 31 + j), appended while they fit; 16 passes;
  * per frame take the payload as a shared slice and add len + first + last byte to a checksum.
  */
-#include "common.h"
+#include "driver.h"
 
 #include <stdatomic.h>
-#include <unistd.h>
 
 #include "memkit/bytes.h"
 
@@ -175,74 +174,44 @@ static int run_one(const char *name) {
     return 0;
 }
 
-struct contender { const char *label, *cmd; double ns[ROUNDS]; int ok; };
+static void print(FILE *out, const struct bench_run *r) {
+    const struct bench_contender *ref = &r->c[0];
+    fprintf(out, "%.0f frames x %d passes (per process: the median pass), ", ref->ok ? bench_med(ref, 2) : 0.0, PASSES);
+    bench_put_conditions(out, r);
+    fprintf(out, "; checksum %s\n\n| contender | ns/frame median | min-max | ratio to view+rc floor |\n|---|---|---|---|\n",
+            ref->sum);
+    for (int i = 0; i < r->nc; i++) {
+        const struct bench_contender *c = &r->c[i];
+        if (!c->ok) {
+            fprintf(out, "| %s | failed | | |\n", c->label);
+            continue;
+        }
+        fprintf(out, "| %s | %.2f | %.2f-%.2f | %.2fx |\n", c->label, bench_med(c, 0), bench_lo(c, 0), bench_hi(c, 0),
+                bench_rat(c, ref, 0));
+    }
+    if (r->notes[0]) fprintf(out, "\n%s", r->notes);
+}
 
 int main(int argc, char **argv) {
     if (argc == 3 && !strcmp(argv[1], "one")) return run_one(argv[2]);
-    char self[4096];
-    if (!bench_self_exe(self, sizeof self)) return 1;
-    static char cmds[16][4200];
-    struct contender c[16];
-    int nc = 0;
-    const char *mine[][2] = {{"C view + atomic inc/dec (floor, reference)", "view_rc"},
-                             {"C pointer+length view (floor)", "view"},
-                             {"mk_bytes_split_to", "mk_split_to"},
-                             {"mk_bytes_slice", "mk_slice"},
-                             {"copy: malloc + memcpy + free", "copy_malloc"},
-                             {"copy: mk_bytes_copy_from + drop", "mk_copy_from"}};
-    for (int i = 0; i < 6; i++) {
-        snprintf(cmds[nc], sizeof cmds[nc], "%s one %s", self, mine[i][1]);
-        c[nc] = (struct contender){mine[i][0], cmds[nc], {0}, 1};
-        nc++;
+    if (argc != 1) {
+        fprintf(stderr, "usage: w3 [one CONTENDER]\n");
+        return 2;
     }
+    static struct bench_run r;
+    bench_init(&r, "w3", ROUNDS);
+    r.sum_col = 1;
+    bench_add_own(&r, "C view + atomic inc/dec (floor, reference)", 0, "view_rc", NULL);
+    bench_add_own(&r, "C pointer+length view (floor)", 0, "view", NULL);
+    bench_add_own(&r, "mk_bytes_split_to", 0, "mk_split_to", NULL);
+    bench_add_own(&r, "mk_bytes_slice", 0, "mk_slice", NULL);
+    bench_add_own(&r, "copy: malloc + memcpy + free", 0, "copy_malloc", NULL);
+    bench_add_own(&r, "copy: mk_bytes_copy_from + drop", 0, "mk_copy_from", NULL);
     const char *rust = "rust/target/release/w3";
-    if (access(rust, X_OK) == 0) {
-        const char *rs[][2] = {{"Rust bytes::Bytes split_to", "split_to"},
-                               {"Rust bytes::Bytes slice", "slice"},
-                               {"Rust Bytes::copy_from_slice", "copy"}};
-        for (int i = 0; i < 3; i++) {
-            snprintf(cmds[nc], sizeof cmds[nc], "%s %s", rust, rs[i][1]);
-            c[nc] = (struct contender){rs[i][0], cmds[nc], {0}, 1};
-            nc++;
-        }
-    } else {
-        fprintf(stderr, "w3: %s not built; the Rust bytes rows are skipped\n", rust);
+    if (bench_have(&r, rust, "the Rust bytes rows")) {
+        bench_add(&r, "Rust bytes::Bytes split_to", 0, rust, "split_to", NULL);
+        bench_add(&r, "Rust bytes::Bytes slice", 0, rust, "slice", NULL);
+        bench_add(&r, "Rust Bytes::copy_from_slice", 0, rust, "copy", NULL);
     }
-    unsigned long long ref_sum = 0;
-    size_t nframes = 0;
-    for (int r = 0; r < ROUNDS; r++) {
-        for (int i = 0; i < nc; i++) {
-            FILE *p = popen(c[i].cmd, "r");
-            double ns = 0;
-            unsigned long long sum = 0;
-            size_t fr = 0;
-            if (!p || fscanf(p, "%lf %llu %zu", &ns, &sum, &fr) != 3) c[i].ok = 0;
-            if (p) pclose(p);
-            if (!ref_sum) ref_sum = sum, nframes = fr;
-            if (sum != ref_sum || fr != nframes) {
-                fprintf(stderr, "w3: %s: checksum %llu/%zu differs from %llu/%zu\n", c[i].label, sum, fr, ref_sum, nframes);
-                c[i].ok = 0;
-            }
-            c[i].ns[r] = ns;
-        }
-    }
-    char out[8192];
-    int len = snprintf(out, sizeof out,
-                       "%zu frames x %d passes (per process: the median pass), %d interleaved rounds (each "
-                       "contender in its own process); "
-                       "checksum %llu\n\n| contender | ns/frame median | min-max | ratio to view+rc floor |\n"
-                       "|---|---|---|---|\n", nframes, PASSES, ROUNDS, ref_sum);
-    for (int i = 0; i < nc; i++) {
-        if (!c[i].ok) {
-            len += snprintf(out + len, sizeof out - (size_t)len, "| %s | failed | | |\n", c[i].label);
-            continue;
-        }
-        len += snprintf(out + len, sizeof out - (size_t)len, "| %s | %.2f | %.2f-%.2f | %.2fx |\n", c[i].label,
-                        bench_median(c[i].ns, ROUNDS), bench_min(c[i].ns, ROUNDS), bench_max(c[i].ns, ROUNDS),
-                        bench_ratio(c[i].ns, c[0].ns, ROUNDS));
-    }
-    fputs(out, stdout);
-    FILE *f = fopen("build/results/w3.md", "w");
-    if (f) fputs(out, f), fclose(f);
-    return 0;
+    return bench_main(&r, print);
 }

@@ -2,6 +2,6 @@
 BENCH_BINS += $(BB)/w3
 BENCH_RUNS += $(BB)/w3;
 
-$(BB)/w3: w3.c common.h $(MEMKIT_A)
+$(BB)/w3: w3.c driver.h common.h $(MEMKIT_A)
 	@mkdir -p $(BB)
 	$(CC) $(BENCH_CFLAGS) -o $@ w3.c $(MEMKIT_A)

@@ -2,8 +2,8 @@
  * floor, GLib's g_intern_string and the common Rust idiom HashSet<&'static str> + Box::leak
  * (bench/rust/src/bin/w4.rs, SipHash and an Fx-style hasher).
  *
- *   build/w4            interleaved rounds of every contender, each in its own process; prints the
- *                       Markdown table (also written to build/results/w4.md)
+ *   build/w4            the table (driver.h: $W4_ROUNDS interleaved rounds, default 5; also written
+ *                       to build/results/w4.md)
  *   build/w4 one NAME   one contender once: prints "ns_per_op rss_bytes_per_string own_bytes_per_string
  *                       checksum cpu_ns_per_op"
  *
@@ -14,11 +14,9 @@
  * cumulative share is >= u. Each op interns its word and returns the canonical string; the checksum
  * adds its first and last bytes. Memory is the growth of VmRSS over the timed phase per distinct string.
  */
-#include "common.h"
+#include "driver.h"
 
 #include <pthread.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include "memkit/intern.h"
 #ifdef HAVE_GLIB
@@ -222,83 +220,55 @@ static int run_one(const char *name) {
     return 0;
 }
 
-struct contender { const char *label, *cmd; double ns[ROUNDS], rss[ROUNDS], own[ROUNDS], cpu[ROUNDS]; int ok; };
-
-int main(int argc, char **argv) {
-    if (argc == 3 && !strcmp(argv[1], "one")) return run_one(argv[2]);
-    char self[4096];
-    if (!bench_self_exe(self, sizeof self)) return 1;
-    static char cmds[16][4200];
-    static struct contender c[16];
-    int nc = 0;
-    const char *mine[][2] = {{"C open addressing + malloc per string (floor, reference)", "floor"},
-                             {"mk_interner", "mk"},
-                             {"mk_interner concurrent, 1 thread", "mk_conc1"},
-                             {"mk_interner concurrent, 2 threads (wall ns per op)", "mk_conc2"},
-#ifdef HAVE_GLIB
-                             {"GLib g_intern_string", "glib"},
-#endif
-                             };
-    for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++) {
-        snprintf(cmds[nc], sizeof cmds[nc], "%s one %s", self, mine[i][1]);
-        c[nc] = (struct contender){.label = mine[i][0], .cmd = cmds[nc], .ok = 1};
-        nc++;
-    }
-#ifndef HAVE_GLIB
-    fprintf(stderr, "w4: glib-2.0 not found by pkg-config; the GLib row is skipped\n");
-#endif
-    const char *rust = "rust/target/release/w4";
-    if (access(rust, X_OK) == 0) {
-        const char *rs[][2] = {{"Rust HashSet<&'static str> + Box::leak, SipHash", "sip"},
-                               {"Rust HashSet<&'static str> + Box::leak, Fx", "fx"}};
-        for (int i = 0; i < 2; i++) {
-            snprintf(cmds[nc], sizeof cmds[nc], "%s %s", rust, rs[i][1]);
-            c[nc] = (struct contender){.label = rs[i][0], .cmd = cmds[nc], .ok = 1};
-            nc++;
-        }
-    } else {
-        fprintf(stderr, "w4: %s not built; the Rust rows are skipped\n", rust);
-    }
-    unsigned long long ref_sum = 0;
-    for (int r = 0; r < ROUNDS; r++) {
-        for (int i = 0; i < nc; i++) {
-            FILE *p = popen(c[i].cmd, "r");
-            unsigned long long sum = 0;
-            if (!p || fscanf(p, "%lf %lf %lf %llu %lf", &c[i].ns[r], &c[i].rss[r], &c[i].own[r], &sum, &c[i].cpu[r]) != 5) c[i].ok = 0;
-            if (p) pclose(p);
-            if (!ref_sum) ref_sum = sum;
-            if (sum != ref_sum) {
-                fprintf(stderr, "w4: %s: checksum %llu differs from %llu\n", c[i].label, sum, ref_sum);
-                c[i].ok = 0;
-            }
-        }
-    }
-    char out[8192];
-    int len = snprintf(out, sizeof out,
-                       "%d distinct words, %d Zipf(1.0) ops, %d interleaved rounds (each contender in its own "
-                       "process); checksum %llu\n\n| contender | ns/op median | min-max | ratio to floor | "
-                       "CPU ns/op | RSS growth B/string | own accounting B/string |\n|---|---|---|---|---|---|---|\n",
-                       NWORDS, NOPS, ROUNDS, ref_sum);
-    for (int i = 0; i < nc; i++) {
-        if (!c[i].ok) {
-            len += snprintf(out + len, sizeof out - (size_t)len, "| %s | failed | | | | | |\n", c[i].label);
+/* Figures of `one`: 0 ns/op, 1 RSS growth per string, 2 own accounting per string, 3 checksum, 4 CPU ns/op. */
+static void print(FILE *out, const struct bench_run *r) {
+    const struct bench_contender *ref = &r->c[0];
+    fprintf(out, "%d distinct words, %d Zipf(1.0) ops, ", NWORDS, NOPS);
+    bench_put_conditions(out, r);
+    fprintf(out, "; checksum %s\n\n| contender | ns/op median | min-max | ratio to floor | CPU ns/op | RSS growth B/string | "
+                 "own accounting B/string |\n|---|---|---|---|---|---|---|\n", ref->sum);
+    for (int i = 0; i < r->nc; i++) {
+        const struct bench_contender *c = &r->c[i];
+        if (!c->ok) {
+            fprintf(out, "| %s | failed | | | | | |\n", c->label);
             continue;
         }
         char own[32] = "-";
-        if (bench_median(c[i].own, ROUNDS) > 0) snprintf(own, sizeof own, "%.1f", bench_median(c[i].own, ROUNDS));
-        len += snprintf(out + len, sizeof out - (size_t)len, "| %s | %.1f | %.1f-%.1f | %.2fx | %.1f | %.1f | %s |\n",
-                        c[i].label, bench_median(c[i].ns, ROUNDS), bench_min(c[i].ns, ROUNDS),
-                        bench_max(c[i].ns, ROUNDS), bench_ratio(c[i].ns, c[0].ns, ROUNDS), bench_median(c[i].cpu, ROUNDS),
-                        bench_median(c[i].rss, ROUNDS), own);
+        if (bench_med(c, 2) > 0) snprintf(own, sizeof own, "%.1f", bench_med(c, 2));
+        fprintf(out, "| %s | %.1f | %.1f-%.1f | %.2fx | %.1f | %.1f | %s |\n", c->label, bench_med(c, 0), bench_lo(c, 0),
+                bench_hi(c, 0), bench_rat(c, ref, 0), bench_med(c, 4), bench_med(c, 1), own);
     }
     /* 2-thread scaling: per-round throughput ratio of the concurrent interner, 2 threads over 1 */
-    len += snprintf(out + len, sizeof out - (size_t)len,
-                    "\nConcurrent interner, throughput with 2 threads over 1 (median of per-round ratios): %.2fx; "
-                    "CPU time per op, 2 threads over 1: %.2fx (1.00x = no contention cost; wall-clock scaling then "
-                    "depends on a second core being free)\n",
-                    bench_ratio(c[2].ns, c[3].ns, ROUNDS), bench_ratio(c[3].cpu, c[2].cpu, ROUNDS));
-    fputs(out, stdout);
-    FILE *f = fopen("build/results/w4.md", "w");
-    if (f) fputs(out, f), fclose(f);
-    return 0;
+    const struct bench_contender *one = &r->c[2], *two = &r->c[3];
+    fprintf(out, "\nConcurrent interner, throughput with 2 threads over 1 (median of per-round ratios): %.2fx; "
+                 "CPU time per op, 2 threads over 1: %.2fx (1.00x = no contention cost; wall-clock scaling then "
+                 "depends on a second core being free)\n",
+            bench_rat(one, two, 0), bench_rat(two, one, 4));
+    if (r->notes[0]) fprintf(out, "\n%s", r->notes);
+}
+
+int main(int argc, char **argv) {
+    if (argc == 3 && !strcmp(argv[1], "one")) return run_one(argv[2]);
+    if (argc != 1) {
+        fprintf(stderr, "usage: w4 [one CONTENDER]\n");
+        return 2;
+    }
+    static struct bench_run r;
+    bench_init(&r, "w4", ROUNDS);
+    r.sum_col = 3;
+    bench_add_own(&r, "C open addressing + malloc per string (floor, reference)", 0, "floor", NULL);
+    bench_add_own(&r, "mk_interner", 0, "mk", NULL);
+    bench_add_own(&r, "mk_interner concurrent, 1 thread", 0, "mk_conc1", NULL);
+    bench_add_own(&r, "mk_interner concurrent, 2 threads (wall ns per op)", 0, "mk_conc2", NULL);
+#ifdef HAVE_GLIB
+    bench_add_own(&r, "GLib g_intern_string", 0, "glib", NULL);
+#else
+    bench_note(&r, "glib-2.0 not found by pkg-config: the GLib row skipped");
+#endif
+    const char *rust = "rust/target/release/w4";
+    if (bench_have(&r, rust, "the Rust rows")) {
+        bench_add(&r, "Rust HashSet<&'static str> + Box::leak, SipHash", 0, rust, "sip", NULL);
+        bench_add(&r, "Rust HashSet<&'static str> + Box::leak, Fx", 0, rust, "fx", NULL);
+    }
+    return bench_main(&r, print);
 }

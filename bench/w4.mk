@@ -5,6 +5,6 @@ W4_LIBS := $(if $(W4_GLIB),$(shell pkg-config --libs glib-2.0))
 BENCH_BINS += $(BB)/w4
 BENCH_RUNS += $(BB)/w4;
 
-$(BB)/w4: w4.c common.h $(MEMKIT_A)
+$(BB)/w4: w4.c driver.h common.h $(MEMKIT_A)
 	@mkdir -p $(BB)
 	$(CC) $(BENCH_CFLAGS) $(W4_FLAGS) -o $@ w4.c $(MEMKIT_A) $(W4_LIBS)

@@ -9,7 +9,7 @@ BENCH_RUNS += $(BB)/w6;
 w6-memkit:
 	$(MAKE) -C $(TOP) MODE=rel tools
 
-$(BB)/w6 $(BB)/w6_gen $(BB)/w6_peers: $(BB)/%: %.c common.h
+$(BB)/w6 $(BB)/w6_gen $(BB)/w6_peers: $(BB)/%: %.c driver.h common.h
 	@mkdir -p $(BB)
 	$(CC) $(BENCH_CFLAGS) -o $@ $<
 

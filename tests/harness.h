@@ -21,6 +21,16 @@
 
 #include "memkit/count.h"
 
+/* MK_T_ASAN: this build runs under AddressSanitizer (gcc says so with __SANITIZE_ADDRESS__, clang
+ * with __has_feature). */
+#if defined(__SANITIZE_ADDRESS__)
+#define MK_T_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MK_T_ASAN 1
+#endif
+#endif
+
 typedef void (*mk_t_fn)(void);
 struct mk_t_case { const char *name; mk_t_fn fn; };
 

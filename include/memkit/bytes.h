@@ -68,6 +68,11 @@ MK_INLINE void mk__bytes_unref(mk_bytes_owner *o) {
         mk__bytes_owner_release(o);
 }
 
+/* p + n for a view's pointer, where an empty buffer's p is NULL and then n is 0: C leaves NULL + 0
+ * undefined, so that case returns p itself. Compilers fold the branch away (p + 0 is p). */
+MK_INLINE const unsigned char *mk__bytes_at(const unsigned char *p, size_t n) { return n ? p + n : p; }
+MK_INLINE unsigned char *mk__bytes_mut_at(unsigned char *p, size_t n) { return n ? p + n : p; }
+
 /* ---- mk_bytes ---------------------------------------------------------------------------------- */
 
 /* The empty view; owns nothing, dropping it is a no-op. */
@@ -113,7 +118,7 @@ MK_INLINE void mk_bytes_drop(mk_bytes *b) {
 MK_INLINE MK_NODISCARD mk_bytes mk_bytes_slice(const mk_bytes *b, size_t from, size_t to) {
     if (to > b->len) to = b->len;
     if (from > to) from = to;
-    mk_bytes r = {b->ptr + from, to - from, b->owner};
+    mk_bytes r = {mk__bytes_at(b->ptr, from), to - from, b->owner};
     mk__bytes_ref(b->owner);
     return r;
 }
@@ -123,7 +128,7 @@ MK_INLINE MK_NODISCARD mk_bytes mk_bytes_split_to(mk_bytes *b, size_t at) {
     if (at > b->len) at = b->len;
     mk_bytes r = {b->ptr, at, b->owner};
     mk__bytes_ref(b->owner);
-    b->ptr += at;
+    b->ptr = mk__bytes_at(b->ptr, at);
     b->len -= at;
     return r;
 }
@@ -131,7 +136,7 @@ MK_INLINE MK_NODISCARD mk_bytes mk_bytes_split_to(mk_bytes *b, size_t at) {
 /* Splits off and returns the bytes from at on; *b keeps the first at. at > len is clamped. */
 MK_INLINE MK_NODISCARD mk_bytes mk_bytes_split_off(mk_bytes *b, size_t at) {
     if (at > b->len) at = b->len;
-    mk_bytes r = {b->ptr + at, b->len - at, b->owner};
+    mk_bytes r = {mk__bytes_at(b->ptr, at), b->len - at, b->owner};
     mk__bytes_ref(b->owner);
     b->len = at;
     return r;
@@ -140,7 +145,7 @@ MK_INLINE MK_NODISCARD mk_bytes mk_bytes_split_off(mk_bytes *b, size_t at) {
 /* Drops the first n bytes from the view (n > len empties it); no reference changes. */
 MK_INLINE void mk_bytes_advance(mk_bytes *b, size_t n) {
     if (n > b->len) n = b->len;
-    b->ptr += n;
+    b->ptr = mk__bytes_at(b->ptr, n);
     b->len -= n;
 }
 
@@ -237,7 +242,7 @@ MK_INLINE MK_NODISCARD mk_bytes_mut mk_bytes_mut_split_to(mk_bytes_mut *m, size_
     if (at > m->len) at = m->len;
     mk_bytes_mut r = {m->ptr, at, at, m->owner, m->alloc};
     mk__bytes_ref(m->owner);
-    m->ptr += at;
+    m->ptr = mk__bytes_mut_at(m->ptr, at);
     m->len -= at;
     m->cap -= at;
     return r;
@@ -247,7 +252,7 @@ MK_INLINE MK_NODISCARD mk_bytes_mut mk_bytes_mut_split_to(mk_bytes_mut *m, size_
  * capacity at. at > len is clamped. Never copies or allocates. */
 MK_INLINE MK_NODISCARD mk_bytes_mut mk_bytes_mut_split_off(mk_bytes_mut *m, size_t at) {
     if (at > m->len) at = m->len;
-    mk_bytes_mut r = {m->ptr + at, m->len - at, m->cap - at, m->owner, m->alloc};
+    mk_bytes_mut r = {mk__bytes_mut_at(m->ptr, at), m->len - at, m->cap - at, m->owner, m->alloc};
     mk__bytes_ref(m->owner);
     m->len = at;
     m->cap = at;

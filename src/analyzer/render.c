@@ -136,7 +136,7 @@ int mk__report_folded(const mk__prof *p, FILE *out) {
         if (!line || !mk__line_vec_push(&lines, (struct line){line, s->f.tb})) rc = -1;
     }
     if (rc == 0) {
-        qsort(lines.data, lines.len, sizeof *lines.data, cmp_lines);
+        if (lines.len) qsort(lines.data, lines.len, sizeof *lines.data, cmp_lines); /* qsort(NULL, 0) is undefined */
         for (size_t i = 0; i < lines.len;) {
             uint64_t sum = 0;
             size_t j = i;

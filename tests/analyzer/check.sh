@@ -12,10 +12,8 @@ MK=${MEMKIT_BIN:-$TOP/build/rel/memkit} # MEMKIT_BIN=build/asan/memkit runs the 
 HERE=$TOP/tests/analyzer
 T=$(mktemp -d "${TMPDIR:-/tmp}/memkit-analyzer.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT
-passed=0 failed=0 skipped=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && [ -f "$2" ] && sed 's/^/     | /' "$2" | head -40; }
-skip() { skipped=$((skipped + 1)); echo "SKIP $1"; }
+. "$TOP/tests/lib.sh"
+suite analyzer
 check() { # check NAME COMMAND...: passes when the command succeeds; its output is shown on failure
     name=$1; shift
     if "$@" >"$T/out" 2>&1; then ok "$name"; else bad "$name" "$T/out"; fi
@@ -30,14 +28,14 @@ preload() { # preload NAME COMMAND...: check, unless preloading is impossible he
 }
 line_of() { grep -n "SITE:$1 " "$HERE/progs/basic.c" | cut -d: -f1; }
 
-[ -x "$MK" ] || { echo "analyzer: build/rel/memkit missing (run make MODE=rel all)"; echo "analyzer: 0 passed, 1 failed"; exit 1; }
-command -v python3 >/dev/null || { echo "SKIP analyzer: python3 is needed"; echo "analyzer: 0 passed, 0 failed, 1 skipped"; exit 0; }
+[ -x "$MK" ] || { bad "analyzer: build/rel/memkit missing (run make MODE=rel all)"; finish; }
+command -v python3 >/dev/null || skip_suite "analyzer: python3 is needed"
 
 # The test program, built as users build: -O2 -g, PIE.
-cc -O2 -g -o "$T/basic" "$HERE/progs/basic.c" || { echo "analyzer: cannot build progs/basic.c"; exit 1; }
+$CC -O2 -g -o "$T/basic" "$HERE/progs/basic.c" || { echo "analyzer: cannot build progs/basic.c"; exit 1; }
 for p in "$HERE"/progs/*.c; do
     n=$(basename "$p" .c)
-    [ "$n" = basic ] || cc -O2 -g -o "$T/$n" "$p" -lpthread || bad "build progs/$n.c"
+    [ "$n" = basic ] || $CC -O2 -g -o "$T/$n" "$p" -lpthread || bad "build progs/$n.c"
 done
 
 # ---- Part 1: synthetic raw profiles -------------------------------------------------------------
@@ -211,7 +209,7 @@ preload "run: death by a signal passed through (memkit dies of SIGTERM too)" tes
 mkdir "$T/tmpd"
 (cd "$T" && TMPDIR="$T/tmpd" "$MK" run -o "$T/x.json" -- sh -c 'exit 0' >"$T/o" 2>&1)
 check "run: its private directory under \$TMPDIR is removed afterwards" sh -c "[ -z \"\$(ls -A '$T/tmpd')\" ]"
-if cc -static -O2 -o "$T/static" "$HERE/progs/basic.c" 2>/dev/null; then
+if $CC -static -O2 -o "$T/static" "$HERE/progs/basic.c" 2>/dev/null; then
     (cd "$T" && "$MK" run -o "$T/st.json" -- ./static >"$T/o" 2>&1; echo $? >"$T/st")
     check "run: a static program -> one line saying no profile, its status kept" sh -c "
         [ \$(cat '$T/st') -eq 0 ] && grep -q '^memkit: no profile: ./static wrote none (statically linked' '$T/o' && [ ! -e '$T/st.json' ]"
@@ -264,7 +262,7 @@ fi
 # environment memkit set into the totals of the raw profile it writes at exit).
 mkdir -p "$T/bin"
 cp "$MK" "$T/bin/memkit"
-if cc -shared -fPIC -O2 -o "$T/bin/libmemkit-prof.so" "$HERE/fakerec.c"; then
+if $CC -shared -fPIC -O2 -o "$T/bin/libmemkit-prof.so" "$HERE/fakerec.c"; then
     FK=$T/bin/memkit
     (cd "$T" && "$FK" run -o "$T/fk.%p.json" --depth 7 --sample 2K -- ./forker >"$T/o" 2>&1; echo $? >"$T/st")
     check "run: the recorder's environment (depth, sample with K, root pid), %p, status 0" sh -c "
@@ -336,6 +334,7 @@ else
     viewer "dh_view.html loads a real run's file" "$T/basic.mk.json"
 fi
 
+<<<<<<< HEAD
 . "$HERE/toolchains.sh"
 
 if [ "$skipped" -gt 0 ]; then
@@ -344,3 +343,6 @@ else
     echo "analyzer: $passed passed, $failed failed"
 fi
 [ "$failed" -eq 0 ]
+=======
+finish
+>>>>>>> b12

@@ -4,21 +4,20 @@
 # `memkit report` outputs cannot go). Ends with "cli: N passed, N failed". Run from the top of the tree.
 # MEMKIT names the binary (default build/rel/memkit, built by make check).
 
+cd "$(dirname "$0")/../.." || exit 2
+. tests/lib.sh
+suite cli
 MEMKIT=${MEMKIT:-build/rel/memkit}
 export LC_ALL=C
-pass=0 fail=0
 tmp=$(mktemp -d) || exit 2
 trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 # expect_eq WHAT GOT WANT
 expect_eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi; }
 
 if [ ! -x "$MEMKIT" ]; then
-    echo "cli: $MEMKIT is not built"
-    echo "cli: 0 passed, 1 failed"
-    exit 1
+    bad "cli: $MEMKIT is not built"
+    finish
 fi
 
 # Generated text: words from a small vocabulary (so needles occur often, overlap and straddle
@@ -131,5 +130,4 @@ fi
 
 . tests/cli/run_cases.sh
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

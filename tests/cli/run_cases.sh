@@ -7,7 +7,7 @@ RUN_OK=
 if ! $CC -O1 -g -o "$tmp/pipe_writer" tests/cli/progs/pipe_writer.c; then
     bad "build tests/cli/progs/pipe_writer.c"
 elif ! "$MEMKIT" run --format text -- true 2>&1 | grep -q '^Total:'; then
-    echo "  skip memkit run cases: memkit run wrote no profile here (LD_PRELOAD not usable?)"
+    skip "memkit run cases: memkit run wrote no profile here (LD_PRELOAD not usable?)"
 else
     RUN_OK=yes
 fi

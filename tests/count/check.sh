@@ -5,14 +5,13 @@
 # them (the plain C test, sanitizer builds, pkg-config, the CMake package with a CTest test, a
 # GoogleTest test). Runs after `make MODE=rel all`.
 cd "$(dirname "$0")/../.." || exit 2
+. tests/lib.sh
+suite count
 B=build/rel
-pass=0 fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 
-gcc -std=c11 -O2 -g -Iinclude -o "$tmp/plain" examples/count_requests.c $B/libmemkit.a -pthread || exit 2
+$CC -std=c11 -O2 -g -Iinclude -o "$tmp/plain" examples/count_requests.c $B/libmemkit.a -pthread || exit 2
 
 out=$("$tmp/plain" 2>&1); status=$?
 [ $status -ne 0 ] && printf '%s' "$out" | grep -q "counting unavailable: no counting layer" \
@@ -34,7 +33,6 @@ out=$($B/examples/count_requests 2>&1); status=$?
     && ok "linked with libmemkit-count: counts" || bad "linked: $out"
 
 # realloc(p, 0) frees p: one free, its bytes leave the balance, with either layer.
-CC=${CC:-gcc}
 if $CC -std=c11 -O2 -g -Iinclude -o "$tmp/realloc0" tests/count/realloc0.c $B/libmemkit.a $B/libmemkit-count.a -pthread &&
    $CC -std=c11 -O2 -g -Iinclude -o "$tmp/realloc0_plain" tests/count/realloc0.c $B/libmemkit.a -pthread; then
     out=$("$tmp/realloc0" 2>&1) && ok "linked with libmemkit-count: realloc(p, 0) counts one free" || bad "realloc(p, 0), libmemkit-count: $out"
@@ -50,7 +48,7 @@ fi
 # function, and exits 1 although main returns 0.
 out=$($B/examples/count_test 2>&1); status=$?
 [ $status -eq 0 ] && ok "examples/count_test: its promises hold" || bad "count_test: status $status: $out"
-gcc -std=c11 -O1 -g -Iinclude -DCOUNT_TEST_EXTRA_ALLOCATION -o "$tmp/count_test_extra" examples/count_test.c \
+$CC -std=c11 -O1 -g -Iinclude -DCOUNT_TEST_EXTRA_ALLOCATION -o "$tmp/count_test_extra" examples/count_test.c \
     $B/libmemkit.a $B/libmemkit-count.a -pthread || exit 2
 out=$("$tmp/count_test_extra" 2>&1); status=$?
 [ $status -eq 1 ] && printf '%s\n' "$out" | grep -q "count_test.c:[0-9]*: MK_EXPECT_NO_ALLOCS: expected at most 0 allocations, got 1" \
@@ -68,8 +66,8 @@ int main(void) {
     return 0;
 }
 C
-gcc -std=c11 -g -Iinclude -o "$tmp/nolayer" "$tmp/nolayer.c" $B/libmemkit.a -pthread || exit 2
-gcc -std=c11 -g -Iinclude -DMK_COUNT_SKIP_IF_UNAVAILABLE -o "$tmp/nolayer_skip" "$tmp/nolayer.c" $B/libmemkit.a -pthread || exit 2
+$CC -std=c11 -g -Iinclude -o "$tmp/nolayer" "$tmp/nolayer.c" $B/libmemkit.a -pthread || exit 2
+$CC -std=c11 -g -Iinclude -DMK_COUNT_SKIP_IF_UNAVAILABLE -o "$tmp/nolayer_skip" "$tmp/nolayer.c" $B/libmemkit.a -pthread || exit 2
 out=$("$tmp/nolayer" 2>&1); status=$?
 [ $status -eq 1 ] && printf '%s' "$out" | grep -q "MK_EXPECT_NO_ALLOCS cannot be checked: counting unavailable: no counting layer" \
     && ok "no layer: the expectation fails with the reason" || bad "no layer: status $status: $out"
@@ -79,7 +77,7 @@ out=$("$tmp/nolayer_skip" 2>&1); status=$?
 
 # The same example under the recorder (memkit run's layer), and built with AddressSanitizer and
 # ThreadSanitizer, where libmemkit counts through the sanitizer's allocation hooks.
-gcc -std=c11 -O1 -g -Iinclude -o "$tmp/count_test_plain" examples/count_test.c $B/libmemkit.a -pthread || exit 2
+$CC -std=c11 -O1 -g -Iinclude -o "$tmp/count_test_plain" examples/count_test.c $B/libmemkit.a -pthread || exit 2
 out=$(MEMKIT_OUT="$tmp/ct.%p.raw" LD_PRELOAD=$PWD/$B/libmemkit-prof.so "$tmp/count_test_plain" 2>&1); status=$?
 [ $status -eq 0 ] && ok "count_test under the recorder: its promises hold" || bad "count_test under the recorder: $status: $out"
 # Under the recorder the layer's own extended figures work too: a byte limit and a peak limit, each
@@ -96,7 +94,7 @@ int main(void) {
     return 0;
 }
 C
-gcc -std=c11 -O1 -g -Iinclude -o "$tmp/peak" "$tmp/peak.c" $B/libmemkit.a -pthread || exit 2
+$CC -std=c11 -O1 -g -Iinclude -o "$tmp/peak" "$tmp/peak.c" $B/libmemkit.a -pthread || exit 2
 out=$(MEMKIT_OUT="$tmp/pk.%p.raw" LD_PRELOAD=$PWD/$B/libmemkit-prof.so "$tmp/peak" 2>&1); status=$?
 [ $status -eq 1 ] && printf '%s\n' "$out" | grep -q "MK_EXPECT_BYTES: expected at most 100 bytes allocated, got 110" \
     && printf '%s\n' "$out" | grep -q "MK_EXPECT_PEAK: expected live bytes to rise at most 1000 above the start, rose 1200" \
@@ -105,11 +103,11 @@ out=$(MEMKIT_OUT="$tmp/pk.%p.raw" LD_PRELOAD=$PWD/$B/libmemkit-prof.so "$tmp/pea
     && ok "under the recorder: byte and peak limits checked, the offending allocations shown" || bad "recorder peak: $status: $out"
 for san in address thread; do
     flags="-fsanitize=$san"
-    if ! gcc -std=c11 -O1 -g $flags -Iinclude -o "$tmp/ct_$san" examples/count_test.c src/lib/*.c -pthread 2>"$tmp/err"; then
+    if ! $CC -std=c11 -O1 -g $flags -Iinclude -o "$tmp/ct_$san" examples/count_test.c src/lib/*.c -pthread 2>"$tmp/err"; then
         echo "SKIP count_test with -fsanitize=$san: $(head -1 "$tmp/err")"
         continue
     fi
-    gcc -std=c11 -O1 -g $flags -Iinclude -DCOUNT_TEST_EXTRA_ALLOCATION -o "$tmp/ctx_$san" examples/count_test.c src/lib/*.c -pthread || exit 2
+    $CC -std=c11 -O1 -g $flags -Iinclude -DCOUNT_TEST_EXTRA_ALLOCATION -o "$tmp/ctx_$san" examples/count_test.c src/lib/*.c -pthread || exit 2
     out=$(ASAN_OPTIONS=detect_leaks=1 "$tmp/ct_$san" 2>&1); status=$?
     [ $status -eq 0 ] && ok "count_test, -fsanitize=$san: counts, and its promises hold" || bad "-fsanitize=$san: $status: $out"
     out=$(ASAN_OPTIONS=detect_leaks=1 "$tmp/ctx_$san" 2>&1); status=$?
@@ -119,7 +117,7 @@ done
 
 # make install: the pkg-config and CMake packages, used as a project would.
 make -s install PREFIX="$tmp/prefix" >"$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; exit 2; }
-PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig" gcc -std=c11 -g -o "$tmp/ct_pc" examples/count_test.c \
+PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig" $CC -std=c11 -g -o "$tmp/ct_pc" examples/count_test.c \
     $(PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig" pkg-config --cflags --libs memkit-count) || exit 2
 LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/ct_pc" >/dev/null 2>&1 && ok "pkg-config memkit-count (libmemkit.so): links the layer and counts" || bad "pkg-config build fails its test"
 if command -v cmake >/dev/null 2>&1 && command -v ctest >/dev/null 2>&1; then
@@ -159,5 +157,4 @@ else
     echo "SKIP CMake examples: cmake is not installed"
 fi
 
-echo "count: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

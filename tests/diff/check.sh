@@ -9,10 +9,8 @@ TOP=$(pwd)
 MK=${MEMKIT_BIN:-$TOP/build/rel/memkit}
 T=$(mktemp -d "${TMPDIR:-/tmp}/memkit-diff.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT
-passed=0 failed=0 skipped=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && [ -f "$2" ] && sed 's/^/     | /' "$2" | head -40; }
-skip() { skipped=$((skipped + 1)); echo "SKIP $1"; }
+. "$TOP/tests/lib.sh"
+suite diff
 check() { name=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$name"; else bad "$name" "$T/out"; fi; }
 # status NAME WANT CMD...: CMD exits with WANT and writes exactly one line to stderr (besides
 # the different-programs warning)
@@ -24,9 +22,9 @@ status() {
     if [ "$got" -eq "$want" ] && [ "$(wc -l <"$T/se")" -eq 1 ]; then ok "$name (exit $want: $(cat "$T/se"))"
     else echo "exit $got, want $want; stderr:" >"$T/se2"; cat "$T/se" >>"$T/se2"; bad "$name" "$T/se2"; fi
 }
-[ -x "$MK" ] || { echo "diff: $MK missing (run make MODE=rel all)"; echo "diff: 0 passed, 1 failed"; exit 1; }
+[ -x "$MK" ] || { bad "diff: $MK missing (run make MODE=rel all)"; finish; }
 B=$TOP/build/rel/examples/wordfreq
-[ -x "$B/naive" ] || { echo "diff: examples/wordfreq not built"; echo "diff: 0 passed, 1 failed"; exit 1; }
+[ -x "$B/naive" ] || { bad "diff: examples/wordfreq not built"; finish; }
 "$B/gen" 1 >"$T/words.txt"
 cd "$T" || exit 2
 for run in naive naive2 wordfreq; do
@@ -170,7 +168,7 @@ status "an unknown --format" 2 "$MK" diff --format svg naive.json wordfreq.json
 
 # ---- valgrind's file against memkit's ----
 if command -v valgrind >/dev/null; then
-    cc -O2 -g -o basic "$TOP/tests/analyzer/progs/basic.c"
+    $CC -O2 -g -o basic "$TOP/tests/analyzer/progs/basic.c"
     valgrind --tool=dhat --dhat-out-file=vg.json ./basic >/dev/null 2>&1
     "$MK" run -o mk.json --format dhat -- ./basic >/dev/null 2>&1
     "$MK" diff vg.json mk.json >vg.txt 2>vg.err
@@ -204,8 +202,8 @@ if command -v node >/dev/null && [ -x /usr/bin/chromium ] && [ -d "$NM/playwrigh
         NODE_PATH=$NM node "$TOP/tests/html/page.js" spec.json >page.out 2>&1
         while IFS= read -r l; do
             case $l in
-            "ok   "*) passed=$((passed + 1)); echo "ok   diff page ($f): ${l#ok   }" ;;
-            "FAIL "*) failed=$((failed + 1)); echo "FAIL diff page ($f): ${l#FAIL }" ;;
+            "ok   "*) tally 1 0; echo "ok   diff page ($f): ${l#ok   }" ;;
+            "FAIL "*) tally 0 1; echo "FAIL diff page ($f): ${l#FAIL }" ;;
             esac
         done <page.out
     done
@@ -213,6 +211,4 @@ else
     skip "the differential page in Chromium (needs node, /usr/bin/chromium, playwright-core: run tests/html first)"
 fi
 
-if [ "$skipped" -gt 0 ]; then echo "diff: $passed passed, $failed failed, $skipped skipped"
-else echo "diff: $passed passed, $failed failed"; fi
-[ "$failed" -eq 0 ]
+finish

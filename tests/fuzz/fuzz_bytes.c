@@ -17,6 +17,9 @@ struct model {
     size_t len;
 };
 
+/* p + n where p may be an empty model's or view's NULL (then n is 0, and NULL + 0 is undefined). */
+static const unsigned char *at_(const unsigned char *p, size_t n) { return n ? p + n : p; }
+
 static void mset(struct model *m, const unsigned char *p, size_t n) {
     m->d = realloc(m->d, n ? n : 1);
     if (n) memcpy(m->d, p, n);
@@ -78,7 +81,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
             mk_bytes_mut_drop(&b[y]);
             b[y] = mk_bytes_mut_split_off(m, at);
             ASSERT(b[y].len == mm->len - at);
-            mset(&mb[y], mm->d + at, mm->len - at);
+            mset(&mb[y], at_(mm->d, at), mm->len - at);
             mm->len = at;
             break;
         }
@@ -133,9 +136,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
             if (w == vi) break;
             mk_bytes nv = arg & 32 ? mk_bytes_clone(&v[vi]) : mk_bytes_slice(&v[vi], arg % 7, arg % 7 + arg);
             size_t from = arg & 32 ? 0 : (arg % 7 < mv[vi].len ? arg % 7 : mv[vi].len);
-            ASSERT(nv.ptr == v[vi].ptr + from || nv.len == 0);
+            ASSERT(nv.len == 0 || nv.ptr == at_(v[vi].ptr, from));
             struct model t = {0};
-            mset(&t, mv[vi].d + from, nv.len);
+            mset(&t, at_(mv[vi].d, from), nv.len);
             mk_bytes_drop(&v[w]);
             free(mv[w].d);
             v[w] = nv;

@@ -12,18 +12,11 @@ HERE=$TOP/tests/html
 SHOTS=$TOP/build/html-test
 T=$(mktemp -d "${TMPDIR:-/tmp}/memkit-html.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT
-passed=0 failed=0 skipped=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && [ -f "$2" ] && sed 's/^/     | /' "$2" | head -40; }
-skip() { skipped=$((skipped + 1)); echo "SKIP $1"; }
+. "$TOP/tests/lib.sh"
+suite html
 check() { name=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$name"; else bad "$name" "$T/out"; fi; }
-finish() {
-    if [ "$skipped" -gt 0 ]; then echo "html: $passed passed, $failed failed, $skipped skipped"
-    else echo "html: $passed passed, $failed failed"; fi
-    [ "$failed" -eq 0 ]; exit $?
-}
-[ -x "$MK" ] || { echo "html: $MK missing (run make MODE=rel all)"; echo "html: 0 passed, 1 failed"; exit 1; }
-command -v python3 >/dev/null || { echo "SKIP html: python3 is needed"; echo "html: 0 passed, 0 failed, 1 skipped"; exit 0; }
+[ -x "$MK" ] || { bad "html: $MK missing (run make MODE=rel all)"; finish; }
+command -v python3 >/dev/null || skip_suite "html: python3 is needed"
 mkdir -p "$SHOTS"
 
 # The browser: node, playwright-core (installed into tests/analyzer like that suite does), chromium.
@@ -44,12 +37,12 @@ page() {
     NODE_PATH=$NM node "$HERE/page.js" "$T/spec.json" >"$T/page.out" 2>&1
     while IFS= read -r l; do
         case $l in
-        "ok   "*) passed=$((passed + 1)); echo "ok   $1: ${l#ok   }" ;;
-        "FAIL "*) failed=$((failed + 1)); echo "FAIL $1: ${l#FAIL }" ;;
+        "ok   "*) tally 1 0; echo "ok   $1: ${l#ok   }" ;;
+        "FAIL "*) tally 0 1; echo "FAIL $1: ${l#FAIL }" ;;
         *) echo "     $l" ;;
         esac
     done <"$T/page.out"
-    grep -q '^ok ' "$T/page.out" || { failed=$((failed + 1)); echo "FAIL $1: page.js reported nothing"; }
+    grep -q '^ok ' "$T/page.out" || { tally 0 1; echo "FAIL $1: page.js reported nothing"; }
 }
 # The text report's totals lines, as JSON strings for page.js ("Total: ... blocks", ...).
 totals_json() {
@@ -61,7 +54,7 @@ layers() { python3 "$HERE/timeline.py" --layers "$1"; }
 utf8_ok() { python3 -c "open('$1', 'rb').read().decode('utf-8')"; }
 
 # ---- a real run: memkit run --format html writes the page beside the DHAT file ----
-cc -O2 -g -o "$T/basic" "$TOP/tests/analyzer/progs/basic.c" || { bad "build progs/basic.c"; finish; }
+$CC -O2 -g -o "$T/basic" "$TOP/tests/analyzer/progs/basic.c" || { bad "build progs/basic.c"; finish; }
 B=$TOP/build/rel/examples/wordfreq
 if [ -x "$B/naive" ] && [ -x "$B/gen" ]; then
     "$B/gen" 1 >"$T/words.txt"

@@ -8,19 +8,16 @@ TOP=$(pwd)
 MK=${MEMKIT_BIN:-$TOP/build/rel/memkit}
 T=$(mktemp -d "${TMPDIR:-/tmp}/memkit-pprof.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && [ -f "$2" ] && sed 's/^/     | /' "$2" | head -40; }
+. "$TOP/tests/lib.sh"
+suite pprof
 check() { name=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$name"; else bad "$name" "$T/out"; fi; }
-[ -x "$MK" ] || { echo "pprof: $MK missing (run make MODE=rel all)"; echo "pprof: 0 passed, 1 failed"; exit 1; }
+[ -x "$MK" ] || { bad "pprof: $MK missing (run make MODE=rel all)"; finish; }
 if ! command -v go >/dev/null; then
-    echo "SKIP pprof: go is not installed (Debian's golang-go provides go tool pprof)"
-    echo "pprof: 0 passed, 0 failed, 1 skipped"
-    exit 0
+    skip_suite "pprof: go is not installed (Debian's golang-go provides go tool pprof)"
 fi
 export HOME=${HOME:-$T} GOCACHE=$T/gocache GOFLAGS=-mod=mod PPROF_TMPDIR=$T/pprof-tmp
 B=$TOP/build/rel/examples/wordfreq
-[ -x "$B/naive" ] || { echo "pprof: examples/wordfreq not built"; echo "pprof: 0 passed, 1 failed"; exit 1; }
+[ -x "$B/naive" ] || { bad "pprof: examples/wordfreq not built"; finish; }
 cd "$T" || exit 2
 "$B/gen" 1 >words.txt
 "$MK" run -o naive.json --format dhat,text,pprof -- "$B/naive" words.txt >/dev/null 2>run.err
@@ -62,5 +59,4 @@ check "hostile names: go tool pprof reads the file" sh -c "go tool pprof -raw ho
 check "hostile names: '</script>' and quotes come back as they were" sh -c \
     "grep -qF 'evil</script><script>window.__mk_pwned=1</script>' hostile.raw && grep -qF \"quote\\\"s 'and' \\\\back\\\\slash\" hostile.raw"
 check "hostile names: the totals" test "$(sums hostile.pb.gz | tail -n 1)" = "$(text hostile.json Total:) $(text hostile.json 'At t-end:')"
-echo "pprof: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

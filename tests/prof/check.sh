@@ -8,18 +8,17 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/build/rel/prof-tests
 lib=$top/build/rel/libmemkit-prof.so
 mkdir -p "$out"
+. "$top/tests/lib.sh"
+suite prof
 if [ ! -f "$lib" ]; then
-    echo "prof: $lib is missing: run make MODE=rel all first"
-    echo "prof: 0 passed, 1 failed"
-    exit 1
+    bad "prof: $lib is missing: run make MODE=rel all first"
+    finish
 fi
-CC=${CC:-gcc}
-CXX=${CXX:-g++}
 fail_build=0
 # -no-pie: the same addresses natively and under valgrind, so sites can be matched by address.
 PFLAGS="-O1 -g -no-pie -fno-omit-frame-pointer -pthread -Wno-alloc-size-larger-than"
 $CC -O2 -g -I"$top/include" -I"$top/src/analyzer" -o "$out/rawcheck" "$top/tests/prof/rawcheck.c" \
-    "$top/src/analyzer/rawread.c" "$top/build/rel/libmemkit.a" || fail_build=1
+    "$top/build/rel/libmemkit-analyzer.a" "$top/build/rel/libmemkit.a" || fail_build=1
 for c in "$top"/tests/prof/progs/*.c; do
     $CC $PFLAGS -rdynamic -o "$out/$(basename "$c" .c)" "$c" -ldl || fail_build=1
 done
@@ -32,7 +31,7 @@ for c in "$top"/tests/prof/progs/*.cpp; do
     $CXX $PFLAGS -o "$out/$(basename "$c" .cpp)" "$c" || fail_build=1
 done
 if [ "$fail_build" -ne 0 ]; then
-    echo "prof: 0 passed, 1 failed (the test programs did not build)"
-    exit 1
+    bad "prof: the test programs did not build"
+    finish
 fi
 exec python3 "$top/tests/prof/check.py" "$lib" "$out"

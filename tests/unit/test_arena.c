@@ -231,7 +231,7 @@ TEST(refill_after_reset_allocates_nothing) {
     mk_arena_destroy(&a);
 }
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(MK_T_ASAN)
 static int touch_after_reset(void *arg) {
     (void)arg;
     mk_arena a;
@@ -247,7 +247,7 @@ static int touch_after_reset(void *arg) {
 /* Under AddressSanitizer, memory taken back by reset is poisoned: touching it kills the process
  * with a use-after-poison report. The child does it; the parent reads the report. */
 TEST(use_after_reset_is_caught_by_asan) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(MK_T_ASAN)
     char buf[8192];
     int status = mk_t_run_child(touch_after_reset, NULL, buf, sizeof buf);
     CHECK(status != -1);

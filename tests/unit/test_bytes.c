@@ -333,6 +333,38 @@ TEST(freeze_empty_and_drop_empty) {
     CHECK_EQ(s.len, 0);
 }
 
+/* Every view operation on an empty buffer (NULL pointer, length 0) gives empty results and never
+ * offsets the NULL pointer (clang's UBSan in make check reports "applying zero offset to null
+ * pointer" otherwise). */
+TEST(empty_buffers_slice_split_and_advance) {
+    mk_bytes e = mk_bytes_empty();
+    mk_bytes s = mk_bytes_slice(&e, 0, 0);
+    CHECK_NULL(s.ptr);
+    CHECK_EQ(s.len, 0);
+    s = mk_bytes_slice(&e, 3, 7);
+    CHECK_NULL(s.ptr);
+    mk_bytes a = mk_bytes_split_to(&e, 0);
+    mk_bytes b = mk_bytes_split_off(&e, 4);
+    CHECK_NULL(a.ptr);
+    CHECK_NULL(b.ptr);
+    CHECK_EQ(a.len + b.len + e.len, 0);
+    mk_bytes_advance(&e, 0);
+    mk_bytes_advance(&e, 9);
+    CHECK_NULL(e.ptr);
+    mk_bytes_mut m = mk_bytes_mut_empty(NULL);
+    mk_bytes_mut h = mk_bytes_mut_split_to(&m, 0);
+    mk_bytes_mut t = mk_bytes_mut_split_off(&m, 2);
+    CHECK_NULL(h.ptr);
+    CHECK_NULL(t.ptr);
+    CHECK_NULL(m.ptr);
+    CHECK_EQ(h.cap + t.cap + m.cap, 0);
+    CHECK(mk_bytes_mut_try_unsplit(&m, &t));
+    CHECK_EQ(mk_bytes_mut_put(&m, NULL, 0), MK_OK);
+    CHECK_EQ(m.len, 0);
+    mk_bytes_mut_drop(&m);
+    mk_bytes_mut_drop(&h);
+}
+
 /* Issue 7's promise, checked with the process's mk_t_counting layer (not only a mk_t_counting allocator):
  * slicing, cloning, splitting and freezing never touch the heap. */
 TEST(zero_copy_operations_make_no_heap_allocation) {

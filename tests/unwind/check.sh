@@ -9,16 +9,14 @@
 # and captures a stack on every allocation from the loader's first one on.
 # Ends with "unwind: N passed, N failed"; exits non-zero on any failure.
 cd "$(dirname "$0")/../.." || exit 2
-CC=${CC:-gcc}
+. tests/lib.sh
+suite unwind
 out=build/unwind-tests
 mkdir -p "$out"
-passed=0 failed=0
 note() { printf '%s\n' "$*"; }
 
 if ! printf '#include <libunwind.h>\n' | $CC -E -x c - >/dev/null 2>&1; then
-    note "unwind: libunwind-dev (the oracle) is not installed; the suite is skipped"
-    echo "unwind: 0 passed, 0 failed, 1 skipped"
-    exit 0
+    skip_suite "unwind: libunwind-dev (the oracle) is not installed; the suite is skipped"
 fi
 
 base="-std=c11 -g -O2 -Wall -Wextra -Werror -pthread"
@@ -28,7 +26,7 @@ lib="-std=c11 -g -O2 -Wall -Wextra -Werror -fPIC -shared -fomit-frame-pointer"
 if ! $CC $lib -o "$out/libunw1.so" tests/unwind/unw_lib.c ||
    ! $CC $lib -DUNW_LIB_VARIANT=1 -o "$out/libunw2.so" tests/unwind/unw_lib.c; then
     note "unwind: building the test libraries failed"
-    failed=$((failed + 1))
+    tally 0 1
 fi
 
 for v in nofp fp nofp-all; do
@@ -47,7 +45,7 @@ for v in nofp fp nofp-all; do
     if [ -z "$objs" ] ||
        ! $CC $base $tflags -Itests -Iinclude -o "$bin" tests/unwind/unw_test.c $objs -lunwind -ldl; then
         note "unwind[$v]: build failed"
-        failed=$((failed + 1))
+        tally 0 1
         continue
     fi
     log=$(UNW_LIB1="$out/libunw1.so" UNW_LIB2="$out/libunw2.so" timeout 300 "$bin" 2>&1)
@@ -61,7 +59,7 @@ for v in nofp fp nofp-all; do
         note "unwind[$v]: exited with status $status"
         f=1
     fi
-    passed=$((passed + p)) failed=$((failed + f))
+    tally "$p" "$f"
 done
 # Real programs with a capture on every allocation, from the loader's first malloc on: they must run
 # as without it, and every capture must find a few frames.
@@ -87,16 +85,15 @@ ts = [threading.Thread(target=lambda: json.dumps(list(range(20000)))) for _ in r
            summary=$(awk '{ c += $1; f += $2; if ($3 != $1) bad++ } END { if (NR && !bad && c > 100) print NR, c, f; else exit 1 }' "$out/preload.out"); then
             set -- $summary
             note "[preload] $prog: $1 processes, $2 captures, $3 frames: ok"
-            passed=$((passed + 1))
+            tally 1 0
         else
             note "[preload] $1: FAIL (status or counts: $(cat "$out/preload.out" 2>/dev/null))"
-            failed=$((failed + 1))
+            tally 0 1
         fi
     done
 else
     note "unwind[preload]: build failed"
-    failed=$((failed + 1))
+    tally 0 1
 fi
 
-echo "unwind: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -1,5 +1,5 @@
 //! W2 small vectors, the Rust peers: `w2 <vec|smallvec|arrayvec> <transient|retained>` prints
-//! "<ns/vector> <checksum>" exactly as bench/w2_smallvec.c's `run` mode does (same workload, three
+//! "<ns/vector> <checksum>" exactly as bench/w2.c's `one` mode does (same workload, three
 //! runs, mean of runs 2 and 3; the built vector goes through black_box so its stores stay).
 use arrayvec::ArrayVec;
 use memkit_rust_peers::{now_ns, SplitMix64};

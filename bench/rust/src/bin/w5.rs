@@ -1,5 +1,5 @@
 //! W5 small strings, the Rust peers: `w5 <string|kstring> <transient|retained>` prints
-//! "<ns/string> <checksum> <% allocations avoided>" exactly as bench/w5_string.c's `run` mode does
+//! "<ns/string> <checksum> <% allocations avoided>" exactly as bench/w5.c's `one` mode does
 //! (same workload, three runs, mean of runs 2 and 3; allocations counted in an untimed pass).
 use kstring::KString;
 use memkit_rust_peers::{now_ns, SplitMix64};

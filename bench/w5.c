@@ -1,10 +1,10 @@
-/* w5_string.c - W5 of WORKLOADS.md: 10,000,000 small strings, transient and retained, for mk_string,
+/* w5.c - W5 of WORKLOADS.md: 10,000,000 small strings, transient and retained, for mk_string,
  * strndup/free, a hand-written C 23-inline floor, and the Rust peers (String, kstring;
  * bench/rust/src/bin/w5.rs).
  *
- *   w5_string run <contender> <transient|retained>   prints "<ns/string> <checksum> <% allocations avoided>"
- *   w5_string                                        the table as `make bench` runs it (see main)
- *   w5_string table [rounds] [rust-w5-binary]        every contender in its own process, interleaved rounds
+ *   build/w5                                  the table (driver.h: $W5_ROUNDS interleaved rounds,
+ *                                             default 7; also written to build/results/w5.md)
+ *   build/w5 one <contender> <transient|retained>   prints "<ns/string> <checksum> <% allocations avoided>"
  *
  * The workload: a 65,536-letter source ('a' + splitmix64 % 26, seed 0x5EED0007); then per string,
  * from the same generator, r = next % 100, len = r < 80 ? next % 24 : 24 + next % 17 (80% are 0..23
@@ -15,10 +15,7 @@
  * Three runs per process; the figure is the mean of runs 2 and 3. "Allocations avoided" is counted
  * in an untimed pass: for mk_string with a counting mk_allocator, for the others by their rule.
  */
-#include "common.h"
-
-#include <sys/wait.h>
-#include <unistd.h>
+#include "driver.h"
 
 #include "memkit/str.h"
 
@@ -175,40 +172,50 @@ static int run_one(const char *name, const char *mode) {
     return 0;
 }
 
-/* ---- the table: every contender in its own process, interleaved rounds ---- */
+/* ---- the table: each contender and mode in its own processes (driver.h); group = mode ---- */
 
-static int table(FILE *out, int rounds, const char *self, const char *rust) {
-    struct bench_row rows[8];
-    int nr = 0;
-    char run[600];
-    snprintf(run, sizeof run, "%s run", self);
-    for (size_t i = 0; i < NC; i++) bench_row_add(rows, &nr, C_CONTENDERS[i].label, run, C_CONTENDERS[i].name);
-    int have_rust = rust && access(rust, X_OK) == 0;
-    static const char *const rust_names[][2] = {{"kstring", "Rust kstring (max_inline)"}, {"string", "Rust String"}};
-    if (have_rust)
-        for (int i = 0; i < 2; i++) bench_row_add(rows, &nr, rust_names[i][1], rust, rust_names[i][0]);
-    rounds = bench_rows_measure(rows, nr, rounds, "w5");
+static const char *const modes[2] = {"transient", "retained"};
+
+static void print(FILE *out, const struct bench_run *r) {
     fprintf(out, "W5 small strings: %u strings (80%% of 0..23 bytes, 20%% of 24..40); ns per string (make + read"
-           " length and first byte + drop), warm; %d interleaved rounds, each contender in its own process.\n\n",
-           NSTR, rounds);
-    if (!have_rust) fprintf(out, "(Rust peers skipped: %s not built)\n\n", rust ? rust : "no binary given");
+                 " length and first byte + drop), warm; ", NSTR);
+    bench_put_conditions(out, r);
+    fprintf(out, ".\n\n");
     for (int m = 0; m < 2; m++) {
+        const struct bench_contender *ref = bench_nth(r, m, 0);
         fprintf(out, "| %s | median ns/string | min-max | ratio to mk_string | allocations avoided |\n"
-               "|---|---|---|---|---|\n", bench_modes[m]);
-        for (int i = 0; i < nr; i++) {
-            if (!rows[i].ok) continue;
-            fprintf(out, "| %s | %.1f | %.1f-%.1f | %.2f | %.1f%% |\n", rows[i].label, bench_median(rows[i].ns[m], rounds),
-                   bench_min(rows[i].ns[m], rounds), bench_max(rows[i].ns[m], rounds),
-                   bench_ratio(rows[i].ns[m], rows[0].ns[m], rounds), rows[i].extra);
+                     "|---|---|---|---|---|\n", modes[m]);
+        for (int i = 0; i < r->nc; i++) {
+            const struct bench_contender *c = &r->c[i];
+            if (c->group != m || !c->ok) continue;
+            fprintf(out, "| %s | %.1f | %.1f-%.1f | %.2f | %.1f%% |\n", c->label, bench_med(c, 0), bench_lo(c, 0),
+                    bench_hi(c, 0), bench_rat(c, ref, 0), bench_med(c, 2));
         }
         fprintf(out, "\n");
-        bench_ratio_line(out, rows, m, 1, 0, rounds, "strndup/free vs mk_string (target >= 1.8 retained)");
-        if (have_rust) bench_ratio_line(out, rows, m, NC, 0, rounds, "kstring vs mk_string (target >= 1.0)");
-        bench_ratio_line(out, rows, m, 0, 2, rounds, "mk_string vs C 23-inline floor");
+        bench_put_ratio(out, bench_nth(r, m, 1), bench_nth(r, m, 0), 0, "strndup/free vs mk_string (target >= 1.8 retained)");
+        bench_put_ratio(out, bench_nth(r, m, NC), bench_nth(r, m, 0), 0, "kstring vs mk_string (target >= 1.0)");
+        bench_put_ratio(out, bench_nth(r, m, 0), bench_nth(r, m, 2), 0, "mk_string vs C 23-inline floor");
         fprintf(out, "\n");
     }
-    bench_check_sums(out, rows, nr);
-    return 0;
+    if (r->notes[0]) fprintf(out, "%s", r->notes);
 }
 
-int main(int argc, char **argv) { return bench_two_mode_main(argc, argv, "w5", run_one, table); }
+int main(int argc, char **argv) {
+    if (argc == 4 && strcmp(argv[1], "one") == 0) return run_one(argv[2], argv[3]);
+    if (argc != 1) {
+        fprintf(stderr, "usage: w5 [one <contender> <transient|retained>]\n");
+        return 2;
+    }
+    static struct bench_run r;
+    bench_init(&r, "w5", 7);
+    r.sum_col = 1;
+    const char *rust = "rust/target/release/w5";
+    int have_rust = bench_have(&r, rust, "the Rust peers");
+    static const char *const rust_names[][2] = {{"kstring", "Rust kstring (max_inline)"}, {"string", "Rust String"}};
+    for (int m = 0; m < 2; m++) {
+        for (size_t i = 0; i < NC; i++) bench_add_own(&r, C_CONTENDERS[i].label, m, C_CONTENDERS[i].name, modes[m]);
+        if (have_rust)
+            for (int i = 0; i < 2; i++) bench_add(&r, rust_names[i][1], m, rust, rust_names[i][0], modes[m], NULL);
+    }
+    return bench_main(&r, print);
+}

@@ -1,11 +1,10 @@
-/* w2_smallvec.c - W2 of WORKLOADS.md: 5,000,000 small vectors of u32, transient and retained, for
+/* w2.c - W2 of WORKLOADS.md: 5,000,000 small vectors of u32, transient and retained, for
  * memkit's vec, smallvec and arrayvec, a malloc/realloc C vector, the hand-written C floors, and the
  * Rust peers (Vec, SmallVec<[u32; 4]>, ArrayVec<u32, 8>, bench/rust/src/bin/w2.rs).
  *
- *   w2_smallvec run <contender> <transient|retained>   one measurement: prints "<ns/vector> <checksum>"
- *   w2_smallvec                                        the table as `make bench` runs it (see main)
- *   w2_smallvec table [rounds] [rust-w2-binary]        every contender in its own process, in
- *                                                       interleaved rounds; prints Markdown tables
+ *   build/w2                                  the table (driver.h: $W2_ROUNDS interleaved rounds,
+ *                                             default 7; also written to build/results/w2.md)
+ *   build/w2 one <contender> <transient|retained>   one measurement: prints "<ns/vector> <checksum>"
  *
  * Each process builds the workload (vector i gets k[i] pushes of (u32)(i + j), k from splitmix64
  * seed 0x5EED0002 and the cumulative table of WORKLOADS.md), runs it three times and reports the
@@ -13,10 +12,7 @@
  * Retained: build all into a pre-faulted array, read all, drop all. The built vector's address is
  * passed through BENCH_KEEP (std::hint::black_box in Rust) so no contender's stores can be elided.
  */
-#include "common.h"
-
-#include <sys/wait.h>
-#include <unistd.h>
+#include "driver.h"
 
 #include "memkit/vec.h"
 
@@ -180,42 +176,53 @@ static int run_one(const char *name, const char *mode) {
     return 0;
 }
 
-/* ---- the table: every contender in its own process, interleaved rounds ---- */
+/* ---- the table: each contender and mode in its own processes (driver.h); group = mode ---- */
 
-static int table(FILE *out, int rounds, const char *self, const char *rust) {
-    struct bench_row rows[16];
-    int nr = 0;
-    char run[600];
-    snprintf(run, sizeof run, "%s run", self);
-    for (size_t i = 0; i < NC; i++) bench_row_add(rows, &nr, C_CONTENDERS[i].label, run, C_CONTENDERS[i].name);
-    int have_rust = rust && access(rust, X_OK) == 0;
-    static const char *const rust_names[][2] = {
-        {"smallvec", "Rust SmallVec<[u32; 4]>"}, {"arrayvec", "Rust ArrayVec<u32, 8>"}, {"vec", "Rust Vec<u32>"}};
-    if (have_rust)
-        for (int i = 0; i < 3; i++) bench_row_add(rows, &nr, rust_names[i][1], rust, rust_names[i][0]);
-    rounds = bench_rows_measure(rows, nr, rounds, "w2");
+static const char *const modes[2] = {"transient", "retained"};
+
+static void print(FILE *out, const struct bench_run *r) {
     fprintf(out, "W2 small vectors: %u vectors of u32, mean 2.5 pushes; ns per vector (build + read len and last +"
-           " drop), warm; %d interleaved rounds, each contender in its own process.\n\n", NVEC, rounds);
-    if (!have_rust) fprintf(out, "(Rust peers skipped: %s not built)\n\n", rust ? rust : "no binary given");
+                 " drop), warm; ", NVEC);
+    bench_put_conditions(out, r);
+    fprintf(out, ".\n\n");
     for (int m = 0; m < 2; m++) {
-        fprintf(out, "| %s | median ns/vector | min-max | ratio to memkit smallvec |\n|---|---|---|---|\n", bench_modes[m]);
-        for (int i = 0; i < nr; i++) {
-            if (!rows[i].ok) continue;
-            fprintf(out, "| %s | %.1f | %.1f-%.1f | %.2f |\n", rows[i].label, bench_median(rows[i].ns[m], rounds),
-                   bench_min(rows[i].ns[m], rounds), bench_max(rows[i].ns[m], rounds),
-                   bench_ratio(rows[i].ns[m], rows[0].ns[m], rounds));
+        const struct bench_contender *ref = bench_nth(r, m, 0);
+        fprintf(out, "| %s | median ns/vector | min-max | ratio to memkit smallvec |\n|---|---|---|---|\n", modes[m]);
+        for (int i = 0; i < r->nc; i++) {
+            const struct bench_contender *c = &r->c[i];
+            if (c->group != m || !c->ok) continue;
+            fprintf(out, "| %s | %.1f | %.1f-%.1f | %.2f |\n", c->label, bench_med(c, 0), bench_lo(c, 0), bench_hi(c, 0),
+                    bench_rat(c, ref, 0));
         }
         fprintf(out, "\n");
-        bench_ratio_line(out, rows, m, 0, 1, rounds, "smallvec vs C inline-4 floor (target <= 1.2)");
-        if (have_rust) bench_ratio_line(out, rows, m, NC, 0, rounds, "smallvec crate vs memkit smallvec (target >= 2)");
-        bench_ratio_line(out, rows, m, 2, 3, rounds, "arrayvec vs C u32[8] floor (target <= 1.2)");
-        if (have_rust) bench_ratio_line(out, rows, m, NC + 1, 2, rounds, "arrayvec crate vs memkit arrayvec");
-        if (have_rust) bench_ratio_line(out, rows, m, NC + 2, 4, rounds, "Rust Vec vs memkit vec");
-        bench_ratio_line(out, rows, m, 5, 4, rounds, "C realloc vector vs memkit vec");
+        bench_put_ratio(out, bench_nth(r, m, 0), bench_nth(r, m, 1), 0, "smallvec vs C inline-4 floor (target <= 1.2)");
+        bench_put_ratio(out, bench_nth(r, m, NC), bench_nth(r, m, 0), 0, "smallvec crate vs memkit smallvec (target >= 2)");
+        bench_put_ratio(out, bench_nth(r, m, 2), bench_nth(r, m, 3), 0, "arrayvec vs C u32[8] floor (target <= 1.2)");
+        bench_put_ratio(out, bench_nth(r, m, NC + 1), bench_nth(r, m, 2), 0, "arrayvec crate vs memkit arrayvec");
+        bench_put_ratio(out, bench_nth(r, m, NC + 2), bench_nth(r, m, 4), 0, "Rust Vec vs memkit vec");
+        bench_put_ratio(out, bench_nth(r, m, 5), bench_nth(r, m, 4), 0, "C realloc vector vs memkit vec");
         fprintf(out, "\n");
     }
-    bench_check_sums(out, rows, nr);
-    return 0;
+    if (r->notes[0]) fprintf(out, "%s", r->notes);
 }
 
-int main(int argc, char **argv) { return bench_two_mode_main(argc, argv, "w2", run_one, table); }
+int main(int argc, char **argv) {
+    if (argc == 4 && strcmp(argv[1], "one") == 0) return run_one(argv[2], argv[3]);
+    if (argc != 1) {
+        fprintf(stderr, "usage: w2 [one <contender> <transient|retained>]\n");
+        return 2;
+    }
+    static struct bench_run r;
+    bench_init(&r, "w2", 7);
+    r.sum_col = 1;
+    const char *rust = "rust/target/release/w2";
+    int have_rust = bench_have(&r, rust, "the Rust peers");
+    static const char *const rust_names[][2] = {
+        {"smallvec", "Rust SmallVec<[u32; 4]>"}, {"arrayvec", "Rust ArrayVec<u32, 8>"}, {"vec", "Rust Vec<u32>"}};
+    for (int m = 0; m < 2; m++) {
+        for (size_t i = 0; i < NC; i++) bench_add_own(&r, C_CONTENDERS[i].label, m, C_CONTENDERS[i].name, modes[m]);
+        if (have_rust)
+            for (int i = 0; i < 3; i++) bench_add(&r, rust_names[i][1], m, rust, rust_names[i][0], modes[m], NULL);
+    }
+    return bench_main(&r, print);
+}
