@@ -334,15 +334,6 @@ else
     viewer "dh_view.html loads a real run's file" "$T/basic.mk.json"
 fi
 
-<<<<<<< HEAD
 . "$HERE/toolchains.sh"
 
-if [ "$skipped" -gt 0 ]; then
-    echo "analyzer: $passed passed, $failed failed, $skipped skipped"
-else
-    echo "analyzer: $passed passed, $failed failed"
-fi
-[ "$failed" -eq 0 ]
-=======
 finish
->>>>>>> b12
