@@ -107,6 +107,9 @@ int mk__sort_parse(const char *name);
 size_t *mk__prof_order(const mk__prof *p, enum mk__sort key);
 
 /* The text report (totals, then the top sites by key, each with its stack). top 0 means all. */
+/* 1234567 -> "1,234,567" (DHAT's style) in buf, which holds at least 27 bytes; returns buf. */
+const char *mk__fmt_count(char *buf, uint64_t v);
+
 int mk__report_text(const mk__prof *p, FILE *out, enum mk__sort key, size_t top);
 
 /* The "Advice" section: for each heavy site, the memkit remedy its figures point at, with the

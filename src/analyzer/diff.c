@@ -284,23 +284,12 @@ void mk__diff_free(mk__diff *d) {
     d->sites = NULL, d->frames = NULL, d->nsites = d->nframes = 0;
 }
 
-static const char *num(char *buf, uint64_t v) {
-    char tmp[32];
-    int n = snprintf(tmp, sizeof tmp, "%" PRIu64, v), o = 0;
-    for (int i = 0; i < n; i++) {
-        buf[o++] = tmp[i];
-        if ((n - i - 1) % 3 == 0 && i != n - 1) buf[o++] = ',';
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
 /* "+1,234 (+5.0%)", "-1,234 (-100.0%)", "+1,234 (new)", "no change". */
 static const char *change(char *buf, size_t cap, uint64_t b, uint64_t a) {
     char n[32];
     if (a == b) snprintf(buf, cap, "no change");
-    else if (!b) snprintf(buf, cap, "+%s (new)", num(n, a));
-    else snprintf(buf, cap, "%c%s (%c%.1f%%)", a > b ? '+' : '-', num(n, a > b ? a - b : b - a), a > b ? '+' : '-',
+    else if (!b) snprintf(buf, cap, "+%s (new)", mk__fmt_count(n, a));
+    else snprintf(buf, cap, "%c%s (%c%.1f%%)", a > b ? '+' : '-', mk__fmt_count(n, a > b ? a - b : b - a), a > b ? '+' : '-',
                   100.0 * (double)(a > b ? a - b : b - a) / (double)b);
     return buf;
 }
@@ -365,7 +354,7 @@ int mk__diff_text(const mk__diff *d, FILE *o, size_t top) {
         {"At t-gmax blocks:", B->gbk, A->gbk}, {"At t-end bytes:", B->eb, A->eb}, {"At t-end blocks:", B->ebk, A->ebk},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-        fprintf(o, "%-18s %20s %20s   %s\n", rows[i].label, num(x, rows[i].b), num(y, rows[i].a),
+        fprintf(o, "%-18s %20s %20s   %s\n", rows[i].label, mk__fmt_count(x, rows[i].b), mk__fmt_count(y, rows[i].a),
                 change(c, sizeof c, rows[i].b, rows[i].a));
     if (d->before->time_us && d->after->time_us) {
         uint64_t b = d->before->te, a = d->after->te;
@@ -396,11 +385,11 @@ int mk__diff_text(const mk__diff *d, FILE *o, size_t top) {
         char pc[32] = "";
         if (s->b[0] && s->a[0] != s->b[0])
             snprintf(pc, sizeof pc, " (%c%.1f%%)", s->a[0] > s->b[0] ? '+' : '-', 100.0 * (double)absdiff(s) / (double)s->b[0]);
-        fprintf(o, "\n#%zu: %c%s bytes%s%s\n", i + 1, s->a[0] >= s->b[0] ? '+' : '-', num(c, absdiff(s)), pc, what);
-        fprintf(o, "    total: %s -> %s bytes, %s -> ", num(x, s->b[0]), num(y, s->a[0]), num(c, s->b[1]));
-        fprintf(o, "%s blocks\n", num(x, s->a[1]));
-        fprintf(o, "    at t-gmax: %s -> %s bytes; at exit: %s -> ", num(x, s->b[2]), num(y, s->a[2]), num(c, s->b[3]));
-        fprintf(o, "%s bytes\n", num(x, s->a[3]));
+        fprintf(o, "\n#%zu: %c%s bytes%s%s\n", i + 1, s->a[0] >= s->b[0] ? '+' : '-', mk__fmt_count(c, absdiff(s)), pc, what);
+        fprintf(o, "    total: %s -> %s bytes, %s -> ", mk__fmt_count(x, s->b[0]), mk__fmt_count(y, s->a[0]), mk__fmt_count(c, s->b[1]));
+        fprintf(o, "%s blocks\n", mk__fmt_count(x, s->a[1]));
+        fprintf(o, "    at t-gmax: %s -> %s bytes; at exit: %s -> ", mk__fmt_count(x, s->b[2]), mk__fmt_count(y, s->a[2]), mk__fmt_count(c, s->b[3]));
+        fprintf(o, "%s bytes\n", mk__fmt_count(x, s->a[3]));
         if (!s->nfs) fprintf(o, "    (no stack)\n");
         for (uint32_t k = 0; k < s->nfs; k++) {
             if (s->how == MK_DM_FUNCS && s->fs_a[k] != s->fs[k]) print_moved(o, d->frames[s->fs[k]], d->frames[s->fs_a[k]]);

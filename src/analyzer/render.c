@@ -12,8 +12,7 @@
 #include "memkit/str.h"
 #include "analyze.h"
 
-/* 1234567 -> "1,234,567" (DHAT's style). */
-static const char *num(char *buf, uint64_t v) {
+const char *mk__fmt_count(char *buf, uint64_t v) {
     char tmp[32];
     int n = snprintf(tmp, sizeof tmp, "%" PRIu64, v), o = 0;
     for (int i = 0; i < n; i++) {
@@ -40,15 +39,15 @@ int mk__report_text(const mk__prof *p, FILE *out, enum mk__sort key, size_t top)
     char a[32], b[32], c[32], d[32], t[32];
     const struct mk__raw_totals *T = &p->totals;
     fprintf(out, "memkit: heap profile of `%s` (pid %" PRIu64 ")\n", p->cmd, p->pid);
-    fprintf(out, "Total:     %s bytes in %s blocks\n", num(a, T->tb), num(b, T->tbk));
-    fprintf(out, "At t-gmax: %s bytes in %s blocks\n", num(a, T->gb), num(b, T->gbk));
-    fprintf(out, "At t-end:  %s bytes in %s blocks\n", num(a, T->eb), num(b, T->ebk));
+    fprintf(out, "Total:     %s bytes in %s blocks\n", mk__fmt_count(a, T->tb), mk__fmt_count(b, T->tbk));
+    fprintf(out, "At t-gmax: %s bytes in %s blocks\n", mk__fmt_count(a, T->gb), mk__fmt_count(b, T->gbk));
+    fprintf(out, "At t-end:  %s bytes in %s blocks\n", mk__fmt_count(a, T->eb), mk__fmt_count(b, T->ebk));
     if (p->have_totals)
-        fprintf(out, "Frees:     %s, reallocs: %s, frees of unknown pointers: %s, threads that allocated: %s\n", num(a, T->frees),
-                num(b, T->reallocs), num(c, T->unknown_frees), num(d, T->threads));
+        fprintf(out, "Frees:     %s, reallocs: %s, frees of unknown pointers: %s, threads that allocated: %s\n", mk__fmt_count(a, T->frees),
+                mk__fmt_count(b, T->reallocs), mk__fmt_count(c, T->unknown_frees), mk__fmt_count(d, T->threads));
     if (p->flags & MK_RAW_SAMPLED)
         fprintf(out, "Sampled:   stacks for about one block per %s bytes; per-site figures are estimates, "
-                     "totals are exact\n", num(a, p->sample_bytes));
+                     "totals are exact\n", mk__fmt_count(a, p->sample_bytes));
     /* Blocks a custom allocator reported (memkit/prof.h) are in the totals above, as valgrind and
      * heaptrack count them; the arena's own chunks from malloc are there too. */
     uint64_t cu_b = 0, cu_k = 0;
@@ -56,7 +55,7 @@ int mk__report_text(const mk__prof *p, FILE *out, enum mk__sort key, size_t top)
         if (p->sites[i].f.kind == MK_FN_CUSTOM) cu_b += p->sites[i].f.tb, cu_k += p->sites[i].f.tbk;
     if (cu_k)
         fprintf(out, "Custom:    %s custom allocator blocks (%s bytes), also inside the heap blocks of their arenas\n",
-                num(a, cu_k), num(b, cu_b));
+                mk__fmt_count(a, cu_k), mk__fmt_count(b, cu_b));
     if (p->flags & MK_RAW_TRUNCATED)
         fprintf(out, "Warning:   the recorder ran out of memory and stopped recording; figures are incomplete\n");
     size_t *order = mk__prof_order(p, key);
@@ -68,20 +67,20 @@ int mk__report_text(const mk__prof *p, FILE *out, enum mk__sort key, size_t top)
         const struct mk__raw_site *f = &s->f;
         double avg = f->tbk ? (double)f->tb / (double)f->tbk : 0;
         fprintf(out, "\n#%zu: %s bytes (%.1f%%) in %s blocks (%.1f%%), avg size %.1f bytes, avg lifetime %s\n", i + 1,
-                num(a, f->tb), pct(f->tb, T->tb), num(b, f->tbk), pct(f->tbk, T->tbk), avg,
+                mk__fmt_count(a, f->tb), pct(f->tb, T->tb), mk__fmt_count(b, f->tbk), pct(f->tbk, T->tbk), avg,
                 duration(t, sizeof t, f->tbk ? (double)f->tl / (double)f->tbk : 0));
         /* DHAT's mb/mbk: the site's live figures the last time one of its own allocations reached a
          * global peak. Not the site's own maximum (which can be higher), so not called "peak". */
-        fprintf(out, "    at its last global-peak event: %s bytes in %s blocks; at t-gmax: %s bytes in %s blocks (%.1f%%)\n", num(a, f->mb),
-                num(b, f->mbk), num(c, f->gb), num(d, f->gbk), pct(f->gb, T->gb));
-        fprintf(out, "    still live at exit: %s bytes in %s blocks\n", num(a, f->eb), num(b, f->ebk));
+        fprintf(out, "    at its last global-peak event: %s bytes in %s blocks; at t-gmax: %s bytes in %s blocks (%.1f%%)\n", mk__fmt_count(a, f->mb),
+                mk__fmt_count(b, f->mbk), mk__fmt_count(c, f->gb), mk__fmt_count(d, f->gbk), pct(f->gb, T->gb));
+        fprintf(out, "    still live at exit: %s bytes in %s blocks\n", mk__fmt_count(a, f->eb), mk__fmt_count(b, f->ebk));
         if (f->kind == MK_FN_CUSTOM) fprintf(out, "    custom allocator: blocks reported through memkit/prof.h\n");
         if (p->extra) {
             fprintf(out, "    temporary: %s blocks (%.1f%%); short-lived (< %d µs): %s; reallocs: %s (at most %s per block)\n",
-                    num(a, f->temporary), pct(f->temporary, f->tbk), MK_RAW_SHORT_LIVED_US, num(b, f->short_lived),
-                    num(c, f->reallocs), num(d, f->max_chain));
-            fprintf(out, "    sizes: %s to %s bytes; %s blocks of at most 24 bytes\n", num(a, f->min_size),
-                    num(b, f->max_size), num(c, f->small));
+                    mk__fmt_count(a, f->temporary), pct(f->temporary, f->tbk), MK_RAW_SHORT_LIVED_US, mk__fmt_count(b, f->short_lived),
+                    mk__fmt_count(c, f->reallocs), mk__fmt_count(d, f->max_chain));
+            fprintf(out, "    sizes: %s to %s bytes; %s blocks of at most 24 bytes\n", mk__fmt_count(a, f->min_size),
+                    mk__fmt_count(b, f->max_size), mk__fmt_count(c, f->small));
         }
         if (!s->nfs) fprintf(out, "    (no stack)\n");
         for (uint32_t k = 0; k < s->nfs; k++) fprintf(out, "    %s\n", p->ftbl[s->fs[k]]);
